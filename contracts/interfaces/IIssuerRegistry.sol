@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/**
+ * @title IIssuerRegistry
+ * @notice What the DocumentRegistry (and any verifier) reads from the issuer registry: departments,
+ * the document types they may issue, their signing-key windows and their anchoring accounts.
+ * @dev The two "context" views exist so that anchoring and verification each cost ONE cross-contract call.
+ */
+interface IIssuerRegistry {
+    enum DepartmentStatus {
+        Unregistered,
+        Active,
+        Suspended
+    }
+
+    /// @notice A signing key's validity window, in block time (unix seconds). 0 = open / never.
+    struct SigningKey {
+        bool registered;
+        uint64 validFrom;
+        uint64 validUntil;
+        uint64 compromisedAt;
+    }
+
+    /// @notice The grant of a document type to a department. `grantedAt` is the first grant,
+    /// `withdrawnAt` the latest withdrawal (0 while granted).
+    struct TypeGrant {
+        bytes32 schemaHash;
+        uint64 grantedAt;
+        uint64 withdrawnAt;
+        uint32 docTypeIndex;
+    }
+
+    /// @notice What `anchorBatch` must know about the caller, the department and the type.
+    struct AnchorContext {
+        uint32 departmentIndex;
+        uint32 docTypeIndex;
+        bool departmentActive;
+        bool anchorer;
+        bool typeGranted;
+    }
+
+    /// @notice What a verifier must know about the issuer of an anchored batch.
+    struct IssuerContext {
+        bytes32 department;
+        bytes32 docType;
+        bool departmentRegistered;
+        bool departmentSuspended;
+        uint64 typeGrantedAt;
+        uint64 typeWithdrawnAt;
+        SigningKey key;
+    }
+
+    /// @notice Whether `account` may anchor batches and change statuses for `department`.
+    function isAnchorer(bytes32 department, address account) external view returns (bool);
+
+    /// @notice The department with compact index `departmentIndex` and whether `account` anchors for it.
+    function anchorerAt(uint32 departmentIndex, address account) external view returns (bytes32 department, bool anchorer);
+
+    /// @notice Everything `DocumentRegistry.anchorBatch` checks, in one call.
+    function anchorContext(bytes32 department, bytes32 docType, address account)
+        external
+        view
+        returns (AnchorContext memory);
+
+    /// @notice Everything a verifier needs about a batch's issuer and a signing key, in one call.
+    function issuerContext(uint32 departmentIndex, uint32 docTypeIndex, bytes32 keyFingerprint)
+        external
+        view
+        returns (IssuerContext memory);
+}
