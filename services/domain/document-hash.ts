@@ -1,0 +1,50 @@
+/**
+ * Field digests and the document hash. Each field is hashed with its own random salt, so a field
+ * can be withheld (its digest stands in for it) and a guessed value cannot be confirmed.
+ */
+import { keccak256, toUtf8Bytes } from "ethers";
+import { EProofError } from "../errors.ts";
+import { canonicalJson } from "./canonical-json.ts";
+import type { DocumentHeader, Hex, JsonValue } from "./types.ts";
+
+const SALT = /^[0-9a-f]{32}$/;
+const DIGEST = /^0x[0-9a-f]{64}$/;
+
+export function fieldDigest(name: string, value: JsonValue, salt: string): Hex {
+  return keccak256(toUtf8Bytes(canonicalJson({ n: name, s: salt, v: value }))) as Hex;
+}
+
+export function documentHash(header: DocumentHeader, digests: Record<string, Hex>): Hex {
+  const { id, type, typeVersion, issuer, issuedAt } = header;
+  return keccak256(toUtf8Bytes(canonicalJson({ header: { id, type, typeVersion, issuer, issuedAt }, fields: digests }))) as Hex;
+}
+
+/** The hash of a (possibly redacted) document; throws INVALID_DOCUMENT when its parts do not fit together. */
+export function computeDocumentHash(doc: {
+  header: DocumentHeader;
+  data: Record<string, JsonValue>;
+  salts: Record<string, string>;
+  hidden?: Record<string, Hex> | undefined;
+}): Hex {
+  const digests: Record<string, Hex> = {};
+  for (const [name, value] of Object.entries(doc.data)) {
+    const salt = doc.salts[name];
+    if (typeof salt !== "string" || !SALT.test(salt)) {
+      throw new EProofError("INVALID_DOCUMENT", `field "${name}" has no valid salt (32 lowercase hex characters)`);
+    }
+    digests[name] = fieldDigest(name, value, salt);
+  }
+  for (const [name, digest] of Object.entries(doc.hidden ?? {})) {
+    if (name in digests) throw new EProofError("INVALID_DOCUMENT", `field "${name}" is both disclosed and hidden`);
+    if (typeof digest !== "string" || !DIGEST.test(digest)) throw new EProofError("INVALID_DOCUMENT", `hidden field "${name}" has no valid digest`);
+    digests[name] = digest;
+  }
+  for (const name of Object.keys(doc.salts)) {
+    if (!(name in doc.data)) throw new EProofError("INVALID_DOCUMENT", `salt for "${name}", which is not a disclosed field`);
+  }
+  return documentHash(doc.header, digests);
+}
+
+export function makeSalts(fieldNames: string[], random: (length: number) => Uint8Array): Record<string, string> {
+  return Object.fromEntries(fieldNames.map((name) => [name, Buffer.from(random(16)).toString("hex")]));
+}

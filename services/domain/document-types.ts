@@ -1,0 +1,143 @@
+/**
+ * The built-in document types as versioned schemas. The same zod schema validates issuance
+ * requests and, as JSON Schema, is published in /openapi.json; its hash is registered on chain
+ * when a department is granted the type.
+ */
+import { keccak256, toUtf8Bytes } from "ethers";
+import { z } from "zod";
+import { EProofError, type Problem } from "../errors.ts";
+import { canonicalJson } from "./canonical-json.ts";
+import type { Hex, JsonValue } from "./types.ts";
+
+const text = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
+const bilingual = (max = 200) => z.object({ en: text(max), "zh-HK": text(max) }).strict();
+
+function isCalendarDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.toISOString().startsWith(value);
+}
+const isoDate = z.string().refine(isCalendarDate, "must be a calendar date written YYYY-MM-DD");
+
+const FULL_HKID = /^[A-Z]{1,2}\d{6}\(?[0-9A]\)?$/;
+const idMasked = z
+  .string()
+  .max(20)
+  .refine((v) => !FULL_HKID.test(v), "looks like a full identity number: give it masked, e.g. A123***(4)")
+  .refine((v) => FULL_HKID.test(v) || /^[A-Z]{1,2}\d{0,4}\*{2,6}\(?[0-9A*]\)?$/.test(v), "must be a masked identity number, e.g. A123***(4)");
+const person = z.object({ name: bilingual(120), idMasked }).strict();
+const conditions = z.array(text(300)).max(30, "at most 30 conditions");
+const validity = { validFrom: isoDate, validUntil: isoDate };
+const validFromNotAfterUntil = (data: { validFrom: string; validUntil: string }) => data.validFrom <= data.validUntil;
+const windowMessage = { message: "validUntil must not be before validFrom", path: ["validUntil"] };
+
+export interface DocumentTypeDefinition {
+  id: string;
+  version: number;
+  title: { en: string; "zh-HK": string };
+  /** Fields carried in the signed claim (and the QR): never hidden in a redacted copy. */
+  claimFields: string[];
+  schema: z.ZodType;
+  jsonSchema: Record<string, unknown>;
+  schemaHash: Hex;
+}
+
+function define(id: string, title: DocumentTypeDefinition["title"], claimFields: string[], schema: z.ZodType): DocumentTypeDefinition {
+  const { $schema: _dialect, ...jsonSchema } = z.toJSONSchema(schema, { unrepresentable: "any", io: "input" }) as Record<string, unknown>;
+  const described = { ...jsonSchema, title: `${id}@1`, description: title.en };
+  return { id, version: 1, title, claimFields, schema, jsonSchema: described, schemaHash: keccak256(toUtf8Bytes(canonicalJson(described as JsonValue))) as Hex };
+}
+
+const licence = z
+  .object({
+    documentNumber: text(40),
+    title: bilingual(),
+    holder: person,
+    premises: bilingual(300).optional(),
+    conditions: conditions.optional(),
+    ...validity,
+  })
+  .strict()
+  .refine(validFromNotAfterUntil, windowMessage);
+
+const permit = z
+  .object({
+    documentNumber: text(40),
+    title: bilingual(),
+    holder: person,
+    activity: bilingual(300),
+    location: bilingual(300).optional(),
+    conditions: conditions.optional(),
+    ...validity,
+  })
+  .strict()
+  .refine(validFromNotAfterUntil, windowMessage);
+
+const subsidyAgreement = z
+  .object({
+    documentNumber: text(40),
+    title: bilingual(),
+    beneficiary: z.object({ name: bilingual(200), registrationNumber: text(40) }).strict(),
+    scheme: bilingual(),
+    amount: z.object({ currency: z.literal("HKD"), value: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, "must be a decimal amount such as 1500000.00") }).strict(),
+    subsidyRatePercent: z.number().min(0).max(90, "must be at most 90 (%)"),
+    approvingBody: bilingual(),
+    conditions: conditions.optional(),
+    ...validity,
+  })
+  .strict()
+  .refine(validFromNotAfterUntil, windowMessage);
+
+const certificate = z
+  .object({
+    documentNumber: text(40),
+    title: bilingual(),
+    holder: person,
+    certifies: bilingual(300),
+    awardingBody: bilingual(),
+    level: text(60).optional(),
+    ...validity,
+  })
+  .strict()
+  .refine(validFromNotAfterUntil, windowMessage);
+
+const KEY_FACTS = ["documentNumber", "holder", "validFrom", "validUntil"];
+
+export const documentTypes: ReadonlyMap<string, DocumentTypeDefinition> = new Map(
+  [
+    define("licence", { en: "Licence", "zh-HK": "牌照" }, KEY_FACTS, licence),
+    define("permit", { en: "Permit", "zh-HK": "許可證" }, KEY_FACTS, permit),
+    define("subsidy-agreement", { en: "Subsidy agreement", "zh-HK": "資助協議" }, ["documentNumber", "beneficiary", "validFrom", "validUntil"], subsidyAgreement),
+    define("certificate", { en: "Certificate", "zh-HK": "證書" }, KEY_FACTS, certificate),
+  ].map((t) => [t.id, t]),
+);
+
+export function getDocumentType(id: string): DocumentTypeDefinition {
+  const type = documentTypes.get(id);
+  if (!type) {
+    throw new EProofError("UNKNOWN_TYPE", `unknown document type "${String(id).slice(0, 64)}"; known types: ${[...documentTypes.keys()].join(", ")}`);
+  }
+  return type;
+}
+
+export function validateDocumentData(
+  typeId: string,
+  data: unknown,
+): { ok: true; data: Record<string, JsonValue> } | { ok: false; problems: Problem[] } {
+  const type = getDocumentType(typeId);
+  const result = type.schema.safeParse(data);
+  if (result.success) return { ok: true, data: result.data as Record<string, JsonValue> };
+  const problems: Problem[] = [];
+  for (const issue of result.error.issues) {
+    const path = issue.path.map(String).join(".");
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) problems.push({ path: path ? `${path}.${key}` : key, message: `is not a field of ${type.id}` });
+    } else if (issue.code === "invalid_type" && issue.input === undefined) {
+      problems.push({ path, message: "is required" });
+    } else {
+      problems.push({ path, message: issue.message });
+    }
+  }
+  return { ok: false, problems };
+}
