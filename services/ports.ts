@@ -56,3 +56,120 @@ export interface Clock {
 export interface Random {
   bytes(length: number): Uint8Array;
 }
+
+/** A document accepted for issuance: durable once `insertDocuments` resolves. */
+export interface NewDocument {
+  id: string;
+  department: string;
+  type: string;
+  /** ISO 8601 issuance time (header.issuedAt). */
+  issuedAt: string;
+  /** Merkle leaf of the document hash. */
+  leaf: Hex;
+  /** The signed e-Proof file without its anchor, as JSON text. */
+  documentJson: string;
+  /** Caller-chosen key that makes a retried issuance return the first result. */
+  idempotencyKey?: string;
+}
+
+export type BatchState = "SEALED" | "SENT" | "ANCHORED";
+
+export interface StoredBatch {
+  id: number;
+  department: string;
+  type: string;
+  root: Hex;
+  count: number;
+  state: BatchState;
+  txHash: Hex | null;
+  blockNumber: number | null;
+  blockTime: number | null;
+}
+
+export interface StoredDocument {
+  id: string;
+  department: string;
+  type: string;
+  issuedAt: string;
+  leaf: Hex;
+  documentJson: string;
+  batch: StoredBatch | null;
+  merkleProof: Hex[] | null;
+  status: { status: OnChainStatus; reason: string | null; reasonCode: number; changedAt: string | null; successor: string | null };
+}
+
+export interface StatusChangeRecord {
+  documentId: string;
+  status: OnChainStatus;
+  reason: string;
+  reasonCode: number;
+  successor: string | null;
+  actor: string;
+  txHash: Hex;
+  changedAt: string;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  department: string;
+  label: string;
+  /** Document types this key may issue; empty = all granted to the department. */
+  types: string[];
+  revoked: boolean;
+}
+
+export interface SigningKeyRecord {
+  department: string;
+  kid: string;
+  keyNumber: number;
+  thumbprint: Hex;
+  publicJwk: Record<string, string>;
+  validFrom: string;
+  validUntil: string | null;
+  compromisedAt: string | null;
+}
+
+/**
+ * Durable storage: documents, the anchoring outbox (documents not yet in a batch, and batches not
+ * yet anchored), status history, API keys and signing-key metadata. Async so that a networked
+ * database (PostgreSQL) can implement it as well as the embedded SQLite.
+ */
+export interface Store {
+  insertDocuments(documents: NewDocument[]): Promise<void>;
+  findByIdempotencyKey(department: string, keys: string[]): Promise<Map<string, string>>;
+  getDocument(id: string): Promise<StoredDocument | null>;
+  /** Groups of accepted documents not yet in a batch, oldest first. */
+  unbatchedGroups(): Promise<Array<{ department: string; type: string; count: number; oldestIssuedAt: string }>>;
+  /**
+   * Atomically takes up to `maxSize` unbatched documents of one department and type, lets `buildTree`
+   * compute the root and proofs of their leaves, and records the batch as SEALED with each proof.
+   */
+  sealBatch(
+    department: string,
+    type: string,
+    maxSize: number,
+    buildTree: (leaves: Hex[]) => { root: Hex; proofs: Hex[][] },
+  ): Promise<StoredBatch | null>;
+  /** Batches SEALED or SENT: to be (re)sent or reconciled. */
+  unfinishedBatches(): Promise<StoredBatch[]>;
+  /** Anchored batches, newest first (for reconciliation against a chain that lost state). */
+  recentAnchoredBatches(limit: number): Promise<StoredBatch[]>;
+  markBatchSent(batchId: number): Promise<void>;
+  markBatchAnchored(batchId: number, receipt: TxReceipt): Promise<void>;
+  /** A batch whose anchoring the chain no longer knows (its state was rolled back): back to SEALED. */
+  markBatchLost(batchId: number): Promise<void>;
+  countUnanchored(): Promise<number>;
+  recordStatusChanges(changes: StatusChangeRecord[]): Promise<void>;
+  statusHistory(documentId: string): Promise<StatusChangeRecord[]>;
+  insertApiKey(key: ApiKeyRecord, keyHash: string): Promise<void>;
+  findApiKey(keyHash: string): Promise<ApiKeyRecord | null>;
+  insertSigningKey(key: SigningKeyRecord): Promise<void>;
+  signingKeys(): Promise<SigningKeyRecord[]>;
+  close(): Promise<void>;
+}
+
+/** A department's current document-signing key (ES256). Private keys never leave the adapter. */
+export interface DocumentSigner {
+  /** Signs a claim for `department`; throws EProofError("FORBIDDEN") when it has no signing key here. */
+  sign(department: string, claimBytes: Uint8Array): Promise<{ jws: string; jwk: Record<string, string> }>;
+}

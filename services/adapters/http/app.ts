@@ -1,0 +1,54 @@
+/** The Express app: middleware, routes and the error responder. Routes are thin; use cases do the work. */
+import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import express, { type Express } from "express";
+import { EProofError } from "../../errors.ts";
+import { errorResponder } from "./error-status.ts";
+import type { HttpDeps } from "./http-deps.ts";
+import { officerRoutes } from "./routes/officer-routes.ts";
+import { publicRoutes } from "./routes/public-routes.ts";
+
+const PUBLIC_DIR = fileURLToPath(new URL("./public/", import.meta.url));
+
+export function createApp(deps: HttpDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+  app.set("query parser", "simple");
+
+  app.use((req, res, next) => {
+    const incoming = req.get("x-request-id");
+    const requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = requestId;
+    res.set("X-Request-Id", requestId);
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Referrer-Policy", "no-referrer");
+    res.set("X-Frame-Options", "DENY");
+    res.set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'");
+    const started = process.hrtime.bigint();
+    res.on("finish", () => {
+      const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? "unmatched" : req.path);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      deps.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      deps.metrics.httpDuration.observe({ method: req.method, route }, seconds);
+      // Path and status only: never bodies, query strings or headers (they may carry personal data or keys).
+      deps.logger.debug({ event: "http.request", requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) });
+    });
+    next();
+  });
+
+  app.use(express.json({ limit: deps.config.bodyLimitBytes, type: ["application/json", "application/*+json"] }));
+
+  app.get("/verify", (_req, res) => {
+    res.sendFile("verify.html", { root: PUBLIC_DIR });
+  });
+  app.use("/assets", express.static(PUBLIC_DIR, { index: false, maxAge: "1h" }));
+  app.use(publicRoutes(deps));
+  app.use(officerRoutes(deps));
+
+  app.use((req, _res, next) => {
+    next(new EProofError("NOT_FOUND", `no route ${req.method} ${req.path}; see /openapi.json`));
+  });
+  app.use(errorResponder(deps.logger));
+  return app;
+}

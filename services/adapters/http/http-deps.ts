@@ -1,0 +1,33 @@
+import type { Config } from "../../config.ts";
+import type { Logger } from "../../logger.ts";
+import type { Clock, Ledger, Store } from "../../ports.ts";
+import type { StatusDeps } from "../../use-cases/change-status.ts";
+import type { TrustAnchor } from "../../use-cases/document-files.ts";
+import type { IssuanceDeps } from "../../use-cases/issue-documents.ts";
+import type { KeyDirectory } from "../signing/key-directory.ts";
+import type { Metrics } from "./metrics.ts";
+
+export interface HealthReport {
+  status: "ok" | "degraded";
+  chain: { reachable: boolean; chainId: number; blockNumber?: number; error?: string };
+  database: { reachable: boolean; error?: string };
+  outbox: { unanchored: number };
+}
+
+/** Everything the HTTP adapter needs, built once by main.ts. */
+export interface HttpDeps {
+  config: Pick<Config, "publicUrl" | "bodyLimitBytes" | "maxBatchItems">;
+  store: Store;
+  ledger: Ledger;
+  trust: TrustAnchor;
+  issuance: IssuanceDeps;
+  statusDeps: StatusDeps;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  keys: KeyDirectory;
+  departmentName: (code: string) => { en: string; zhHK: string };
+  /** Called after documents are accepted: wakes the anchoring worker. */
+  onAccepted: () => void;
+  health: () => Promise<HealthReport>;
+}

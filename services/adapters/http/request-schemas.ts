@@ -1,0 +1,44 @@
+/**
+ * Request bodies, as zod schemas: the same objects validate requests and generate /openapi.json.
+ */
+import { z } from "zod";
+
+const documentData = z.record(z.string(), z.unknown()).describe("The document's fields; see the schema of its type");
+
+export const issueDocumentBody = z
+  .object({
+    type: z.string().min(1).max(64).describe("Document type id: licence, permit, subsidy-agreement or certificate"),
+    data: documentData,
+    idempotencyKey: z.string().min(1).max(200).optional().describe("Repeat a request with the same key to get the same document"),
+  })
+  .strict();
+
+export function issueBatchBody(maxItems: number) {
+  return z
+    .object({
+      type: z.string().min(1).max(64),
+      items: z.array(documentData).min(1).max(maxItems),
+      idempotencyKeys: z.array(z.string().min(1).max(200)).optional(),
+    })
+    .strict();
+}
+
+export const statusChangeBody = z
+  .object({
+    reason: z.string().trim().min(1).max(500).describe("Why; kept off chain, shown to officers"),
+    reasonCode: z.number().int().min(0).max(65535).optional().describe("Reason code recorded on chain (see /openapi.json x-reason-codes)"),
+  })
+  .strict();
+
+export const supersedeBody = z
+  .object({
+    data: documentData,
+    reason: z.string().trim().min(1).max(500).optional(),
+    reasonCode: z.number().int().min(0).max(65535).optional(),
+  })
+  .strict();
+
+export const verifyBody = z.union([
+  z.object({ document: z.record(z.string(), z.unknown()) }).strict(),
+  z.object({ qr: z.string().min(1).max(8192) }).strict(),
+]);

@@ -1,0 +1,164 @@
+/** The officer API: issue, look up, change status, download. Every route needs a department API key. */
+import { Router } from "express";
+import { EProofError } from "../../../errors.ts";
+import { isReasonCode } from "../../../domain/reason-codes.ts";
+import { changeStatus, type StatusAction, supersede } from "../../../use-cases/change-status.ts";
+import { eproofFile, qrLinkOf } from "../../../use-cases/document-files.ts";
+import { issueDocuments } from "../../../use-cases/issue-documents.ts";
+import { renderQrPng, renderQrSvg } from "../../qr/qr-code.ts";
+import { assertTypeAllowed, officerOf, requireOfficer } from "../auth.ts";
+import { renderPdfFor } from "../document-pdf-input.ts";
+import type { HttpDeps } from "../http-deps.ts";
+import { issueBatchBody, issueDocumentBody, statusChangeBody, supersedeBody } from "../request-schemas.ts";
+import { parseBody } from "../validate-body.ts";
+
+const DOCUMENT_ID = /^[0-9a-f]{32}$/;
+
+function links(publicUrl: string, id: string) {
+  const base = `${publicUrl}/api/v1/documents/${id}`;
+  return { self: base, eproof: `${base}/eproof.json`, pdf: `${base}/pdf`, qrPng: `${base}/qr.png`, qrSvg: `${base}/qr.svg` };
+}
+
+function reasonCodeOf(value: number | undefined, fallback: number): number {
+  const code = value ?? fallback;
+  if (!isReasonCode(code)) throw new EProofError("BAD_REQUEST", `unknown reasonCode ${code}; see x-reason-codes in /openapi.json`);
+  return code;
+}
+
+export function officerRoutes(deps: HttpDeps): Router {
+  const router = Router();
+  router.use("/api/v1/documents", requireOfficer(deps.store));
+  router.use("/api/v1/batches", requireOfficer(deps.store));
+
+  async function ownDocument(id: string, department: string) {
+    if (!DOCUMENT_ID.test(id)) throw new EProofError("NOT_FOUND", "a document id is 32 lowercase hex characters");
+    const stored = await deps.store.getDocument(id);
+    if (!stored || stored.department !== department) throw new EProofError("NOT_FOUND", `no document ${id} issued by ${department}`);
+    return stored;
+  }
+
+  router.post("/api/v1/documents", async (req, res) => {
+    const officer = officerOf(res.locals);
+    const body = parseBody(issueDocumentBody, req.body);
+    assertTypeAllowed(officer, body.type);
+    const [issued] = await issueDocuments(deps.issuance, {
+      department: officer.department,
+      type: body.type,
+      items: [body.data],
+      ...(body.idempotencyKey ? { idempotencyKeys: [body.idempotencyKey] } : {}),
+    });
+    if (!issued) throw new EProofError("INTERNAL", "issuance returned nothing");
+    deps.metrics.documentsIssued.inc({ type: body.type });
+    deps.onAccepted();
+    const stored = await deps.store.getDocument(issued.id);
+    const verifyUrl = stored ? qrLinkOf(eproofFile(stored, deps.trust), deps.config.publicUrl) : undefined;
+    res.status(issued.replayed ? 200 : 202).json({ ...issued, status: "PENDING", verifyUrl, links: links(deps.config.publicUrl, issued.id) });
+  });
+
+  router.post("/api/v1/batches", async (req, res) => {
+    const officer = officerOf(res.locals);
+    const body = parseBody(issueBatchBody(deps.config.maxBatchItems), req.body);
+    assertTypeAllowed(officer, body.type);
+    if (body.idempotencyKeys && body.idempotencyKeys.length !== body.items.length) {
+      throw new EProofError("BAD_REQUEST", "idempotencyKeys must have one key per item");
+    }
+    const issued = await issueDocuments(deps.issuance, {
+      department: officer.department,
+      type: body.type,
+      items: body.items,
+      ...(body.idempotencyKeys ? { idempotencyKeys: body.idempotencyKeys } : {}),
+    });
+    deps.metrics.documentsIssued.inc({ type: body.type }, issued.filter((d) => !d.replayed).length);
+    deps.onAccepted();
+    res.status(202).json({
+      type: body.type,
+      count: issued.length,
+      status: "PENDING",
+      documents: issued.map((d) => ({ ...d, links: links(deps.config.publicUrl, d.id) })),
+    });
+  });
+
+  router.get("/api/v1/documents/:id", async (req, res) => {
+    const officer = officerOf(res.locals);
+    const stored = await ownDocument(req.params.id, officer.department);
+    const file = eproofFile(stored, deps.trust);
+    res.json({
+      id: stored.id,
+      type: stored.type,
+      department: stored.department,
+      issuedAt: stored.issuedAt,
+      anchoring: stored.batch?.state === "ANCHORED" ? "ANCHORED" : "PENDING",
+      anchor: file.anchor ?? null,
+      status: stored.status,
+      history: await deps.store.statusHistory(stored.id),
+      verifyUrl: qrLinkOf(file, deps.config.publicUrl),
+      links: links(deps.config.publicUrl, stored.id),
+    });
+  });
+
+  router.get("/api/v1/documents/:id/eproof.json", async (req, res) => {
+    const stored = await ownDocument(req.params.id, officerOf(res.locals).department);
+    res
+      .type("application/json")
+      .set("Content-Disposition", `attachment; filename="eproof-${stored.id}.json"`)
+      .send(JSON.stringify(eproofFile(stored, deps.trust), null, 2));
+  });
+
+  router.get("/api/v1/documents/:id/qr.png", async (req, res) => {
+    const stored = await ownDocument(req.params.id, officerOf(res.locals).department);
+    res.type("image/png").send(await renderQrPng(qrLinkOf(eproofFile(stored, deps.trust), deps.config.publicUrl)));
+  });
+
+  router.get("/api/v1/documents/:id/qr.svg", async (req, res) => {
+    const stored = await ownDocument(req.params.id, officerOf(res.locals).department);
+    res.type("image/svg+xml").send(await renderQrSvg(qrLinkOf(eproofFile(stored, deps.trust), deps.config.publicUrl)));
+  });
+
+  router.get("/api/v1/documents/:id/pdf", async (req, res) => {
+    const stored = await ownDocument(req.params.id, officerOf(res.locals).department);
+    const file = eproofFile(stored, deps.trust);
+    const pdf = await renderPdfFor(file, qrLinkOf(file, deps.config.publicUrl), deps.departmentName(stored.department));
+    res.type("application/pdf").set("Content-Disposition", `inline; filename="eproof-${stored.id}.pdf"`).send(Buffer.from(pdf));
+  });
+
+  for (const action of ["revoke", "suspend", "reinstate"] as const satisfies StatusAction[]) {
+    router.post(`/api/v1/documents/:id/${action}`, async (req, res) => {
+      const officer = officerOf(res.locals);
+      const body = parseBody(statusChangeBody, req.body);
+      await ownDocument(req.params.id, officer.department);
+      const result = await changeStatus(deps.statusDeps, {
+        department: officer.department,
+        documentId: req.params.id,
+        action,
+        reason: body.reason,
+        reasonCode: reasonCodeOf(body.reasonCode, action === "reinstate" ? 0 : 6),
+        actor: officer.keyId,
+      });
+      res.json(result);
+    });
+  }
+
+  router.post("/api/v1/documents/:id/supersede", async (req, res) => {
+    const officer = officerOf(res.locals);
+    const body = parseBody(supersedeBody, req.body);
+    const old = await ownDocument(req.params.id, officer.department);
+    assertTypeAllowed(officer, old.type);
+    if (old.status.status === "REVOKED" || old.status.status === "SUPERSEDED") {
+      throw new EProofError("INVALID_STATUS_CHANGE", `cannot supersede a document that is ${old.status.status.toLowerCase()}`);
+    }
+    const [successor] = await issueDocuments(deps.issuance, { department: officer.department, type: old.type, items: [body.data] });
+    if (!successor) throw new EProofError("INTERNAL", "issuance returned nothing");
+    deps.onAccepted();
+    const result = await supersede(deps.statusDeps, {
+      department: officer.department,
+      documentId: old.id,
+      successorId: successor.id,
+      reason: body.reason ?? "superseded",
+      reasonCode: reasonCodeOf(body.reasonCode, 5),
+      actor: officer.keyId,
+    });
+    res.status(201).json({ ...result, successorLinks: links(deps.config.publicUrl, successor.id) });
+  });
+
+  return router;
+}

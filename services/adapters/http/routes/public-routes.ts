@@ -1,0 +1,74 @@
+/** Public routes: verify API, trust configuration, keys, health, metrics, OpenAPI. No authentication. */
+import express, { Router } from "express";
+import { EProofError } from "../../../errors.ts";
+import type { VerificationResult } from "../../../use-cases/verify-document.ts";
+import { verifyPdfBytes, verifyQrText, verifySubmittedDocument, type VerifySubmissionDeps } from "../../../use-cases/verify-submission.ts";
+import type { HttpDeps } from "../http-deps.ts";
+import { buildOpenApi } from "../openapi.ts";
+import { verifyBody } from "../request-schemas.ts";
+import { parseBody } from "../validate-body.ts";
+
+export function publicRoutes(deps: HttpDeps): Router {
+  const router = Router();
+  const verifyDeps: VerifySubmissionDeps = {
+    store: deps.store,
+    ledger: deps.ledger,
+    trust: deps.trust,
+    clock: deps.clock,
+    publicKey: (kid) => deps.keys.publicKey(kid),
+  };
+  const openApi = buildOpenApi(deps.config);
+
+  router.post(
+    "/api/v1/verify",
+    express.raw({ type: "application/pdf", limit: deps.config.bodyLimitBytes }),
+    async (req, res) => {
+      let result: VerificationResult;
+      let input: string;
+      if (req.is("application/pdf")) {
+        if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new EProofError("INVALID_PDF", "the request body is empty; send the PDF bytes");
+        input = "pdf";
+        result = await verifyPdfBytes(verifyDeps, new Uint8Array(req.body));
+      } else {
+        const body = parseBody(verifyBody, req.body);
+        if ("qr" in body) {
+          input = "qr";
+          result = await verifyQrText(verifyDeps, body.qr);
+        } else {
+          input = "document";
+          result = await verifySubmittedDocument(verifyDeps, body.document);
+        }
+      }
+      deps.metrics.verifications.inc({ verdict: result.verdict, input });
+      res.json(result);
+    },
+  );
+
+  router.get("/.well-known/eproof.json", (_req, res) => {
+    res.json({
+      chainId: deps.trust.chainId,
+      registry: deps.trust.registry,
+      jwksUri: `${deps.config.publicUrl}/.well-known/jwks.json`,
+      verifyApi: `${deps.config.publicUrl}/api/v1/verify`,
+    });
+  });
+
+  router.get("/.well-known/jwks.json", async (_req, res) => {
+    res.set("Cache-Control", "public, max-age=60").json(await deps.keys.jwks());
+  });
+
+  router.get("/healthz", async (_req, res) => {
+    const report = await deps.health();
+    res.status(report.status === "ok" ? 200 : 503).json(report);
+  });
+
+  router.get("/metrics", async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  router.get("/openapi.json", (_req, res) => {
+    res.json(openApi);
+  });
+
+  return router;
+}

@@ -1,0 +1,69 @@
+/** Schema migrations of the embedded store, applied in order once each (never edit a shipped one). */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE documents (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    department TEXT NOT NULL,
+    type TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    leaf TEXT NOT NULL,
+    document_json TEXT NOT NULL,
+    idempotency_key TEXT,
+    batch_id INTEGER REFERENCES batches(id),
+    merkle_proof TEXT,
+    status TEXT NOT NULL DEFAULT 'ACTIVE',
+    status_reason TEXT,
+    status_reason_code INTEGER NOT NULL DEFAULT 0,
+    status_changed_at TEXT,
+    successor TEXT
+  );
+  CREATE INDEX documents_unbatched ON documents (department, type, seq) WHERE batch_id IS NULL;
+  CREATE INDEX documents_batch ON documents (batch_id);
+  CREATE UNIQUE INDEX documents_idempotency ON documents (department, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  CREATE TABLE batches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    department TEXT NOT NULL,
+    type TEXT NOT NULL,
+    root TEXT NOT NULL UNIQUE,
+    count INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('SEALED', 'SENT', 'ANCHORED')),
+    tx_hash TEXT,
+    block_number INTEGER,
+    block_time INTEGER,
+    created_at TEXT NOT NULL,
+    sent_at TEXT
+  );
+  CREATE TABLE status_changes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    reason_code INTEGER NOT NULL,
+    successor TEXT,
+    actor TEXT NOT NULL,
+    tx_hash TEXT NOT NULL,
+    changed_at TEXT NOT NULL
+  );
+  CREATE INDEX status_changes_document ON status_changes (document_id);
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    key_hash TEXT NOT NULL UNIQUE,
+    department TEXT NOT NULL,
+    label TEXT NOT NULL,
+    types TEXT NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE signing_keys (
+    kid TEXT PRIMARY KEY,
+    department TEXT NOT NULL,
+    key_number INTEGER NOT NULL,
+    thumbprint TEXT NOT NULL UNIQUE,
+    public_jwk TEXT NOT NULL,
+    valid_from TEXT NOT NULL,
+    valid_until TEXT,
+    compromised_at TEXT
+  );
+  `,
+];

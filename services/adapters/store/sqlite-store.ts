@@ -1,0 +1,291 @@
+/**
+ * The embedded Store: SQLite through Node's built-in `node:sqlite`, one file in the data folder.
+ * WAL journal and synchronous=FULL: a write that returned survives a killed process (and a power cut).
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { OnChainStatus } from "../../domain/verification-record.ts";
+import type {
+  ApiKeyRecord,
+  Hex,
+  NewDocument,
+  SigningKeyRecord,
+  StatusChangeRecord,
+  Store,
+  StoredBatch,
+  StoredDocument,
+  TxReceipt,
+} from "../../ports.ts";
+import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
+
+type Row = Record<string, unknown>;
+
+function toBatch(row: Row): StoredBatch {
+  return {
+    id: Number(row.id),
+    department: String(row.department),
+    type: String(row.type),
+    root: row.root as Hex,
+    count: Number(row.count),
+    state: row.state as StoredBatch["state"],
+    txHash: (row.tx_hash as Hex | null) ?? null,
+    blockNumber: row.block_number === null ? null : Number(row.block_number),
+    blockTime: row.block_time === null ? null : Number(row.block_time),
+  };
+}
+
+export class SqliteStore implements Store {
+  readonly #db: DatabaseSync;
+  readonly #insertDocument: StatementSync;
+  readonly #getDocument: StatementSync;
+
+  constructor(path: string) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path);
+    this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+    this.#migrate();
+    this.#insertDocument = this.#db.prepare(
+      `INSERT INTO documents (id, department, type, issued_at, leaf, document_json, idempotency_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#getDocument = this.#db.prepare(
+      `SELECT d.*, b.id AS b_id, b.root, b.count, b.state, b.tx_hash, b.block_number, b.block_time,
+              b.department AS b_department, b.type AS b_type
+         FROM documents d LEFT JOIN batches b ON b.id = d.batch_id WHERE d.id = ?`,
+    );
+  }
+
+  #migrate(): void {
+    this.#db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+    const applied = new Set(
+      this.#db.prepare("SELECT version FROM schema_migrations").all().map((row) => Number(row.version)),
+    );
+    for (const [index, sql] of SQLITE_MIGRATIONS.entries()) {
+      const version = index + 1;
+      if (applied.has(version)) continue;
+      this.#transaction(() => {
+        this.#db.exec(sql);
+        this.#db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)").run(version, new Date().toISOString());
+      });
+    }
+  }
+
+  #transaction<T>(work: () => T): T {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = work();
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  async insertDocuments(documents: NewDocument[]): Promise<void> {
+    this.#transaction(() => {
+      for (const d of documents) {
+        this.#insertDocument.run(d.id, d.department, d.type, d.issuedAt, d.leaf, d.documentJson, d.idempotencyKey ?? null);
+      }
+    });
+  }
+
+  async findByIdempotencyKey(department: string, keys: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const statement = this.#db.prepare("SELECT id FROM documents WHERE department = ? AND idempotency_key = ?");
+    for (const key of keys) {
+      const row = statement.get(department, key);
+      if (row) found.set(key, String(row.id));
+    }
+    return found;
+  }
+
+  async getDocument(id: string): Promise<StoredDocument | null> {
+    const row = this.#getDocument.get(id);
+    if (!row) return null;
+    const batch =
+      row.b_id === null
+        ? null
+        : toBatch({ ...row, id: row.b_id, department: row.b_department, type: row.b_type });
+    return {
+      id: String(row.id),
+      department: String(row.department),
+      type: String(row.type),
+      issuedAt: String(row.issued_at),
+      leaf: row.leaf as Hex,
+      documentJson: String(row.document_json),
+      batch,
+      merkleProof: row.merkle_proof === null ? null : (JSON.parse(String(row.merkle_proof)) as Hex[]),
+      status: {
+        status: row.status as OnChainStatus,
+        reason: (row.status_reason as string | null) ?? null,
+        reasonCode: Number(row.status_reason_code),
+        changedAt: (row.status_changed_at as string | null) ?? null,
+        successor: (row.successor as string | null) ?? null,
+      },
+    };
+  }
+
+  async unbatchedGroups(): Promise<Array<{ department: string; type: string; count: number; oldestIssuedAt: string }>> {
+    return this.#db
+      .prepare(
+        `SELECT department, type, COUNT(*) AS count, MIN(issued_at) AS oldest
+           FROM documents WHERE batch_id IS NULL GROUP BY department, type ORDER BY oldest`,
+      )
+      .all()
+      .map((row) => ({
+        department: String(row.department),
+        type: String(row.type),
+        count: Number(row.count),
+        oldestIssuedAt: String(row.oldest),
+      }));
+  }
+
+  async sealBatch(
+    department: string,
+    type: string,
+    maxSize: number,
+    buildTree: (leaves: Hex[]) => { root: Hex; proofs: Hex[][] },
+  ): Promise<StoredBatch | null> {
+    return this.#transaction(() => {
+      const rows = this.#db
+        .prepare(
+          `SELECT seq, leaf FROM documents WHERE batch_id IS NULL AND department = ? AND type = ?
+            ORDER BY seq LIMIT ?`,
+        )
+        .all(department, type, maxSize);
+      if (rows.length === 0) return null;
+      const { root, proofs } = buildTree(rows.map((row) => row.leaf as Hex));
+      const inserted = this.#db
+        .prepare(
+          `INSERT INTO batches (department, type, root, count, state, created_at)
+           VALUES (?, ?, ?, ?, 'SEALED', ?) RETURNING *`,
+        )
+        .get(department, type, root, rows.length, new Date().toISOString());
+      const assign = this.#db.prepare("UPDATE documents SET batch_id = ?, merkle_proof = ? WHERE seq = ?");
+      const batchId = Number(inserted?.id);
+      rows.forEach((row, index) => {
+        assign.run(batchId, JSON.stringify(proofs[index]), Number(row.seq));
+      });
+      return toBatch(inserted as Row);
+    });
+  }
+
+  async unfinishedBatches(): Promise<StoredBatch[]> {
+    return this.#db.prepare("SELECT * FROM batches WHERE state <> 'ANCHORED' ORDER BY id").all().map(toBatch);
+  }
+
+  async recentAnchoredBatches(limit: number): Promise<StoredBatch[]> {
+    return this.#db
+      .prepare("SELECT * FROM batches WHERE state = 'ANCHORED' ORDER BY id DESC LIMIT ?")
+      .all(limit)
+      .map(toBatch);
+  }
+
+  async markBatchSent(batchId: number): Promise<void> {
+    this.#db.prepare("UPDATE batches SET state = 'SENT', sent_at = ? WHERE id = ? AND state = 'SEALED'").run(new Date().toISOString(), batchId);
+  }
+
+  async markBatchAnchored(batchId: number, receipt: TxReceipt): Promise<void> {
+    this.#db
+      .prepare("UPDATE batches SET state = 'ANCHORED', tx_hash = ?, block_number = ?, block_time = ? WHERE id = ?")
+      .run(receipt.txHash, receipt.blockNumber, receipt.blockTime, batchId);
+  }
+
+  async markBatchLost(batchId: number): Promise<void> {
+    this.#db
+      .prepare("UPDATE batches SET state = 'SEALED', tx_hash = NULL, block_number = NULL, block_time = NULL WHERE id = ?")
+      .run(batchId);
+  }
+
+  async countUnanchored(): Promise<number> {
+    const row = this.#db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM documents d LEFT JOIN batches b ON b.id = d.batch_id
+          WHERE d.batch_id IS NULL OR b.state <> 'ANCHORED'`,
+      )
+      .get();
+    return Number(row?.n ?? 0);
+  }
+
+  async recordStatusChanges(changes: StatusChangeRecord[]): Promise<void> {
+    const history = this.#db.prepare(
+      `INSERT INTO status_changes (document_id, status, reason, reason_code, successor, actor, tx_hash, changed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const current = this.#db.prepare(
+      `UPDATE documents SET status = ?, status_reason = ?, status_reason_code = ?, status_changed_at = ?,
+              successor = COALESCE(?, successor) WHERE id = ?`,
+    );
+    this.#transaction(() => {
+      for (const c of changes) {
+        history.run(c.documentId, c.status, c.reason, c.reasonCode, c.successor, c.actor, c.txHash, c.changedAt);
+        current.run(c.status, c.reason, c.reasonCode, c.changedAt, c.successor, c.documentId);
+      }
+    });
+  }
+
+  async statusHistory(documentId: string): Promise<StatusChangeRecord[]> {
+    return this.#db
+      .prepare("SELECT * FROM status_changes WHERE document_id = ? ORDER BY id")
+      .all(documentId)
+      .map((row) => ({
+        documentId: String(row.document_id),
+        status: row.status as OnChainStatus,
+        reason: String(row.reason),
+        reasonCode: Number(row.reason_code),
+        successor: (row.successor as string | null) ?? null,
+        actor: String(row.actor),
+        txHash: row.tx_hash as Hex,
+        changedAt: String(row.changed_at),
+      }));
+  }
+
+  async insertApiKey(key: ApiKeyRecord, keyHash: string): Promise<void> {
+    this.#db
+      .prepare("INSERT INTO api_keys (id, key_hash, department, label, types, revoked, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .run(key.id, keyHash, key.department, key.label, JSON.stringify(key.types), key.revoked ? 1 : 0, new Date().toISOString());
+  }
+
+  async findApiKey(keyHash: string): Promise<ApiKeyRecord | null> {
+    const row = this.#db.prepare("SELECT * FROM api_keys WHERE key_hash = ?").get(keyHash);
+    if (!row) return null;
+    return {
+      id: String(row.id),
+      department: String(row.department),
+      label: String(row.label),
+      types: JSON.parse(String(row.types)) as string[],
+      revoked: Number(row.revoked) === 1,
+    };
+  }
+
+  async insertSigningKey(key: SigningKeyRecord): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO signing_keys (kid, department, key_number, thumbprint, public_jwk, valid_from, valid_until, compromised_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(key.kid, key.department, key.keyNumber, key.thumbprint, JSON.stringify(key.publicJwk), key.validFrom, key.validUntil, key.compromisedAt);
+  }
+
+  async signingKeys(): Promise<SigningKeyRecord[]> {
+    return this.#db
+      .prepare("SELECT * FROM signing_keys ORDER BY department, key_number")
+      .all()
+      .map((row) => ({
+        department: String(row.department),
+        kid: String(row.kid),
+        keyNumber: Number(row.key_number),
+        thumbprint: row.thumbprint as Hex,
+        publicJwk: JSON.parse(String(row.public_jwk)) as Record<string, string>,
+        validFrom: String(row.valid_from),
+        validUntil: (row.valid_until as string | null) ?? null,
+        compromisedAt: (row.compromised_at as string | null) ?? null,
+      }));
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.isOpen) this.#db.close();
+  }
+}

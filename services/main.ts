@@ -1,0 +1,174 @@
+/**
+ * The composition root: reads the configuration, builds every adapter once, wires the use cases
+ * and starts the HTTP server and the anchoring worker. `npm start` runs this file.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { Server } from "node:http";
+import { join } from "node:path";
+import { Wallet } from "ethers";
+import { createRpcProvider } from "./adapters/chain/rpc-provider.ts";
+import { EthersLedger } from "./adapters/chain/ethers-ledger.ts";
+import { createApp } from "./adapters/http/app.ts";
+import type { HealthReport, HttpDeps } from "./adapters/http/http-deps.ts";
+import { createMetrics } from "./adapters/http/metrics.ts";
+import { FileKeyRing } from "./adapters/signing/file-key-ring.ts";
+import { KeyDirectory } from "./adapters/signing/key-directory.ts";
+import { SqliteStore } from "./adapters/store/sqlite-store.ts";
+import { type Config, loadConfig } from "./config.ts";
+import { bootstrapEmbedded, DEMO_DEPARTMENT } from "./embedded/dev-bootstrap.ts";
+import { startAnvil, type EmbeddedChain } from "./embedded/anvil-process.ts";
+import { EProofError } from "./errors.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import type { Clock, Hex, Random } from "./ports.ts";
+import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
+
+export interface RunningService {
+  url: string;
+  rpcUrl: string;
+  trust: { chainId: number; registry: Hex };
+  issuerRegistry: Hex;
+  store: SqliteStore;
+  ledger: EthersLedger;
+  worker: AnchoringWorker;
+  stop(): Promise<void>;
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function startEProof(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningService> {
+  const store = new SqliteStore(join(config.dataDir, "eproof.sqlite"));
+  const keyRing = new FileKeyRing(join(config.dataDir, "keys"));
+  let embedded: EmbeddedChain | null = null;
+  let rpcUrl: string;
+  let documentRegistry: Hex;
+  let issuerRegistry: Hex;
+  let anchorKey: string;
+  if (config.chain.kind === "embedded") {
+    embedded = await startAnvil({ dataDir: config.dataDir, port: config.chain.port, chainId: config.chain.chainId, logger });
+    rpcUrl = embedded.rpcUrl;
+    const deployment = await bootstrapEmbedded({ rpcUrl, chainId: config.chain.chainId, dataDir: config.dataDir, publicUrl: config.publicUrl, store, keyRing, logger });
+    ({ documentRegistry, issuerRegistry, anchorKey } = deployment);
+  } else {
+    rpcUrl = config.chain.rpcUrls[0] ?? "";
+    ({ documentRegistry, issuerRegistry, anchorKey } = config.chain);
+  }
+
+  const chainId = config.chain.chainId;
+  const provider = createRpcProvider(rpcUrl, chainId);
+  const reportedChainId = Number(await provider.send("eth_chainId", []).catch(() => chainId));
+  if (reportedChainId !== chainId) {
+    throw new EProofError("CONFIG_INVALID", `the chain at ${rpcUrl} has chain id ${reportedChainId}, but EPROOF_CHAIN_ID is ${chainId}`);
+  }
+  const ledger = new EthersLedger({ provider, signer: new Wallet(anchorKey, provider), documentRegistry, chainId });
+  const clock: Clock = { now: () => Date.now() };
+  const random: Random = { bytes: (n) => new Uint8Array(randomBytes(n)) };
+  const metrics = createMetrics(() => store.countUnanchored());
+  const worker = new AnchoringWorker(
+    { store, ledger, clock, logger, onAnchored: () => metrics.batchesAnchored.inc() },
+    { batchSize: config.anchoring.batchSize, maxWaitMs: config.anchoring.maxWaitMs },
+  );
+  const trust = { chainId, registry: documentRegistry };
+
+  async function health(): Promise<HealthReport> {
+    const [chain, database] = await Promise.all([
+      withTimeout(provider.getBlockNumber(), 2_000).then(
+        (blockNumber) => ({ reachable: true, chainId, blockNumber }),
+        (error: unknown) => ({ reachable: false, chainId, error: error instanceof Error ? error.message.slice(0, 200) : "unreachable" }),
+      ),
+      store.countUnanchored().then(
+        (unanchored) => ({ reachable: true, unanchored }),
+        (error: unknown) => ({ reachable: false, unanchored: -1, error: error instanceof Error ? error.message : "unreachable" }),
+      ),
+    ]);
+    return {
+      status: chain.reachable && database.reachable ? "ok" : "degraded",
+      chain,
+      database: { reachable: database.reachable, ...("error" in database ? { error: database.error } : {}) },
+      outbox: { unanchored: database.unanchored },
+    };
+  }
+
+  const deps: HttpDeps = {
+    config,
+    store,
+    ledger,
+    trust,
+    issuance: { store, signer: keyRing, clock, random },
+    statusDeps: { store, ledger, clock },
+    clock,
+    logger,
+    metrics,
+    keys: new KeyDirectory(store),
+    departmentName: (code) => (code === DEMO_DEPARTMENT.code ? DEMO_DEPARTMENT.name : { en: code, zhHK: code }),
+    onAccepted: () => worker.poke(),
+    health,
+  };
+  const app = createApp(deps);
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, "0.0.0.0", () => resolve(s));
+    s.once("error", reject);
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  worker.start();
+  logger.info({ event: "service.started", port, chainId, documentRegistry }, `e-Proof listening on http://localhost:${port}`);
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    rpcUrl,
+    trust,
+    issuerRegistry,
+    store,
+    ledger,
+    worker,
+    stop() {
+      stopping ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await worker.stop();
+        provider.destroy();
+        await store.close();
+        await embedded?.stop();
+        logger.info({ event: "service.stopped" }, "e-Proof stopped");
+      })();
+      return stopping;
+    },
+  };
+}
+
+if (import.meta.main) {
+  const config = loadConfig(process.env, (path) => readFileSync(path, "utf8"));
+  const logger = createLogger(config.logLevel);
+  try {
+    const service = await startEProof(config, logger);
+    if (config.chain.kind === "embedded") {
+      const credentials = join(config.dataDir, "dev-credentials.json");
+      logger.info(
+        { event: "service.try_it", credentials },
+        `try: curl -s -X POST ${config.publicUrl}/api/v1/documents -H "Authorization: Bearer $(node -p 'require(\"${credentials}\").apiKey')" -H 'Content-Type: application/json' -d @docs/examples/licence.json`,
+      );
+    }
+    const shutdown = (signal: string) => {
+      logger.info({ event: "service.stopping", signal }, "stopping: finishing the batch in flight");
+      service.stop().then(() => process.exit(0), () => process.exit(1));
+    };
+    process.once("SIGINT", shutdown);
+    process.once("SIGTERM", shutdown);
+  } catch (error) {
+    logger.fatal({ event: "service.failed", err: error }, error instanceof Error ? error.message : "failed to start");
+    process.exit(1);
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The anchoring worker: cuts accepted documents into Merkle batches and anchors each root on chain,
+ * exactly once, whatever dies in between.
+ *
+ * A batch moves SEALED → SENT → ANCHORED. It is marked SENT *before* its transaction is broadcast,
+ * so after a crash a SENT batch may or may not be on chain: it is looked up on chain (by root)
+ * before it is ever sent again, and the contract refuses a root twice. On start, recently anchored
+ * batches are checked too: a dev chain restarted from an older state file has forgotten them, so
+ * they go back to SEALED and are anchored again.
+ */
+import { buildMerkleTree } from "../domain/merkle.ts";
+import { isEProofError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import type { Clock, Ledger, Store, StoredBatch } from "../ports.ts";
+
+export interface AnchoringOptions {
+  batchSize: number;
+  maxWaitMs: number;
+  /** Pause between polls of the outbox, ms. */
+  pollMs?: number;
+  /** How many recent anchored batches to re-check on chain at start. */
+  reconcileDepth?: number;
+}
+
+export interface AnchoringDeps {
+  store: Store;
+  ledger: Ledger;
+  clock: Clock;
+  logger: Logger;
+  onAnchored?: (batch: StoredBatch, documentCount: number) => void;
+}
+
+export class AnchoringWorker {
+  readonly #deps: AnchoringDeps;
+  readonly #options: Required<AnchoringOptions>;
+  #running = false;
+  #loop: Promise<void> | null = null;
+  #wake: (() => void) | null = null;
+  #chainBackoffMs = 0;
+
+  constructor(deps: AnchoringDeps, options: AnchoringOptions) {
+    this.#deps = deps;
+    this.#options = { pollMs: 100, reconcileDepth: 500, ...options };
+  }
+
+  /** Reconciles with the chain, then anchors in the background until stop(). */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Finishes the batch in flight (nothing is lost if it cannot) and stops. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+  }
+
+  /** Nudges the worker to look at the outbox now (e.g. after an issuance). */
+  poke(): void {
+    this.#wake?.();
+  }
+
+  async #run(): Promise<void> {
+    let reconciled = false;
+    while (this.#running) {
+      try {
+        if (!reconciled) {
+          await this.reconcile();
+          reconciled = true;
+        }
+        await this.runOnce();
+        this.#chainBackoffMs = 0;
+      } catch (error) {
+        if (isEProofError(error, "CHAIN_UNAVAILABLE")) {
+          this.#chainBackoffMs = Math.min(Math.max(this.#chainBackoffMs * 2, 250), 10_000);
+          this.#deps.logger.warn({ event: "anchoring.chain_unavailable", retryInMs: this.#chainBackoffMs }, "chain unreachable; documents stay queued");
+        } else {
+          this.#chainBackoffMs = 1_000;
+          this.#deps.logger.error({ event: "anchoring.failed", err: error }, "anchoring failed; will retry");
+        }
+      }
+      await this.#sleep(this.#chainBackoffMs || this.#options.pollMs);
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  /** Brings the store in line with the chain: SENT batches found on chain are ANCHORED; lost ones are re-queued. */
+  async reconcile(): Promise<void> {
+    const { store, ledger, logger } = this.#deps;
+    for (const batch of await store.unfinishedBatches()) {
+      if (batch.state !== "SENT") continue;
+      const receipt = await ledger.findAnchoredBatch(batch.root);
+      if (receipt) {
+        await store.markBatchAnchored(batch.id, receipt);
+        logger.info({ event: "anchoring.reconciled", batchId: batch.id, txHash: receipt.txHash }, "batch found on chain");
+      }
+    }
+    for (const batch of await store.recentAnchoredBatches(this.#options.reconcileDepth)) {
+      const receipt = await ledger.findAnchoredBatch(batch.root);
+      if (!receipt) {
+        await store.markBatchLost(batch.id);
+        logger.warn({ event: "anchoring.batch_lost", batchId: batch.id, root: batch.root }, "chain no longer has this batch; anchoring it again");
+      } else if (receipt.txHash !== batch.txHash) {
+        await store.markBatchAnchored(batch.id, receipt);
+      }
+    }
+  }
+
+  /** One pass: seal due batches, then send every unfinished one. */
+  async runOnce(): Promise<void> {
+    const { store, clock } = this.#deps;
+    const now = clock.now();
+    for (const group of await store.unbatchedGroups()) {
+      const due = group.count >= this.#options.batchSize || now - Date.parse(group.oldestIssuedAt) >= this.#options.maxWaitMs;
+      if (!due) continue;
+      let remaining = group.count;
+      while (remaining > 0) {
+        const sealed = await store.sealBatch(group.department, group.type, this.#options.batchSize, buildMerkleTree);
+        if (!sealed) break;
+        remaining -= sealed.count;
+      }
+    }
+    for (const batch of await store.unfinishedBatches()) {
+      await this.#send(batch);
+    }
+  }
+
+  async #send(batch: StoredBatch): Promise<void> {
+    const { store, ledger, logger } = this.#deps;
+    if (batch.state === "SENT") {
+      const already = await ledger.findAnchoredBatch(batch.root);
+      if (already) {
+        await store.markBatchAnchored(batch.id, already);
+        this.#deps.onAnchored?.(batch, batch.count);
+        return;
+      }
+    }
+    await store.markBatchSent(batch.id);
+    let receipt;
+    try {
+      receipt = await ledger.anchorBatch({ department: batch.department, docType: batch.type, root: batch.root, count: batch.count });
+    } catch (error) {
+      // A duplicate root means an earlier attempt landed: take its receipt instead.
+      const landed = isEProofError(error, "CHAIN_REJECTED") ? await ledger.findAnchoredBatch(batch.root) : null;
+      if (!landed) throw error;
+      receipt = landed;
+    }
+    await store.markBatchAnchored(batch.id, receipt);
+    logger.info(
+      { event: "anchoring.anchored", batchId: batch.id, count: batch.count, txHash: receipt.txHash, blockNumber: receipt.blockNumber },
+      "batch anchored",
+    );
+    this.#deps.onAnchored?.(batch, batch.count);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Officer status changes: suspend, reinstate, revoke, supersede. The chain is the authority (the
+ * contract enforces the same transitions); the store keeps the history with the officer's reason.
+ */
+import { EProofError } from "../errors.ts";
+import type { OnChainStatus } from "../domain/verification-record.ts";
+import type { Clock, Ledger, Store } from "../ports.ts";
+
+export type StatusAction = "revoke" | "suspend" | "reinstate";
+
+const TARGET: Record<StatusAction, Exclude<OnChainStatus, "SUPERSEDED">> = {
+  revoke: "REVOKED",
+  suspend: "SUSPENDED",
+  reinstate: "ACTIVE",
+};
+
+/** Which current statuses each action may start from. */
+const ALLOWED_FROM: Record<StatusAction, OnChainStatus[]> = {
+  revoke: ["ACTIVE", "SUSPENDED"],
+  suspend: ["ACTIVE"],
+  reinstate: ["SUSPENDED"],
+};
+
+export interface StatusDeps {
+  store: Store;
+  ledger: Ledger;
+  clock: Clock;
+}
+
+export interface StatusChangeInput {
+  department: string;
+  documentId: string;
+  action: StatusAction;
+  reason: string;
+  reasonCode: number;
+  actor: string;
+}
+
+async function documentOfDepartment(store: Store, department: string, id: string) {
+  const stored = await store.getDocument(id);
+  if (!stored || stored.department !== department) {
+    throw new EProofError("NOT_FOUND", `no document ${id} issued by ${department}`);
+  }
+  return stored;
+}
+
+export async function changeStatus(deps: StatusDeps, input: StatusChangeInput) {
+  const stored = await documentOfDepartment(deps.store, input.department, input.documentId);
+  const current = stored.status.status;
+  if (!ALLOWED_FROM[input.action].includes(current)) {
+    throw new EProofError("INVALID_STATUS_CHANGE", `cannot ${input.action} a document that is ${current.toLowerCase()}`);
+  }
+  const status = TARGET[input.action];
+  const receipt = await deps.ledger.changeDocumentStatus({
+    department: input.department,
+    documentIds: [input.documentId],
+    status,
+    reasonCode: input.reasonCode,
+  });
+  const changedAt = new Date(receipt.blockTime * 1000).toISOString();
+  await deps.store.recordStatusChanges([
+    { documentId: input.documentId, status, reason: input.reason, reasonCode: input.reasonCode, successor: null, actor: input.actor, txHash: receipt.txHash, changedAt },
+  ]);
+  return { id: input.documentId, status, changedAt, txHash: receipt.txHash };
+}
+
+export interface SupersedeInput {
+  department: string;
+  documentId: string;
+  successorId: string;
+  reason: string;
+  reasonCode: number;
+  actor: string;
+}
+
+/** Links an old document to its already-issued successor and marks it SUPERSEDED. */
+export async function supersede(deps: StatusDeps, input: SupersedeInput) {
+  const stored = await documentOfDepartment(deps.store, input.department, input.documentId);
+  if (stored.status.status === "REVOKED" || stored.status.status === "SUPERSEDED") {
+    throw new EProofError("INVALID_STATUS_CHANGE", `cannot supersede a document that is ${stored.status.status.toLowerCase()}`);
+  }
+  const receipt = await deps.ledger.supersede({
+    department: input.department,
+    documentId: input.documentId,
+    successorId: input.successorId,
+    reasonCode: input.reasonCode,
+  });
+  const changedAt = new Date(receipt.blockTime * 1000).toISOString();
+  await deps.store.recordStatusChanges([
+    { documentId: input.documentId, status: "SUPERSEDED", reason: input.reason, reasonCode: input.reasonCode, successor: input.successorId, actor: input.actor, txHash: receipt.txHash, changedAt },
+  ]);
+  return { id: input.documentId, status: "SUPERSEDED" as const, successor: input.successorId, changedAt, txHash: receipt.txHash };
+}

@@ -1,0 +1,98 @@
+/**
+ * Issuance: validate every item, build and sign each document, and accept them all into the durable
+ * outbox in one transaction. Anchoring happens later, in batches (anchor-batches.ts); until then the
+ * documents verify as PENDING.
+ */
+import { makeSalts } from "../domain/document-hash.ts";
+import { getDocumentType, validateDocumentData } from "../domain/document-types.ts";
+import { assembleDocument, prepareDocument } from "../domain/issue-document.ts";
+import { merkleLeaf } from "../domain/merkle.ts";
+import type { JsonValue } from "../domain/types.ts";
+import { EProofError, type Problem } from "../errors.ts";
+import type { Clock, DocumentSigner, NewDocument, Random, Store } from "../ports.ts";
+
+export interface IssuanceDeps {
+  store: Store;
+  signer: DocumentSigner;
+  clock: Clock;
+  random: Random;
+}
+
+export interface IssueRequest {
+  department: string;
+  type: string;
+  items: unknown[];
+  /** Optional per-item idempotency keys (same length as items). */
+  idempotencyKeys?: (string | undefined)[];
+}
+
+export interface IssuedDocument {
+  id: string;
+  type: string;
+  issuedAt: string;
+  /** True when an earlier request with the same idempotency key already issued it. */
+  replayed: boolean;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("hex");
+}
+
+/** Issue time at whole seconds: the claim carries unix seconds, so the header must too. */
+function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+}
+
+export async function issueDocuments(deps: IssuanceDeps, request: IssueRequest): Promise<IssuedDocument[]> {
+  const type = getDocumentType(request.type);
+  const problems: Problem[] = [];
+  const validated: Record<string, JsonValue>[] = [];
+  request.items.forEach((item, index) => {
+    const result = validateDocumentData(type.id, item);
+    if (result.ok) validated.push(result.data);
+    else {
+      const prefix = request.items.length === 1 ? "" : `items[${index}]`;
+      for (const p of result.problems) problems.push({ path: [prefix, p.path].filter(Boolean).join("."), message: p.message });
+    }
+  });
+  if (problems.length > 0) {
+    throw new EProofError("INVALID_DOCUMENT", `the ${type.id} data has ${problems.length} problem(s)`, { problems });
+  }
+
+  const keys = request.idempotencyKeys ?? [];
+  const known = await deps.store.findByIdempotencyKey(request.department, keys.filter((k): k is string => !!k));
+  const issuedAt = isoSeconds(deps.clock.now());
+  const results: IssuedDocument[] = [];
+  const accepted: NewDocument[] = [];
+  for (const [index, data] of validated.entries()) {
+    const key = keys[index];
+    const earlier = key ? known.get(key) : undefined;
+    if (earlier) {
+      results.push({ id: earlier, type: type.id, issuedAt, replayed: true });
+      continue;
+    }
+    const id = hex(deps.random.bytes(16));
+    const prepared = prepareDocument({
+      type: type.id,
+      data,
+      issuer: request.department,
+      issuedAt,
+      id,
+      salts: makeSalts(Object.keys(data), (n) => deps.random.bytes(n)),
+    });
+    const signature = await deps.signer.sign(request.department, prepared.claimBytes);
+    const document = assembleDocument(prepared, signature);
+    accepted.push({
+      id,
+      department: request.department,
+      type: type.id,
+      issuedAt,
+      leaf: merkleLeaf(prepared.documentHash),
+      documentJson: JSON.stringify(document),
+      ...(key ? { idempotencyKey: key } : {}),
+    });
+    results.push({ id, type: type.id, issuedAt, replayed: false });
+  }
+  await deps.store.insertDocuments(accepted);
+  return results;
+}

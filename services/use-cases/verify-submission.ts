@@ -1,0 +1,92 @@
+/**
+ * The public verify API's use case: a document, a QR text or a PDF in, a verdict out. It wraps the
+ * self-sufficient verifier (verify-document.ts) with what the service knows: documents still in the
+ * outbox are PENDING, and a holder's file saved before anchoring gets its anchor from the store.
+ */
+import { extractEProofJson } from "../adapters/pdf/document-pdf.ts";
+import { decodeQrFragment } from "../adapters/qr/qr-payload.ts";
+import { decodeClaim } from "../domain/claim.ts";
+import { joinJws, verifyJws } from "../domain/signature.ts";
+import type { EProofDocument } from "../domain/types.ts";
+import { EProofError, isEProofError } from "../errors.ts";
+import type { Clock, Ledger, Store } from "../ports.ts";
+import { anchorOf, type TrustAnchor } from "./document-files.ts";
+import { type VerificationResult, verifyDocument } from "./verify-document.ts";
+
+export interface VerifySubmissionDeps {
+  store: Store;
+  ledger: Pick<Ledger, "verificationRecord">;
+  trust: TrustAnchor;
+  clock: Clock;
+  /** Public JWK of a signing key by kid ("DEMO-1"), or undefined if unknown. */
+  publicKey: (kid: string) => Promise<Record<string, string> | undefined>;
+}
+
+function tampered(reason: string): VerificationResult {
+  return {
+    verdict: "TAMPERED",
+    checks: [{ name: "integrity", status: "INVALID", reason }],
+    document: null,
+    evidence: null,
+  } as VerificationResult;
+}
+
+export async function verifySubmittedDocument(deps: VerifySubmissionDeps, submitted: unknown): Promise<VerificationResult> {
+  let document = submitted;
+  const header = (submitted as { header?: { id?: unknown } } | null)?.header;
+  const id = typeof header?.id === "string" && /^[0-9a-f]{32}$/.test(header.id) ? header.id : null;
+  const stored = id ? await deps.store.getDocument(id) : null;
+  if (stored && typeof submitted === "object" && submitted !== null && !("anchor" in submitted)) {
+    const anchor = anchorOf(stored, deps.trust);
+    if (anchor) document = { ...(submitted as EProofDocument), anchor };
+  }
+  return verifyDocument(document, {
+    ledger: deps.ledger,
+    trust: deps.trust,
+    now: () => deps.clock.now(),
+    isPending: (docId) => stored !== null && docId === stored.id && anchorOf(stored, deps.trust) === undefined,
+  });
+}
+
+/** A QR text: the signed claim must verify, and the full document it names must verify too. */
+export async function verifyQrText(deps: VerifySubmissionDeps, text: string): Promise<VerificationResult> {
+  const { keyNumber, claimBytes, signature } = decodeQrFragment(text);
+  let claim;
+  try {
+    claim = decodeClaim(claimBytes);
+  } catch (error) {
+    if (isEProofError(error)) return tampered(`the QR code's content is not a valid e-Proof claim: ${error.message}`);
+    throw error;
+  }
+  const kid = `${claim.issuer}-${keyNumber}`;
+  const jwk = await deps.publicKey(kid);
+  if (!jwk) {
+    return { ...tampered(`no signing key ${kid} is known for ${claim.issuer}`), verdict: "UNKNOWN_ISSUER" } as VerificationResult;
+  }
+  const jws = joinJws(kid, claimBytes, signature);
+  const checked = await verifyJws(jws, jwk);
+  if (!checked.ok) return tampered(`the QR code's signature does not verify: ${checked.reason}`);
+  const stored = await deps.store.getDocument(claim.id);
+  if (!stored) {
+    return {
+      verdict: "NOT_ANCHORED",
+      checks: [{ name: "anchored", status: "INVALID", reason: "this service holds no document with this id; verify the e-Proof file itself" }],
+      document: null,
+      evidence: null,
+    } as VerificationResult;
+  }
+  const full = JSON.parse(stored.documentJson) as EProofDocument;
+  if (full.signature.jws !== jws) return tampered("the QR code does not match the document issued under this id");
+  return verifySubmittedDocument(deps, full);
+}
+
+export async function verifyPdfBytes(deps: VerifySubmissionDeps, pdf: Uint8Array): Promise<VerificationResult> {
+  const json = await extractEProofJson(pdf);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new EProofError("INVALID_PDF", "the PDF's embedded eproof.json is not valid JSON");
+  }
+  return verifySubmittedDocument(deps, parsed);
+}
