@@ -1,0 +1,57 @@
+/** Dispatches `eproof <command>`; each command lives in its own file. Returns the exit code. */
+import { parseArgs } from "node:util";
+import { isEProofError } from "../../services/errors.ts";
+import { issueCommand } from "./issue-command.ts";
+import { verifyCommand } from "./verify-command.ts";
+
+const USAGE = `usage:
+  eproof verify <file.json|file.pdf> --rpc <url> --registry <address> [--chain-id <id>]
+      Verifies an e-Proof file or PDF against the chain, without the service.
+      Prints the verdict as JSON; exit 0 only for VALID, 1 for any other verdict, 2 for bad usage.
+  eproof issue --type <type> --input <file.csv|file.jsonl> [--url <service>] [--api-key <key>] [--chunk <n>]
+      Issues every row through the service's batch API with a progress bar.
+      The API key comes from --api-key, EPROOF_API_KEY or data/dev-credentials.json.`;
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "verify": {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { rpc: { type: "string" }, registry: { type: "string" }, "chain-id": { type: "string" } },
+        });
+        return await verifyCommand({ file: positionals[0], rpc: values.rpc, registry: values.registry, chainId: values["chain-id"] });
+      }
+      case "issue": {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            type: { type: "string" },
+            input: { type: "string" },
+            url: { type: "string" },
+            "api-key": { type: "string" },
+            chunk: { type: "string" },
+          },
+        });
+        return await issueCommand({ type: values.type, input: values.input, url: values.url, apiKey: values["api-key"], chunk: values.chunk });
+      }
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        console.log(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        console.error(`unknown command "${command}"\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (isEProofError(error) || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+      console.error(`eproof: ${(error as Error).message}`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * `eproof verify <file> --rpc <url> --registry <address>`: the self-sufficient verifier. The same
+ * domain code as the service, a read-only connection to any RPC endpoint of the chain, no service.
+ */
+import { readFileSync } from "node:fs";
+import { Wallet } from "ethers";
+import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
+import { EthersLedger } from "../../services/adapters/chain/ethers-ledger.ts";
+import { extractEProofJson } from "../../services/adapters/pdf/document-pdf.ts";
+import { EProofError } from "../../services/errors.ts";
+import type { Hex } from "../../services/ports.ts";
+import { verifyDocument } from "../../services/use-cases/verify-document.ts";
+
+/** eth_chainId with a short timeout (ethers would retry network detection and print to stdout). */
+async function rpcChainId(url: string): Promise<number> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  const body = (await response.json()) as { result?: string };
+  if (typeof body.result !== "string") throw new Error("no chain id");
+  return Number(body.result);
+}
+
+export async function verifyCommand(options: { file?: string; rpc?: string; registry?: string; chainId?: string }): Promise<number> {
+  if (!options.file) throw new EProofError("BAD_REQUEST", "name the e-Proof file (.json) or PDF to verify");
+  if (!options.rpc) throw new EProofError("BAD_REQUEST", "--rpc <url> is required: a JSON-RPC endpoint of the chain");
+  if (!options.registry || !/^0x[0-9a-fA-F]{40}$/.test(options.registry)) {
+    throw new EProofError("BAD_REQUEST", "--registry <address> is required: the DocumentRegistry you trust (see /.well-known/eproof.json)");
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(options.file);
+  } catch {
+    throw new EProofError("BAD_REQUEST", `cannot read ${options.file}`);
+  }
+  const isPdf = bytes.subarray(0, 5).toString("latin1") === "%PDF-";
+  const text = isPdf ? await extractEProofJson(new Uint8Array(bytes)) : bytes.toString("utf8");
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    document = text; // the verifier reports a non-JSON file as TAMPERED
+  }
+
+  let chainId: number;
+  try {
+    chainId = options.chainId ? Number(options.chainId) : await rpcChainId(options.rpc);
+  } catch {
+    // Unreachable chain: take the document's own chain id so that the verdict says UNAVAILABLE
+    // (the one chain read will fail), never an invalid verdict for a chain we could not ask.
+    const named = (document as { anchor?: { chainId?: unknown } } | null)?.anchor?.chainId;
+    chainId = typeof named === "number" ? named : 0;
+  }
+  const provider = createRpcProvider(options.rpc, chainId);
+  // A read-only ledger: the wallet is never used to send anything.
+  const ledger = new EthersLedger({ provider, signer: Wallet.createRandom(provider), documentRegistry: options.registry as Hex, chainId });
+  const result = await verifyDocument(document, {
+    ledger,
+    trust: { chainId, registry: options.registry.toLowerCase() as Hex },
+    now: () => Date.now(),
+  });
+  provider.destroy();
+  console.log(JSON.stringify(result, null, 2));
+  return result.verdict === "VALID" ? 0 : 1;
+}

@@ -1,0 +1,89 @@
+/** Starts the whole system (embedded anvil + SQLite + HTTP) in a temp folder on free ports. */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../services/config.ts";
+import { createLogger } from "../../services/logger.ts";
+import { type RunningService, startEProof } from "../../services/main.ts";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestService extends RunningService {
+  dataDir: string;
+  apiKey: string;
+  env: Record<string, string>;
+}
+
+/** Pass `logLines` to collect the service's structured log lines (at info level). */
+export async function startTestService(options: { dataDir?: string; env?: Record<string, string>; logLines?: string[] } = {}): Promise<TestService> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "eproof-e2e-"));
+  const port = await freePort();
+  const env = {
+    PORT: String(port),
+    EPROOF_DATA_DIR: dataDir,
+    EPROOF_CHAIN_PORT: String(await freePort()),
+    EPROOF_LOG_LEVEL: "silent",
+    EPROOF_BATCH_MAX_WAIT_MS: "100",
+    ...options.env,
+  };
+  const config = loadConfig(env, (path) => readFileSync(path, "utf8"));
+  const lines = options.logLines;
+  const logger = lines ? createLogger("info", { write: (line: string) => void lines.push(line) }) : createLogger("silent");
+  const service = await startEProof(config, logger);
+  const apiKey = (JSON.parse(readFileSync(join(dataDir, "dev-credentials.json"), "utf8")) as { apiKey: string }).apiKey;
+  return Object.assign(service, { dataDir, apiKey, env });
+}
+
+export function removeDataDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export const TYPICAL_LICENCE = JSON.parse(readFileSync(new URL("../../docs/examples/licence.json", import.meta.url), "utf8")) as {
+  type: string;
+  data: Record<string, unknown>;
+};
+
+export async function api(
+  service: { url: string; apiKey: string },
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(`${service.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${service.apiKey}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+    body: body === undefined ? undefined : typeof body === "string" || body instanceof Uint8Array ? (body as string) : JSON.stringify(body),
+  });
+  const type = response.headers.get("content-type") ?? "";
+  const parsed = type.includes("json") ? await response.json() : Buffer.from(await response.arrayBuffer());
+  return { status: response.status, body: parsed, headers: response.headers };
+}
+
+export async function waitUntilAnchored(service: TestService, id: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { body } = await api(service, "GET", `/api/v1/documents/${id}`);
+    if (body.anchoring === "ANCHORED") return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`document ${id} was not anchored within ${timeoutMs} ms`);
+}
+
+/** The e-Proof file as the officer downloads it. */
+export async function downloadEProof(service: TestService, id: string): Promise<any> {
+  const { status, body } = await api(service, "GET", `/api/v1/documents/${id}/eproof.json`);
+  if (status !== 200) throw new Error(`eproof.json of ${id}: ${status}`);
+  return Buffer.isBuffer(body) ? JSON.parse(body.toString("utf8")) : body;
+}

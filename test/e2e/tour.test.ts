@@ -1,0 +1,123 @@
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, downloadEProof, removeDataDir, startTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
+
+const run = promisify(execFile);
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ["scripts/eproof.mjs", ...args], { timeout: 30_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === "number" ? e.code : -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+  }
+}
+
+describe("the README tour, end to end on the embedded chain", () => {
+  let service: TestService;
+  let id: string;
+  let verifyUrl: string;
+  let eproof: any;
+
+  beforeAll(async () => {
+    service = await startTestService();
+    const issued = await api(service, "POST", "/api/v1/documents", TYPICAL_LICENCE);
+    expect(issued.status).toBe(202);
+    id = issued.body.id;
+    verifyUrl = issued.body.verifyUrl;
+    await waitUntilAnchored(service, id);
+    eproof = await downloadEProof(service, id);
+  });
+  afterAll(async () => {
+    await service?.stop();
+    if (service) removeDataDir(service.dataDir);
+  });
+
+  it("publishes the trust configuration a verifier pins", async () => {
+    const { body } = await api(service, "GET", "/.well-known/eproof.json");
+    expect(body).toMatchObject({ chainId: 852, registry: service.trust.registry, jwksUri: expect.stringMatching(/\/\.well-known\/jwks\.json$/) });
+    const jwks = await api(service, "GET", "/.well-known/jwks.json");
+    expect(jwks.body.keys[0]).toMatchObject({ kid: "DEMO-1", kty: "EC", crv: "P-256", dept: "DEMO" });
+  });
+
+  it("verifies the issued e-Proof file as VALID with the on-chain evidence", async () => {
+    expect(eproof.anchor).toMatchObject({ chainId: 852, registry: service.trust.registry });
+    const { status, body } = await api(service, "POST", "/api/v1/verify", { document: eproof });
+    expect(status).toBe(200);
+    expect(body.verdict).toBe("VALID");
+    expect(body.checks.map((c: { status: string }) => c.status)).toEqual(["VALID", "VALID", "VALID", "VALID", "VALID", "VALID"]);
+    expect(body.evidence).toMatchObject({ chainId: 852, contract: service.trust.registry, txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+  });
+
+  it("verifies the QR link's text as VALID", async () => {
+    expect(verifyUrl).toMatch(/^HTTP:\/\/LOCALHOST:\d+\/VERIFY#\d+$/);
+    const { body } = await api(service, "POST", "/api/v1/verify", { qr: verifyUrl });
+    expect(body.verdict).toBe("VALID");
+  });
+
+  it("serves the QR link's page, case-insensitively as phone cameras open it", async () => {
+    const page = await fetch(`${service.url}/VERIFY`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("/assets/verify.js");
+  });
+
+  it("verifies the downloaded PDF (its embedded e-Proof file) as VALID", async () => {
+    const pdf = await api(service, "GET", `/api/v1/documents/${id}/pdf`);
+    expect(pdf.headers.get("content-type")).toBe("application/pdf");
+    const { body } = await api(service, "POST", "/api/v1/verify", new Uint8Array(pdf.body), { "content-type": "application/pdf" });
+    expect(body.verdict).toBe("VALID");
+  });
+
+  it("serves the QR code as PNG and SVG", async () => {
+    const png = await api(service, "GET", `/api/v1/documents/${id}/qr.png`);
+    expect(png.headers.get("content-type")).toBe("image/png");
+    expect((png.body as Buffer).subarray(1, 4).toString()).toBe("PNG");
+    const svg = await api(service, "GET", `/api/v1/documents/${id}/qr.svg`);
+    expect(svg.body.toString()).toContain("<svg");
+  });
+
+  it("verifies the file with the CLI against the chain alone (exit 0 for VALID)", async () => {
+    const file = join(service.dataDir, "tour.json");
+    writeFileSync(file, JSON.stringify(eproof));
+    const result = await cli(["verify", file, "--rpc", service.rpcUrl, "--registry", service.trust.registry]);
+    expect(JSON.parse(result.stdout).verdict).toBe("VALID");
+    expect(result.code).toBe(0);
+  });
+
+  it("reports TAMPERED for a file whose holder name was changed", async () => {
+    const forged = structuredClone(eproof);
+    forged.data.holder.name.en = "WONG Siu Ming";
+    const { body } = await api(service, "POST", "/api/v1/verify", { document: forged });
+    expect(body.verdict).toBe("TAMPERED");
+  });
+
+  it("reports NOT_ANCHORED for a file naming another registry", async () => {
+    const elsewhere = structuredClone(eproof);
+    elsewhere.anchor.registry = "0x000000000000000000000000000000000000dEaD";
+    const { body } = await api(service, "POST", "/api/v1/verify", { document: elsewhere });
+    expect(body.verdict).toBe("NOT_ANCHORED");
+  });
+
+  it("reports UNAVAILABLE from the CLI when the chain cannot be reached (exit 1, never invalid)", async () => {
+    const file = join(service.dataDir, "tour.json");
+    const result = await cli(["verify", file, "--rpc", "http://127.0.0.1:1", "--registry", service.trust.registry]);
+    expect(JSON.parse(result.stdout).verdict).toBe("UNAVAILABLE");
+    expect(result.code).toBe(1);
+  });
+
+  it("revokes the document and then verifies it as REVOKED, by file and by QR", async () => {
+    const revoked = await api(service, "POST", `/api/v1/documents/${id}/revoke`, { reason: "Licence cancelled after inspection", reasonCode: 3 });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.status).toBe("REVOKED");
+    expect((await api(service, "POST", "/api/v1/verify", { document: eproof })).body.verdict).toBe("REVOKED");
+    expect((await api(service, "POST", "/api/v1/verify", { qr: verifyUrl })).body.verdict).toBe("REVOKED");
+    const looked = await api(service, "GET", `/api/v1/documents/${id}`);
+    expect(looked.body.history.map((h: { status: string }) => h.status)).toEqual(["REVOKED"]);
+    const again = await api(service, "POST", `/api/v1/documents/${id}/reinstate`, { reason: "mistake" });
+    expect(again.status).toBe(409);
+  });
+});
