@@ -7,23 +7,23 @@
  *   3. JSON-RPC calls per verification, counted by a proxy in front of the chain.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
+import { createRequire } from "node:module";
 import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { Wallet } from "ethers";
-import { createRpcProvider } from "../services/adapters/chain/rpc-provider.ts";
 import { EthersLedger } from "../services/adapters/chain/ethers-ledger.ts";
+import { createRpcProvider } from "../services/adapters/chain/rpc-provider.ts";
 import { FileKeyRing } from "../services/adapters/signing/file-key-ring.ts";
 import { SqliteStore } from "../services/adapters/store/sqlite-store.ts";
 import { buildMerkleTree } from "../services/domain/merkle.ts";
 import type { Hex } from "../services/ports.ts";
 import { issueDocuments } from "../services/use-cases/issue-documents.ts";
 import { verifyDocument } from "../services/use-cases/verify-document.ts";
-import { randomBytes } from "node:crypto";
-import { createRequire } from "node:module";
 
 const root = new URL("..", import.meta.url).pathname;
 const licence = JSON.parse(readFileSync(join(root, "docs/examples/licence.json"), "utf8")) as { type: string; data: Record<string, unknown> };
@@ -47,7 +47,12 @@ function peakRss(): { stop: () => number } {
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());
   }, 20);
-  return { stop: () => (clearInterval(timer), Math.max(peak, process.memoryUsage.rss())) };
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage.rss());
+    },
+  };
 }
 
 async function benchIssuance(count: number): Promise<{ perSecond: number; ms: number; rssMiB: number }> {
@@ -142,7 +147,14 @@ async function main(): Promise<void> {
   const port = await freePort();
   const chainPort = await freePort();
   const child: ChildProcess = spawn(process.execPath, [join(root, "services/main.ts")], {
-    env: { ...process.env, PORT: String(port), EPROOF_DATA_DIR: dataDir, EPROOF_CHAIN_PORT: String(chainPort), EPROOF_LOG_LEVEL: "warn", EPROOF_BATCH_MAX_WAIT_MS: "50" },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      EPROOF_DATA_DIR: dataDir,
+      EPROOF_CHAIN_PORT: String(chainPort),
+      EPROOF_LOG_LEVEL: "warn",
+      EPROOF_BATCH_MAX_WAIT_MS: "50",
+    },
     stdio: ["ignore", "inherit", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -157,11 +169,20 @@ async function main(): Promise<void> {
       eproof = (await (await fetch(`${base}/api/v1/documents/${issued.id}/eproof.json`, { headers: auth })).json()) as { anchor?: unknown };
     }
     const body = JSON.stringify({ document: eproof });
-    const check = (await (await fetch(`${base}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/json" }, body })).json()) as { verdict: string };
+    const check = (await (await fetch(`${base}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/json" }, body })).json()) as {
+      verdict: string;
+    };
     if (check.verdict !== "VALID") throw new Error(`bench document verifies ${check.verdict}, not VALID`);
 
     console.error("verify API under load (64 in flight, 10 s)…");
-    const result = await autocannon({ url: `${base}/api/v1/verify`, method: "POST", headers: { "content-type": "application/json" }, body, connections: 64, duration: 10 });
+    const result = await autocannon({
+      url: `${base}/api/v1/verify`,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+      connections: 64,
+      duration: 10,
+    });
     rows.push([
       "verify API, 64 in flight, 10 s",
       `${result.requests.average.toFixed(0)} req/s`,

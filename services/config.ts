@@ -70,7 +70,10 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
   const chain: Config["chain"] = rpc
     ? {
         kind: "external",
-        rpcUrls: rpc.split(",").map((url) => url.trim()).filter(Boolean),
+        rpcUrls: rpc
+          .split(",")
+          .map((url) => url.trim())
+          .filter(Boolean),
         chainId,
         documentRegistry: address(env, "EPROOF_DOCUMENT_REGISTRY"),
         issuerRegistry: address(env, "EPROOF_ISSUER_REGISTRY"),

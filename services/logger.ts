@@ -3,7 +3,7 @@
  * not logged, and the redact list below blanks fields that could carry them if someone logs an
  * object by mistake.
  */
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 
 export type { Logger };
 

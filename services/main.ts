@@ -7,8 +7,8 @@ import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { join } from "node:path";
 import { Wallet } from "ethers";
-import { createRpcProvider } from "./adapters/chain/rpc-provider.ts";
 import { EthersLedger } from "./adapters/chain/ethers-ledger.ts";
+import { createRpcProvider } from "./adapters/chain/rpc-provider.ts";
 import { createApp } from "./adapters/http/app.ts";
 import type { HealthReport, HttpDeps } from "./adapters/http/http-deps.ts";
 import { createMetrics } from "./adapters/http/metrics.ts";
@@ -16,8 +16,8 @@ import { FileKeyRing } from "./adapters/signing/file-key-ring.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
 import { SqliteStore } from "./adapters/store/sqlite-store.ts";
 import { type Config, loadConfig } from "./config.ts";
+import { type EmbeddedChain, startAnvil } from "./embedded/anvil-process.ts";
 import { bootstrapEmbedded, DEMO_DEPARTMENT } from "./embedded/dev-bootstrap.ts";
-import { startAnvil, type EmbeddedChain } from "./embedded/anvil-process.ts";
 import { EProofError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import type { Clock, Hex, Random } from "./ports.ts";
@@ -37,7 +37,12 @@ export interface RunningService {
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([work, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms); })]);
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+      }),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -54,7 +59,15 @@ export async function startEProof(config: Config, logger: Logger = createLogger(
   if (config.chain.kind === "embedded") {
     embedded = await startAnvil({ dataDir: config.dataDir, port: config.chain.port, chainId: config.chain.chainId, logger });
     rpcUrl = embedded.rpcUrl;
-    const deployment = await bootstrapEmbedded({ rpcUrl, chainId: config.chain.chainId, dataDir: config.dataDir, publicUrl: config.publicUrl, store, keyRing, logger });
+    const deployment = await bootstrapEmbedded({
+      rpcUrl,
+      chainId: config.chain.chainId,
+      dataDir: config.dataDir,
+      publicUrl: config.publicUrl,
+      store,
+      keyRing,
+      logger,
+    });
     ({ documentRegistry, issuerRegistry, anchorKey } = deployment);
   } else {
     rpcUrl = config.chain.rpcUrls[0] ?? "";
@@ -158,12 +171,15 @@ if (import.meta.main) {
       const credentials = join(config.dataDir, "dev-credentials.json");
       logger.info(
         { event: "service.try_it", credentials },
-        `try: curl -s -X POST ${config.publicUrl}/api/v1/documents -H "Authorization: Bearer $(node -p 'require(\"${credentials}\").apiKey')" -H 'Content-Type: application/json' -d @docs/examples/licence.json`,
+        `try: curl -s -X POST ${config.publicUrl}/api/v1/documents -H "Authorization: Bearer $(node -p 'require("${credentials}").apiKey')" -H 'Content-Type: application/json' -d @docs/examples/licence.json`,
       );
     }
     const shutdown = (signal: string) => {
       logger.info({ event: "service.stopping", signal }, "stopping: finishing the batch in flight");
-      service.stop().then(() => process.exit(0), () => process.exit(1));
+      service.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     };
     process.once("SIGINT", shutdown);
     process.once("SIGTERM", shutdown);

@@ -144,12 +144,7 @@ export interface Store {
    * Atomically takes up to `maxSize` unbatched documents of one department and type, lets `buildTree`
    * compute the root and proofs of their leaves, and records the batch as SEALED with each proof.
    */
-  sealBatch(
-    department: string,
-    type: string,
-    maxSize: number,
-    buildTree: (leaves: Hex[]) => { root: Hex; proofs: Hex[][] },
-  ): Promise<StoredBatch | null>;
+  sealBatch(department: string, type: string, maxSize: number, buildTree: (leaves: Hex[]) => { root: Hex; proofs: Hex[][] }): Promise<StoredBatch | null>;
   /** Batches SEALED or SENT: to be (re)sent or reconciled. */
   unfinishedBatches(): Promise<StoredBatch[]>;
   /** Anchored batches, newest first (for reconciliation against a chain that lost state). */

@@ -64,7 +64,15 @@ export function csvToObjects(text: string): Record<string, unknown>[] {
       const cell = (cells[index] ?? "").trim();
       if (cell === "") return;
       const name = column.trim();
-      if (name.endsWith("[]")) setPath(data, name.slice(0, -2), cell.split("|").map((s) => s.trim()).filter(Boolean));
+      if (name.endsWith("[]"))
+        setPath(
+          data,
+          name.slice(0, -2),
+          cell
+            .split("|")
+            .map((s) => s.trim())
+            .filter(Boolean),
+        );
       else setPath(data, name, cell);
     });
     return data;

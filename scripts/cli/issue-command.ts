@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { validateDocumentData, getDocumentType } from "../../services/domain/document-types.ts";
+import { getDocumentType, validateDocumentData } from "../../services/domain/document-types.ts";
 import { EProofError } from "../../services/errors.ts";
 import { csvToObjects } from "./csv.ts";
 
@@ -85,10 +85,14 @@ export async function issueCommand(options: IssueOptions): Promise<number> {
     const body = (await response.json().catch(() => ({}))) as { documents?: Array<{ id: string; links: Record<string, string> }>; error?: { message: string } };
     if (!response.ok || !body.documents) {
       process.stderr.write("\n");
-      console.error(`the service refused rows ${offset + 1}-${offset + items.length}: ${body.error?.message ?? response.status}. Re-run the same command to resume.`);
+      console.error(
+        `the service refused rows ${offset + 1}-${offset + items.length}: ${body.error?.message ?? response.status}. Re-run the same command to resume.`,
+      );
       return 1;
     }
-    body.documents.forEach((d, i) => results.push(JSON.stringify({ row: offset + i + 1, id: d.id, ...d.links })));
+    body.documents.forEach((d, i) => {
+      results.push(JSON.stringify({ row: offset + i + 1, id: d.id, ...d.links }));
+    });
     process.stderr.write(`\r${progress(offset + items.length, rows.length, started)}`);
   }
   process.stderr.write("\n");

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { Wallet } from "ethers";
-import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
 import { EthersLedger } from "../../services/adapters/chain/ethers-ledger.ts";
+import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
 import { extractEProofJson } from "../../services/adapters/pdf/document-pdf.ts";
 import { EProofError } from "../../services/errors.ts";
 import type { Hex } from "../../services/ports.ts";

@@ -46,7 +46,15 @@ export interface DocumentTypeDefinition {
 function define(id: string, title: DocumentTypeDefinition["title"], claimFields: string[], schema: z.ZodType): DocumentTypeDefinition {
   const { $schema: _dialect, ...jsonSchema } = z.toJSONSchema(schema, { unrepresentable: "any", io: "input" }) as Record<string, unknown>;
   const described = { ...jsonSchema, title: `${id}@1`, description: title.en };
-  return { id, version: 1, title, claimFields, schema, jsonSchema: described, schemaHash: keccak256(toUtf8Bytes(canonicalJson(described as JsonValue))) as Hex };
+  return {
+    id,
+    version: 1,
+    title,
+    claimFields,
+    schema,
+    jsonSchema: described,
+    schemaHash: keccak256(toUtf8Bytes(canonicalJson(described as JsonValue))) as Hex,
+  };
 }
 
 const licence = z
@@ -108,7 +116,12 @@ export const documentTypes: ReadonlyMap<string, DocumentTypeDefinition> = new Ma
   [
     define("licence", { en: "Licence", "zh-HK": "牌照" }, KEY_FACTS, licence),
     define("permit", { en: "Permit", "zh-HK": "許可證" }, KEY_FACTS, permit),
-    define("subsidy-agreement", { en: "Subsidy agreement", "zh-HK": "資助協議" }, ["documentNumber", "beneficiary", "validFrom", "validUntil"], subsidyAgreement),
+    define(
+      "subsidy-agreement",
+      { en: "Subsidy agreement", "zh-HK": "資助協議" },
+      ["documentNumber", "beneficiary", "validFrom", "validUntil"],
+      subsidyAgreement,
+    ),
     define("certificate", { en: "Certificate", "zh-HK": "證書" }, KEY_FACTS, certificate),
   ].map((t) => [t.id, t]),
 );
@@ -121,10 +134,7 @@ export function getDocumentType(id: string): DocumentTypeDefinition {
   return type;
 }
 
-export function validateDocumentData(
-  typeId: string,
-  data: unknown,
-): { ok: true; data: Record<string, JsonValue> } | { ok: false; problems: Problem[] } {
+export function validateDocumentData(typeId: string, data: unknown): { ok: true; data: Record<string, JsonValue> } | { ok: false; problems: Problem[] } {
   const type = getDocumentType(typeId);
   const result = type.schema.safeParse(data);
   if (result.success) return { ok: true, data: result.data as Record<string, JsonValue> };

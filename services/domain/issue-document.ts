@@ -1,6 +1,7 @@
 /** Building a document for issuance (pure): header, NFC data, salts, hash and the claim to sign. */
-import { encodeClaim, claimFromDocument, type Claim } from "./claim.ts";
+
 import { normaliseJson } from "./canonical-json.ts";
+import { type Claim, claimFromDocument, encodeClaim } from "./claim.ts";
 import { computeDocumentHash } from "./document-hash.ts";
 import { getDocumentType } from "./document-types.ts";
 import type { AnchorBlock, DocumentHeader, EProofDocument, Hex, JsonValue, SignatureBlock } from "./types.ts";

@@ -19,11 +19,13 @@ function hashPair(a: string, b: string): Hex {
 export function buildMerkleTree(leaves: Hex[]): { root: Hex; proofs: Hex[][] } {
   if (leaves.length === 0) throw new RangeError("a Merkle tree needs at least one leaf");
   const normalised = leaves.map((leaf) => leaf.toLowerCase() as Hex);
-  const order = normalised.map((_, index) => index).sort((i, j) => {
-    const a = normalised[i] as string;
-    const b = normalised[j] as string;
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
+  const order = normalised
+    .map((_, index) => index)
+    .sort((i, j) => {
+      const a = normalised[i] as string;
+      const b = normalised[j] as string;
+      return a < b ? -1 : a > b ? 1 : 0;
+    });
   const size = 2 * leaves.length - 1;
   const tree: Hex[] = new Array(size);
   const position: number[] = new Array(leaves.length);

@@ -56,10 +56,7 @@ function importKey(jwk: PublicJwk): Promise<CryptoKey | Uint8Array> {
 }
 
 /** Checks a JWS against a public key; never throws for bad input. */
-export async function verifyJws(
-  jws: unknown,
-  jwk: unknown,
-): Promise<{ ok: true; kid: string; claimBytes: Uint8Array } | { ok: false; reason: string }> {
+export async function verifyJws(jws: unknown, jwk: unknown): Promise<{ ok: true; kid: string; claimBytes: Uint8Array } | { ok: false; reason: string }> {
   if (typeof jws !== "string" || jws.length > 16_384) return { ok: false, reason: "the signature is not a compact JWS" };
   const key = jwk as PublicJwk | null;
   if (!key || typeof key !== "object" || key.kty !== "EC" || key.crv !== "P-256" || typeof key.x !== "string" || typeof key.y !== "string") {

@@ -71,9 +71,14 @@ export function checkKeyWindow(record: VerificationRecord, kid: string): Check {
   const key = record.key;
   if (!key.registered) return invalid("signature", "KEY_NOT_VALID", `signing key ${kid} is not registered on chain for ${record.batch.department}`);
   if (at < key.validFrom) return invalid("signature", "KEY_NOT_VALID", `signing key ${kid} was not yet valid when the batch was anchored (${iso(at)})`);
-  if (key.validUntil !== 0 && at >= key.validUntil) return invalid("signature", "KEY_NOT_VALID", `signing key ${kid} had been retired (${iso(key.validUntil)}) before the batch was anchored (${iso(at)})`);
+  if (key.validUntil !== 0 && at >= key.validUntil)
+    return invalid("signature", "KEY_NOT_VALID", `signing key ${kid} had been retired (${iso(key.validUntil)}) before the batch was anchored (${iso(at)})`);
   if (key.compromisedAt !== 0 && at >= key.compromisedAt) {
-    return invalid("signature", "KEY_NOT_VALID", `signing key ${kid} was reported compromised as of ${iso(key.compromisedAt)}, before the batch was anchored (${iso(at)})`);
+    return invalid(
+      "signature",
+      "KEY_NOT_VALID",
+      `signing key ${kid} was reported compromised as of ${iso(key.compromisedAt)}, before the batch was anchored (${iso(at)})`,
+    );
   }
   return valid("signature", `signed with ${kid}, valid for ${record.batch.department} when the batch was anchored (${iso(at)})`);
 }
@@ -81,9 +86,14 @@ export function checkKeyWindow(record: VerificationRecord, kid: string): Check {
 export function checkIssuerAuthorised(record: VerificationRecord, issuer: string, type: string): Check {
   const at = record.batch.anchoredAt;
   if (record.batch.department !== issuer) {
-    return invalid("issuerAuthorised", "WRONG_DEPARTMENT", `the batch was anchored for ${record.batch.department || "nobody"}, not for the document's issuer ${issuer}`);
+    return invalid(
+      "issuerAuthorised",
+      "WRONG_DEPARTMENT",
+      `the batch was anchored for ${record.batch.department || "nobody"}, not for the document's issuer ${issuer}`,
+    );
   }
-  if (record.batch.docType !== type) return invalid("issuerAuthorised", "WRONG_TYPE", `the batch was anchored for ${record.batch.docType} documents, not ${type}`);
+  if (record.batch.docType !== type)
+    return invalid("issuerAuthorised", "WRONG_TYPE", `the batch was anchored for ${record.batch.docType} documents, not ${type}`);
   if (!record.department.registered) return invalid("issuerAuthorised", "UNKNOWN_DEPARTMENT", `${issuer} is not a registered department`);
   const grant = record.typeGrant;
   if (grant.grantedAt === 0 || at < grant.grantedAt || (grant.withdrawnAt !== 0 && at >= grant.withdrawnAt)) {

@@ -56,14 +56,22 @@ export async function startAnvil(options: { dataDir: string; port: number; chain
   const chainDir = join(options.dataDir, "chain");
   mkdirSync(chainDir, { recursive: true });
   const args = [
-    "--host", "127.0.0.1",
-    "--port", String(options.port),
-    "--chain-id", String(options.chainId),
-    "--state", join(chainDir, "anvil-state.json"),
-    "--state-interval", "1",
-    "--accounts", "0",
-    "--gas-price", "0",
-    "--base-fee", "0",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(options.port),
+    "--chain-id",
+    String(options.chainId),
+    "--state",
+    join(chainDir, "anvil-state.json"),
+    "--state-interval",
+    "1",
+    "--accounts",
+    "0",
+    "--gas-price",
+    "0",
+    "--base-fee",
+    "0",
     "--silent",
   ];
   const binary = anvilBinary();

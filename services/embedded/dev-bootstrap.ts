@@ -8,9 +8,9 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type JsonRpcProvider, Wallet } from "ethers";
-import { createRpcProvider } from "../adapters/chain/rpc-provider.ts";
 import { deployContracts } from "../adapters/chain/deploy.ts";
 import { Governance } from "../adapters/chain/governance.ts";
+import { createRpcProvider } from "../adapters/chain/rpc-provider.ts";
 import { hashApiKey, newApiKey } from "../adapters/http/auth.ts";
 import type { FileKeyRing } from "../adapters/signing/file-key-ring.ts";
 import { documentTypes } from "../domain/document-types.ts";
@@ -94,7 +94,10 @@ export async function bootstrapEmbedded(options: {
   const credentials = readJson<{ apiKey: string }>(credentialsPath);
   if (!credentials || !(await store.findApiKey(hashApiKey(credentials.apiKey)))) {
     const apiKey = newApiKey();
-    await store.insertApiKey({ id: `${code}-officer-${randomUUID().slice(0, 8)}`, department: code, label: "development officer", types: [], revoked: false }, hashApiKey(apiKey));
+    await store.insertApiKey(
+      { id: `${code}-officer-${randomUUID().slice(0, 8)}`, department: code, label: "development officer", types: [], revoked: false },
+      hashApiKey(apiKey),
+    );
     writeFileSync(credentialsPath, `${JSON.stringify({ apiKey }, null, 2)}\n`, { mode: 0o600 });
   }
 

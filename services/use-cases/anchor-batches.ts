@@ -11,7 +11,7 @@
 import { buildMerkleTree } from "../domain/merkle.ts";
 import { isEProofError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import type { Clock, Ledger, Store, StoredBatch } from "../ports.ts";
+import type { Clock, Ledger, Store, StoredBatch, TxReceipt } from "../ports.ts";
 
 export interface AnchoringOptions {
   batchSize: number;
@@ -148,7 +148,7 @@ export class AnchoringWorker {
       }
     }
     await store.markBatchSent(batch.id);
-    let receipt;
+    let receipt: TxReceipt;
     try {
       receipt = await ledger.anchorBatch({ department: batch.department, docType: batch.type, root: batch.root, count: batch.count });
     } catch (error) {

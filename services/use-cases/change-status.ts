@@ -2,8 +2,9 @@
  * Officer status changes: suspend, reinstate, revoke, supersede. The chain is the authority (the
  * contract enforces the same transitions); the store keeps the history with the officer's reason.
  */
-import { EProofError } from "../errors.ts";
+
 import type { OnChainStatus } from "../domain/verification-record.ts";
+import { EProofError } from "../errors.ts";
 import type { Clock, Ledger, Store } from "../ports.ts";
 
 export type StatusAction = "revoke" | "suspend" | "reinstate";
@@ -59,7 +60,16 @@ export async function changeStatus(deps: StatusDeps, input: StatusChangeInput) {
   });
   const changedAt = new Date(receipt.blockTime * 1000).toISOString();
   await deps.store.recordStatusChanges([
-    { documentId: input.documentId, status, reason: input.reason, reasonCode: input.reasonCode, successor: null, actor: input.actor, txHash: receipt.txHash, changedAt },
+    {
+      documentId: input.documentId,
+      status,
+      reason: input.reason,
+      reasonCode: input.reasonCode,
+      successor: null,
+      actor: input.actor,
+      txHash: receipt.txHash,
+      changedAt,
+    },
   ]);
   return { id: input.documentId, status, changedAt, txHash: receipt.txHash };
 }
@@ -87,7 +97,16 @@ export async function supersede(deps: StatusDeps, input: SupersedeInput) {
   });
   const changedAt = new Date(receipt.blockTime * 1000).toISOString();
   await deps.store.recordStatusChanges([
-    { documentId: input.documentId, status: "SUPERSEDED", reason: input.reason, reasonCode: input.reasonCode, successor: input.successorId, actor: input.actor, txHash: receipt.txHash, changedAt },
+    {
+      documentId: input.documentId,
+      status: "SUPERSEDED",
+      reason: input.reason,
+      reasonCode: input.reasonCode,
+      successor: input.successorId,
+      actor: input.actor,
+      txHash: receipt.txHash,
+      changedAt,
+    },
   ]);
   return { id: input.documentId, status: "SUPERSEDED" as const, successor: input.successorId, changedAt, txHash: receipt.txHash };
 }

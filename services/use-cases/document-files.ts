@@ -2,10 +2,11 @@
  * What the service hands out for one stored document: the e-Proof file (with its anchor once the
  * batch is on chain) and the QR link that carries the signed claim.
  */
-import type { AnchorBlock, EProofDocument } from "../domain/types.ts";
-import { splitJws } from "../domain/signature.ts";
-import { encodeQrFragment } from "../adapters/qr/qr-payload.ts";
+
 import { qrUrl } from "../adapters/qr/qr-code.ts";
+import { encodeQrFragment } from "../adapters/qr/qr-payload.ts";
+import { splitJws } from "../domain/signature.ts";
+import type { AnchorBlock, EProofDocument } from "../domain/types.ts";
 import type { Hex, StoredDocument } from "../ports.ts";
 
 export interface TrustAnchor {
@@ -15,7 +16,7 @@ export interface TrustAnchor {
 
 export function anchorOf(stored: StoredDocument, trust: TrustAnchor): AnchorBlock | undefined {
   const batch = stored.batch;
-  if (!batch || batch.state !== "ANCHORED" || !stored.merkleProof || !batch.txHash || batch.blockNumber === null) return undefined;
+  if (batch?.state !== "ANCHORED" || !stored.merkleProof || !batch.txHash || batch.blockNumber === null) return undefined;
   return {
     chainId: trust.chainId,
     registry: trust.registry,

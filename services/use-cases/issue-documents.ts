@@ -60,7 +60,10 @@ export async function issueDocuments(deps: IssuanceDeps, request: IssueRequest):
   }
 
   const keys = request.idempotencyKeys ?? [];
-  const known = await deps.store.findByIdempotencyKey(request.department, keys.filter((k): k is string => !!k));
+  const known = await deps.store.findByIdempotencyKey(
+    request.department,
+    keys.filter((k): k is string => !!k),
+  );
   const issuedAt = isoSeconds(deps.clock.now());
   const results: IssuedDocument[] = [];
   const accepted: NewDocument[] = [];

@@ -4,7 +4,7 @@
  * every outcome is a verdict. Exactly one chain read (Ledger.verificationRecord) per verification.
  */
 import { canonicalJson } from "../domain/canonical-json.ts";
-import { decodeClaim, unixSeconds, type Claim } from "../domain/claim.ts";
+import { type Claim, decodeClaim, unixSeconds } from "../domain/claim.ts";
 import { computeDocumentHash } from "../domain/document-hash.ts";
 import { documentTypes } from "../domain/document-types.ts";
 import { merkleLeaf, verifyMerkleProof } from "../domain/merkle.ts";
@@ -20,8 +20,8 @@ import {
   invalid,
   overallVerdict,
   skipped,
-  valid,
   type Verdict,
+  valid,
 } from "../domain/verdict.ts";
 import type { VerificationRecord } from "../domain/verification-record.ts";
 import { isEProofError } from "../errors.ts";
@@ -93,8 +93,10 @@ function shapeProblem(input: unknown): string | null {
   if (d.anchor !== undefined) {
     const a = d.anchor as Record<string, unknown> | null;
     if (!a || typeof a !== "object") return "the document's anchor is malformed";
-    if (!Number.isSafeInteger(a.chainId) || typeof a.registry !== "string" || typeof a.root !== "string" || !HEX32.test(a.root)) return "the document's anchor is malformed";
-    if (!Array.isArray(a.proof) || a.proof.length > 64 || !a.proof.every((p) => typeof p === "string" && HEX32.test(p))) return "the document's Merkle proof is malformed";
+    if (!Number.isSafeInteger(a.chainId) || typeof a.registry !== "string" || typeof a.root !== "string" || !HEX32.test(a.root))
+      return "the document's anchor is malformed";
+    if (!Array.isArray(a.proof) || a.proof.length > 64 || !a.proof.every((p) => typeof p === "string" && HEX32.test(p)))
+      return "the document's Merkle proof is malformed";
   }
   return null;
 }
@@ -122,8 +124,15 @@ function checkIntegrity(doc: EProofDocument): { check: Check; claim: Claim | nul
     return { check: invalid("integrity", "CLAIM", "the signed claim cannot be read"), claim: null, hash };
   }
   const h = doc.header;
-  if (claim.documentHash.toLowerCase() !== hash) return { check: invalid("integrity", "HASH", "the document's content does not match the hash its issuer signed"), claim, hash };
-  if (claim.id !== h.id || claim.type !== h.type || claim.typeVersion !== h.typeVersion || claim.issuer !== h.issuer || claim.issuedAt !== unixSeconds(h.issuedAt)) {
+  if (claim.documentHash.toLowerCase() !== hash)
+    return { check: invalid("integrity", "HASH", "the document's content does not match the hash its issuer signed"), claim, hash };
+  if (
+    claim.id !== h.id ||
+    claim.type !== h.type ||
+    claim.typeVersion !== h.typeVersion ||
+    claim.issuer !== h.issuer ||
+    claim.issuedAt !== unixSeconds(h.issuedAt)
+  ) {
     return { check: invalid("integrity", "HEADER", "the header does not match what its issuer signed"), claim, hash };
   }
   if (!kid.startsWith(`${h.issuer}-`)) return { check: invalid("integrity", "KID", `the signing key ${kid} does not belong to ${h.issuer}`), claim, hash };
@@ -149,9 +158,7 @@ export async function verifyDocument(input: unknown, deps: VerifyDeps): Promise<
   const checks: Check[] = [];
   const integrity = checkIntegrity(doc);
   checks.push(integrity.check);
-  const facts: KeyFacts | null = integrity.claim
-    ? { header: doc.header, facts: integrity.claim.facts, hidden: Object.keys(doc.hidden ?? {}) }
-    : null;
+  const facts: KeyFacts | null = integrity.claim ? { header: doc.header, facts: integrity.claim.facts, hidden: Object.keys(doc.hidden ?? {}) } : null;
   const validity = checkValidityWindow(doc.data.validFrom, doc.data.validUntil, deps.now());
 
   const signed = await verifyJws(doc.signature.jws, doc.signature.jwk);
@@ -176,7 +183,10 @@ export async function verifyDocument(input: unknown, deps: VerifyDeps): Promise<
 
   const anchor = doc.anchor;
   if (anchor.chainId !== deps.trust.chainId || anchor.registry.toLowerCase() !== deps.trust.registry.toLowerCase()) {
-    checks.push(skipped("signature", "not checked on chain: the document names another ledger"), skipped("issuerAuthorised", "not checked: the document names another ledger"));
+    checks.push(
+      skipped("signature", "not checked on chain: the document names another ledger"),
+      skipped("issuerAuthorised", "not checked: the document names another ledger"),
+    );
     checks.push(
       invalid(
         "anchored",

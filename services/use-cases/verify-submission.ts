@@ -5,7 +5,7 @@
  */
 import { extractEProofJson } from "../adapters/pdf/document-pdf.ts";
 import { decodeQrFragment } from "../adapters/qr/qr-payload.ts";
-import { decodeClaim } from "../domain/claim.ts";
+import { type Claim, decodeClaim } from "../domain/claim.ts";
 import { joinJws, verifyJws } from "../domain/signature.ts";
 import type { EProofDocument } from "../domain/types.ts";
 import { EProofError, isEProofError } from "../errors.ts";
@@ -51,7 +51,7 @@ export async function verifySubmittedDocument(deps: VerifySubmissionDeps, submit
 /** A QR text: the signed claim must verify, and the full document it names must verify too. */
 export async function verifyQrText(deps: VerifySubmissionDeps, text: string): Promise<VerificationResult> {
   const { keyNumber, claimBytes, signature } = decodeQrFragment(text);
-  let claim;
+  let claim: Claim;
   try {
     claim = decodeClaim(claimBytes);
   } catch (error) {

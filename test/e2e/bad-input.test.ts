@@ -72,7 +72,11 @@ describe("the API answers a caller's mistake with a clear 4xx, never a 500 or a 
   it("answers a bad QR text and a bad PDF with 400", async () => {
     expectError(await api(service, "POST", "/api/v1/verify", { qr: "HTTP://LOCALHOST/VERIFY#12345" }), 400, "INVALID_QR");
     expectError(await api(service, "POST", "/api/v1/verify", { qr: "hello" }), 400, "INVALID_QR");
-    expectError(await api(service, "POST", "/api/v1/verify", new TextEncoder().encode("%PDF-1.7 garbage"), { "content-type": "application/pdf" }), 400, "INVALID_PDF");
+    expectError(
+      await api(service, "POST", "/api/v1/verify", new TextEncoder().encode("%PDF-1.7 garbage"), { "content-type": "application/pdf" }),
+      400,
+      "INVALID_PDF",
+    );
   });
 
   it("verifies garbage documents as TAMPERED rather than failing", async () => {

@@ -1,9 +1,9 @@
 import { copyFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { Contract } from "ethers";
-import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
 import { describe, expect, it } from "vitest";
 import { loadArtifact } from "../../services/adapters/chain/contract-artifacts.ts";
+import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
 import { api, downloadEProof, removeDataDir, startTestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
 
 describe("durability of the embedded profile", () => {

@@ -53,7 +53,10 @@ describe("AnchoringWorker", () => {
   let chain: FakeChain;
   const logger = createLogger("silent");
   const worker = (batchSize = 100, maxWaitMs = 0) =>
-    new AnchoringWorker({ store, ledger: chain as unknown as Ledger, clock: { now: () => Date.parse("2026-11-22T10:00:05Z") }, logger }, { batchSize, maxWaitMs });
+    new AnchoringWorker(
+      { store, ledger: chain as unknown as Ledger, clock: { now: () => Date.parse("2026-11-22T10:00:05Z") }, logger },
+      { batchSize, maxWaitMs },
+    );
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "eproof-worker-"));

@@ -52,7 +52,10 @@ describe("SqliteStore", () => {
   it("seals at most maxSize unbatched documents of one department and type, oldest first, with their proofs", async () => {
     await store.insertDocuments([doc(1), doc(2), doc(3), doc(4, { type: "permit" })]);
     const groups = await store.unbatchedGroups();
-    expect(groups.map((g) => [g.type, g.count])).toEqual([["licence", 3], ["permit", 1]]);
+    expect(groups.map((g) => [g.type, g.count])).toEqual([
+      ["licence", 3],
+      ["permit", 1],
+    ]);
     const batch = await store.sealBatch("DEMO", "licence", 2, fakeTree);
     expect(batch).toMatchObject({ count: 2, state: "SEALED", department: "DEMO", type: "licence" });
     const first = await store.getDocument(doc(1).id);

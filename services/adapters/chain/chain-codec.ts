@@ -5,75 +5,53 @@ import { EProofError } from "../../errors.ts";
 import type { Hex } from "../../ports.ts";
 
 /** `DocumentStatus` enum order in DocumentRegistry.sol. */
-export const ON_CHAIN_STATUSES: readonly OnChainStatus[] = [
-	"ACTIVE",
-	"SUSPENDED",
-	"REVOKED",
-	"SUPERSEDED",
-];
+export const ON_CHAIN_STATUSES: readonly OnChainStatus[] = ["ACTIVE", "SUSPENDED", "REVOKED", "SUPERSEDED"];
 
 const ZERO_ID = `0x${"0".repeat(32)}`;
 
 /** A department code or document type id as `bytes32` (`encodeBytes32String`). */
 export function toBytes32String(value: string, what: string): Hex {
-	if (value.length === 0)
-		throw new EProofError("BAD_REQUEST", `The ${what} is empty.`);
-	try {
-		return encodeBytes32String(value) as Hex;
-	} catch (cause) {
-		throw new EProofError(
-			"BAD_REQUEST",
-			`The ${what} "${value}" is longer than 31 bytes.`,
-			{ cause },
-		);
-	}
+  if (value.length === 0) throw new EProofError("BAD_REQUEST", `The ${what} is empty.`);
+  try {
+    return encodeBytes32String(value) as Hex;
+  } catch (cause) {
+    throw new EProofError("BAD_REQUEST", `The ${what} "${value}" is longer than 31 bytes.`, { cause });
+  }
 }
 
 /** A `bytes32` string back to text; "" for zero. */
 export function fromBytes32String(value: string): string {
-	return /^0x0{64}$/.test(value) ? "" : decodeBytes32String(value);
+  return /^0x0{64}$/.test(value) ? "" : decodeBytes32String(value);
 }
 
 /** A document id (32 lowercase hex chars) as `bytes16`. */
 export function toDocumentIdBytes16(documentId: string): Hex {
-	const hex = documentId.startsWith("0x") ? documentId.slice(2) : documentId;
-	if (!/^[0-9a-fA-F]{32}$/.test(hex)) {
-		throw new EProofError(
-			"BAD_REQUEST",
-			`The document id "${documentId}" is not 32 hex characters.`,
-		);
-	}
-	return `0x${hex.toLowerCase()}`;
+  const hex = documentId.startsWith("0x") ? documentId.slice(2) : documentId;
+  if (!/^[0-9a-fA-F]{32}$/.test(hex)) {
+    throw new EProofError("BAD_REQUEST", `The document id "${documentId}" is not 32 hex characters.`);
+  }
+  return `0x${hex.toLowerCase()}`;
 }
 
 /** A `bytes16` document id as 32 lowercase hex chars, or null when zero. */
 export function fromDocumentIdBytes16(value: string): string | null {
-	return value.toLowerCase() === ZERO_ID ? null : value.slice(2).toLowerCase();
+  return value.toLowerCase() === ZERO_ID ? null : value.slice(2).toLowerCase();
 }
 
 /** A 32-byte hex value (root, key thumbprint). */
 export function toBytes32(value: string, what: string): Hex {
-	if (!/^0x[0-9a-fA-F]{64}$/.test(value))
-		throw new EProofError(
-			"BAD_REQUEST",
-			`The ${what} "${value}" is not 32 bytes of hex.`,
-		);
-	return value.toLowerCase() as Hex;
+  if (!/^0x[0-9a-fA-F]{64}$/.test(value)) throw new EProofError("BAD_REQUEST", `The ${what} "${value}" is not 32 bytes of hex.`);
+  return value.toLowerCase() as Hex;
 }
 
 export function statusToIndex(status: OnChainStatus): number {
-	const index = ON_CHAIN_STATUSES.indexOf(status);
-	if (index < 0)
-		throw new EProofError("BAD_REQUEST", `Unknown status "${String(status)}".`);
-	return index;
+  const index = ON_CHAIN_STATUSES.indexOf(status);
+  if (index < 0) throw new EProofError("BAD_REQUEST", `Unknown status "${String(status)}".`);
+  return index;
 }
 
 export function statusFromIndex(index: bigint | number): OnChainStatus {
-	const status = ON_CHAIN_STATUSES[Number(index)];
-	if (status === undefined)
-		throw new EProofError(
-			"INTERNAL",
-			`The chain returned an unknown status ${String(index)}.`,
-		);
-	return status;
+  const status = ON_CHAIN_STATUSES[Number(index)];
+  if (status === undefined) throw new EProofError("INTERNAL", `The chain returned an unknown status ${String(index)}.`);
+  return status;
 }

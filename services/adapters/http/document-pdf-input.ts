@@ -1,8 +1,8 @@
 /** Turns an e-Proof file into the PDF renderer's input: bilingual labels and printable values. */
 import { getDocumentType } from "../../domain/document-types.ts";
 import type { EProofDocument, JsonValue } from "../../domain/types.ts";
-import { renderQrPng } from "../qr/qr-code.ts";
 import { renderDocumentPdf } from "../pdf/document-pdf.ts";
+import { renderQrPng } from "../qr/qr-code.ts";
 
 const LABELS: Record<string, { en: string; zhHK: string }> = {
   documentNumber: { en: "Document number", zhHK: "文件編號" },

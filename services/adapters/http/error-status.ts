@@ -47,7 +47,12 @@ export function errorResponder(logger: Logger): ErrorRequestHandler {
       const status = HTTP_STATUS[known.code];
       if (status >= 500) logger.error({ event: "http.error", requestId, code: known.code, err: known }, known.message);
       res.status(status).json({
-        error: { code: known.code, message: status >= 500 && status !== 503 ? "internal error" : known.message, requestId, ...(known.problems ? { problems: known.problems } : {}) },
+        error: {
+          code: known.code,
+          message: status >= 500 && status !== 503 ? "internal error" : known.message,
+          requestId,
+          ...(known.problems ? { problems: known.problems } : {}),
+        },
       });
       return;
     }

@@ -1,5 +1,5 @@
 /** Prometheus metrics for /metrics. One registry per app, so tests do not share counters. */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 export interface Metrics {
   registry: Registry;
@@ -24,9 +24,19 @@ export function createMetrics(unanchored: () => Promise<number>): Metrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
-    documentsIssued: new Counter({ name: "eproof_documents_issued_total", help: "Documents accepted for issuance", labelNames: ["type"], registers: [registry] }),
+    documentsIssued: new Counter({
+      name: "eproof_documents_issued_total",
+      help: "Documents accepted for issuance",
+      labelNames: ["type"],
+      registers: [registry],
+    }),
     batchesAnchored: new Counter({ name: "eproof_batches_anchored_total", help: "Merkle batches anchored on chain", registers: [registry] }),
-    verifications: new Counter({ name: "eproof_verifications_total", help: "Verifications by verdict", labelNames: ["verdict", "input"], registers: [registry] }),
+    verifications: new Counter({
+      name: "eproof_verifications_total",
+      help: "Verifications by verdict",
+      labelNames: ["verdict", "input"],
+      registers: [registry],
+    }),
     outboxUnanchored: new Gauge({
       name: "eproof_outbox_unanchored_documents",
       help: "Documents accepted but not yet anchored",

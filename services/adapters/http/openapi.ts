@@ -3,9 +3,9 @@
  * description cannot drift from what the service accepts.
  */
 import { z } from "zod";
+import type { Config } from "../../config.ts";
 import { documentTypes } from "../../domain/document-types.ts";
 import { REASON_CODES } from "../../domain/reason-codes.ts";
-import type { Config } from "../../config.ts";
 import { issueBatchBody, issueDocumentBody, statusChangeBody, supersedeBody, verifyBody } from "./request-schemas.ts";
 
 function schema(s: z.ZodType): Record<string, unknown> {
@@ -29,9 +29,7 @@ const errorSchema = {
 };
 
 export function buildOpenApi(config: Pick<Config, "publicUrl" | "maxBatchItems">): Record<string, unknown> {
-  const typeSchemas = Object.fromEntries(
-    [...documentTypes.values()].map((t) => [`${t.id}-v${t.version}`, { ...t.jsonSchema, "x-schema-hash": t.schemaHash }]),
-  );
+  const typeSchemas = Object.fromEntries([...documentTypes.values()].map((t) => [`${t.id}-v${t.version}`, { ...t.jsonSchema, "x-schema-hash": t.schemaHash }]));
   const json = (ref: Record<string, unknown>) => ({ required: true, content: { "application/json": { schema: ref } } });
   const errors = {
     "400": { description: "Malformed request", content: { "application/json": { schema: errorSchema } } },
@@ -44,7 +42,12 @@ export function buildOpenApi(config: Pick<Config, "publicUrl" | "maxBatchItems">
     security: [{ apiKey: [] }],
     parameters: idParam,
     requestBody: json(schema(statusChangeBody)),
-    responses: { "200": { description: "Recorded on chain" }, "404": { description: "Unknown document" }, "409": { description: "Not allowed from the current status" }, ...errors },
+    responses: {
+      "200": { description: "Recorded on chain" },
+      "404": { description: "Unknown document" },
+      "409": { description: "Not allowed from the current status" },
+      ...errors,
+    },
   });
   const download = (summary: string, type: string) => ({
     summary,
@@ -67,7 +70,11 @@ export function buildOpenApi(config: Pick<Config, "publicUrl" | "maxBatchItems">
           summary: "Issue one document",
           security: [{ apiKey: [] }],
           requestBody: json(schema(issueDocumentBody)),
-          responses: { "202": { description: "Accepted; anchored shortly (verifies PENDING until then)" }, "422": { description: "Invalid data, with the problems" }, ...errors },
+          responses: {
+            "202": { description: "Accepted; anchored shortly (verifies PENDING until then)" },
+            "422": { description: "Invalid data, with the problems" },
+            ...errors,
+          },
         },
       },
       "/api/v1/batches": {
@@ -78,12 +85,25 @@ export function buildOpenApi(config: Pick<Config, "publicUrl" | "maxBatchItems">
           responses: { "202": { description: "Accepted" }, "422": { description: "Invalid items, with the problems" }, ...errors },
         },
       },
-      "/api/v1/documents/{id}": { get: { summary: "Look a document up", security: [{ apiKey: [] }], parameters: idParam, responses: { "200": { description: "Document, anchoring and status history" } } } },
+      "/api/v1/documents/{id}": {
+        get: {
+          summary: "Look a document up",
+          security: [{ apiKey: [] }],
+          parameters: idParam,
+          responses: { "200": { description: "Document, anchoring and status history" } },
+        },
+      },
       "/api/v1/documents/{id}/revoke": { post: statusOp("Revoke (final)") },
       "/api/v1/documents/{id}/suspend": { post: statusOp("Suspend") },
       "/api/v1/documents/{id}/reinstate": { post: statusOp("Reinstate a suspended document") },
       "/api/v1/documents/{id}/supersede": {
-        post: { summary: "Issue a successor and mark this document superseded", security: [{ apiKey: [] }], parameters: idParam, requestBody: json(schema(supersedeBody)), responses: { "201": { description: "Superseded" } } },
+        post: {
+          summary: "Issue a successor and mark this document superseded",
+          security: [{ apiKey: [] }],
+          parameters: idParam,
+          requestBody: json(schema(supersedeBody)),
+          responses: { "201": { description: "Superseded" } },
+        },
       },
       "/api/v1/documents/{id}/eproof.json": { get: download("The e-Proof file", "application/json") },
       "/api/v1/documents/{id}/qr.png": { get: download("The QR code (PNG)", "image/png") },
@@ -92,13 +112,18 @@ export function buildOpenApi(config: Pick<Config, "publicUrl" | "maxBatchItems">
       "/api/v1/verify": {
         post: {
           summary: "Verify an e-Proof file, a QR text or a PDF",
-          requestBody: { required: true, content: { "application/json": { schema: schema(verifyBody) }, "application/pdf": { schema: { type: "string", format: "binary" } } } },
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: schema(verifyBody) }, "application/pdf": { schema: { type: "string", format: "binary" } } },
+          },
           responses: { "200": { description: "A verdict with each check and the on-chain evidence" }, "400": errors["400"], "413": errors["413"] },
         },
       },
       "/.well-known/eproof.json": { get: { summary: "Trust configuration to pin: chainId, registry, jwksUri", responses: { "200": { description: "ok" } } } },
       "/.well-known/jwks.json": { get: { summary: "Department signing keys with validity windows", responses: { "200": { description: "ok" } } } },
-      "/healthz": { get: { summary: "Health of the service, chain and database", responses: { "200": { description: "ready" }, "503": { description: "degraded" } } } },
+      "/healthz": {
+        get: { summary: "Health of the service, chain and database", responses: { "200": { description: "ready" }, "503": { description: "degraded" } } },
+      },
       "/metrics": { get: { summary: "Prometheus metrics", responses: { "200": { description: "ok" } } } },
     },
   };

@@ -38,7 +38,4 @@ export const supersedeBody = z
   })
   .strict();
 
-export const verifyBody = z.union([
-  z.object({ document: z.record(z.string(), z.unknown()) }).strict(),
-  z.object({ qr: z.string().min(1).max(8192) }).strict(),
-]);
+export const verifyBody = z.union([z.object({ document: z.record(z.string(), z.unknown()) }).strict(), z.object({ qr: z.string().min(1).max(8192) }).strict()]);

@@ -9,5 +9,7 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
-  throw new EProofError("BAD_REQUEST", `the request body is not as expected: ${problems.map((p) => `${p.path || "(body)"}: ${p.message}`).join("; ")}`, { problems });
+  throw new EProofError("BAD_REQUEST", `the request body is not as expected: ${problems.map((p) => `${p.path || "(body)"}: ${p.message}`).join("; ")}`, {
+    problems,
+  });
 }

@@ -122,9 +122,7 @@ function layoutFact(fonts: Fonts, fact: { label: Bilingual; value: string }): Fa
     ...wrap(clean(fact.label.en), fonts.regular, LABEL_SIZE, labelWidth),
     ...wrap(clean(fact.label.zhHK), fonts.regular, LABEL_SIZE, labelWidth),
   ].map((text) => ({ text, size: LABEL_SIZE }));
-  const valueLines = fact.value
-    .split(/\r?\n/)
-    .flatMap((paragraph) => wrap(clean(paragraph), fonts.regular, VALUE_SIZE, CONTENT_WIDTH - LABEL_COLUMN));
+  const valueLines = fact.value.split(/\r?\n/).flatMap((paragraph) => wrap(clean(paragraph), fonts.regular, VALUE_SIZE, CONTENT_WIDTH - LABEL_COLUMN));
   const labelHeight = labelLines.length * lineHeight(LABEL_SIZE);
   const valueHeight = valueLines.length * lineHeight(VALUE_SIZE);
   return { labelLines, valueLines, height: Math.max(labelHeight, valueHeight) + 2 * ROW_PADDING };
@@ -175,8 +173,13 @@ function lineHeight(size: number): number {
 
 /** Control characters would draw as boxes (and newlines are handled by the caller). */
 function clean(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-  return text.normalize("NFC").replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+  return (
+    text
+      .normalize("NFC")
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+      .replace(/[\u0000-\u001f\u007f]+/g, " ")
+      .trim()
+  );
 }
 
 // Han, CJK punctuation and full-width forms break anywhere; other text breaks at spaces.

@@ -6,8 +6,9 @@
  * set), numeric for the payload digits. Express matches `/verify` case-insensitively and host names
  * are case-insensitive, so the upper-case URL still opens the verify page.
  */
-import QRCode from "qrcode";
+
 import type { QRCodeSegment } from "qrcode";
+import QRCode from "qrcode";
 import { EProofError } from "../../errors.ts";
 
 export const QR_ERROR_CORRECTION = "Q";
@@ -110,10 +111,6 @@ function create(url: string): ReturnType<typeof QRCode.create> {
     return QRCode.create(segments, { errorCorrectionLevel: QR_ERROR_CORRECTION });
   } catch (error) {
     // qrcode throws a plain Error when the data exceeds version 40 at this level.
-    throw new EProofError(
-      "INVALID_QR",
-      "too large: the document does not fit a QR code at error-correction level Q; use a short link",
-      { cause: error },
-    );
+    throw new EProofError("INVALID_QR", "too large: the document does not fit a QR code at error-correction level Q; use a short link", { cause: error });
   }
 }

@@ -91,9 +91,7 @@ function decode(text: unknown): QrPayload {
   const compressed = packed.subarray(afterKey + SIGNATURE_BYTES);
   let claimBytes: Uint8Array;
   try {
-    claimBytes = new Uint8Array(
-      inflateRawSync(compressed, { dictionary: CLAIM_DICTIONARY_V1, maxOutputLength: MAX_CLAIM_BYTES }),
-    );
+    claimBytes = new Uint8Array(inflateRawSync(compressed, { dictionary: CLAIM_DICTIONARY_V1, maxOutputLength: MAX_CLAIM_BYTES }));
   } catch (error) {
     throw invalid("the claim in the QR code cannot be decompressed", error);
   }

@@ -3,7 +3,7 @@
  * profile's key custody. Production points EPROOF_KEY_DIR at a mounted secret (or replaces this
  * adapter with an HSM one); the private key is never logged and never stored in the database.
  */
-import { generateKeyPairSync, type KeyObject, createPrivateKey } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { signClaim } from "../../domain/signature.ts";

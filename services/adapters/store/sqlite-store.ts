@@ -6,17 +6,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { OnChainStatus } from "../../domain/verification-record.ts";
-import type {
-  ApiKeyRecord,
-  Hex,
-  NewDocument,
-  SigningKeyRecord,
-  StatusChangeRecord,
-  Store,
-  StoredBatch,
-  StoredDocument,
-  TxReceipt,
-} from "../../ports.ts";
+import type { ApiKeyRecord, Hex, NewDocument, SigningKeyRecord, StatusChangeRecord, Store, StoredBatch, StoredDocument, TxReceipt } from "../../ports.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 
 type Row = Record<string, unknown>;
@@ -59,7 +49,10 @@ export class SqliteStore implements Store {
   #migrate(): void {
     this.#db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
     const applied = new Set(
-      this.#db.prepare("SELECT version FROM schema_migrations").all().map((row) => Number(row.version)),
+      this.#db
+        .prepare("SELECT version FROM schema_migrations")
+        .all()
+        .map((row) => Number(row.version)),
     );
     for (const [index, sql] of SQLITE_MIGRATIONS.entries()) {
       const version = index + 1;
@@ -104,10 +97,7 @@ export class SqliteStore implements Store {
   async getDocument(id: string): Promise<StoredDocument | null> {
     const row = this.#getDocument.get(id);
     if (!row) return null;
-    const batch =
-      row.b_id === null
-        ? null
-        : toBatch({ ...row, id: row.b_id, department: row.b_department, type: row.b_type });
+    const batch = row.b_id === null ? null : toBatch({ ...row, id: row.b_id, department: row.b_department, type: row.b_type });
     return {
       id: String(row.id),
       department: String(row.department),
@@ -177,10 +167,7 @@ export class SqliteStore implements Store {
   }
 
   async recentAnchoredBatches(limit: number): Promise<StoredBatch[]> {
-    return this.#db
-      .prepare("SELECT * FROM batches WHERE state = 'ANCHORED' ORDER BY id DESC LIMIT ?")
-      .all(limit)
-      .map(toBatch);
+    return this.#db.prepare("SELECT * FROM batches WHERE state = 'ANCHORED' ORDER BY id DESC LIMIT ?").all(limit).map(toBatch);
   }
 
   async markBatchSent(batchId: number): Promise<void> {
@@ -194,9 +181,7 @@ export class SqliteStore implements Store {
   }
 
   async markBatchLost(batchId: number): Promise<void> {
-    this.#db
-      .prepare("UPDATE batches SET state = 'SEALED', tx_hash = NULL, block_number = NULL, block_time = NULL WHERE id = ?")
-      .run(batchId);
+    this.#db.prepare("UPDATE batches SET state = 'SEALED', tx_hash = NULL, block_number = NULL, block_time = NULL WHERE id = ?").run(batchId);
   }
 
   async countUnanchored(): Promise<number> {

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { isEProofError } from "../../../services/errors.ts";
-import { decodeQrFragment, digitsForBytes, encodeQrFragment } from "../../../services/adapters/qr/qr-payload.ts";
 import { qrUrl } from "../../../services/adapters/qr/qr-code.ts";
+import { decodeQrFragment, digitsForBytes, encodeQrFragment } from "../../../services/adapters/qr/qr-payload.ts";
+import { isEProofError } from "../../../services/errors.ts";
 import { BASE_URL, randomSignature, typicalClaimBytes } from "./typical-licence.ts";
 
 function expectInvalidQr(text: string): void {

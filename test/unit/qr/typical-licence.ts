@@ -36,9 +36,7 @@ export function licenceFacts(withLongFields = false): Record<string, unknown> {
 
 export function typicalClaimBytes(withLongFields = false): Uint8Array {
   const issuedAt = Math.floor(Date.parse("2026-11-22T10:00:00Z") / 1000);
-  return Uint8Array.from(
-    encode([1, randomBytes(16), "licence", 1, "DEMO", issuedAt, randomBytes(32), licenceFacts(withLongFields)]),
-  );
+  return Uint8Array.from(encode([1, randomBytes(16), "licence", 1, "DEMO", issuedAt, randomBytes(32), licenceFacts(withLongFields)]));
 }
 
 export function randomSignature(): Uint8Array {

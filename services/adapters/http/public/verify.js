@@ -27,15 +27,22 @@ function show(result) {
     const dt = document.createElement("dt");
     dt.textContent = key;
     const dd = document.createElement("dd");
-    dd.textContent = typeof value === "object" ? Object.values(value).map((v) => (typeof v === "object" ? Object.values(v).join(" / ") : v)).join(" · ") : String(value);
+    dd.textContent =
+      typeof value === "object"
+        ? Object.values(value)
+            .map((v) => (typeof v === "object" ? Object.values(v).join(" / ") : v))
+            .join(" · ")
+        : String(value);
     facts.append(dt, dd);
   }
   const checks = document.getElementById("checks");
-  checks.replaceChildren(...(result.checks ?? []).map((c) => {
-    const li = document.createElement("li");
-    li.textContent = `${c.name}: ${c.status} — ${c.reason}`;
-    return li;
-  }));
+  checks.replaceChildren(
+    ...(result.checks ?? []).map((c) => {
+      const li = document.createElement("li");
+      li.textContent = `${c.name}: ${c.status} — ${c.reason}`;
+      return li;
+    }),
+  );
   document.getElementById("evidence").textContent = result.evidence ? JSON.stringify(result.evidence, null, 2) : "";
   document.getElementById("details").hidden = false;
 }

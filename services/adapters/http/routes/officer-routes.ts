@@ -1,7 +1,7 @@
 /** The officer API: issue, look up, change status, download. Every route needs a department API key. */
 import { Router } from "express";
-import { EProofError } from "../../../errors.ts";
 import { isReasonCode } from "../../../domain/reason-codes.ts";
+import { EProofError } from "../../../errors.ts";
 import { changeStatus, type StatusAction, supersede } from "../../../use-cases/change-status.ts";
 import { eproofFile, qrLinkOf } from "../../../use-cases/document-files.ts";
 import { issueDocuments } from "../../../use-cases/issue-documents.ts";

@@ -2,7 +2,7 @@
 import express, { Router } from "express";
 import { EProofError } from "../../../errors.ts";
 import type { VerificationResult } from "../../../use-cases/verify-document.ts";
-import { verifyPdfBytes, verifyQrText, verifySubmittedDocument, type VerifySubmissionDeps } from "../../../use-cases/verify-submission.ts";
+import { type VerifySubmissionDeps, verifyPdfBytes, verifyQrText, verifySubmittedDocument } from "../../../use-cases/verify-submission.ts";
 import type { HttpDeps } from "../http-deps.ts";
 import { buildOpenApi } from "../openapi.ts";
 import { verifyBody } from "../request-schemas.ts";
@@ -19,30 +19,26 @@ export function publicRoutes(deps: HttpDeps): Router {
   };
   const openApi = buildOpenApi(deps.config);
 
-  router.post(
-    "/api/v1/verify",
-    express.raw({ type: "application/pdf", limit: deps.config.bodyLimitBytes }),
-    async (req, res) => {
-      let result: VerificationResult;
-      let input: string;
-      if (req.is("application/pdf")) {
-        if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new EProofError("INVALID_PDF", "the request body is empty; send the PDF bytes");
-        input = "pdf";
-        result = await verifyPdfBytes(verifyDeps, new Uint8Array(req.body));
+  router.post("/api/v1/verify", express.raw({ type: "application/pdf", limit: deps.config.bodyLimitBytes }), async (req, res) => {
+    let result: VerificationResult;
+    let input: string;
+    if (req.is("application/pdf")) {
+      if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new EProofError("INVALID_PDF", "the request body is empty; send the PDF bytes");
+      input = "pdf";
+      result = await verifyPdfBytes(verifyDeps, new Uint8Array(req.body));
+    } else {
+      const body = parseBody(verifyBody, req.body);
+      if ("qr" in body) {
+        input = "qr";
+        result = await verifyQrText(verifyDeps, body.qr);
       } else {
-        const body = parseBody(verifyBody, req.body);
-        if ("qr" in body) {
-          input = "qr";
-          result = await verifyQrText(verifyDeps, body.qr);
-        } else {
-          input = "document";
-          result = await verifySubmittedDocument(verifyDeps, body.document);
-        }
+        input = "document";
+        result = await verifySubmittedDocument(verifyDeps, body.document);
       }
-      deps.metrics.verifications.inc({ verdict: result.verdict, input });
-      res.json(result);
-    },
-  );
+    }
+    deps.metrics.verifications.inc({ verdict: result.verdict, input });
+    res.json(result);
+  });
 
   router.get("/.well-known/eproof.json", (_req, res) => {
     res.json({
