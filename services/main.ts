@@ -2,7 +2,6 @@
  * The composition root: reads the configuration, builds every adapter once, wires the use cases
  * and starts the HTTP server and the anchoring worker. `npm start` runs this file.
  */
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { join } from "node:path";
@@ -12,6 +11,7 @@ import { createRpcProvider } from "./adapters/chain/rpc-provider.ts";
 import { createApp } from "./adapters/http/app.ts";
 import type { HealthReport, HttpDeps } from "./adapters/http/http-deps.ts";
 import { createMetrics } from "./adapters/http/metrics.ts";
+import { pooledRandom } from "./adapters/random/pooled-random.ts";
 import { FileKeyRing } from "./adapters/signing/file-key-ring.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
 import { SqliteStore } from "./adapters/store/sqlite-store.ts";
@@ -20,7 +20,7 @@ import { type EmbeddedChain, startAnvil } from "./embedded/anvil-process.ts";
 import { bootstrapEmbedded, DEMO_DEPARTMENT } from "./embedded/dev-bootstrap.ts";
 import { EProofError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import type { Clock, Hex, Random } from "./ports.ts";
+import type { Clock, Hex } from "./ports.ts";
 import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
 
 export interface RunningService {
@@ -82,7 +82,7 @@ export async function startEProof(config: Config, logger: Logger = createLogger(
   }
   const ledger = new EthersLedger({ provider, signer: new Wallet(anchorKey, provider), documentRegistry, chainId });
   const clock: Clock = { now: () => Date.now() };
-  const random: Random = { bytes: (n) => new Uint8Array(randomBytes(n)) };
+  const random = pooledRandom();
   const metrics = createMetrics(() => store.countUnanchored());
   const worker = new AnchoringWorker(
     { store, ledger, clock, logger, onAnchored: () => metrics.batchesAnchored.inc() },

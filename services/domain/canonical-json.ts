@@ -19,19 +19,33 @@ export function canonicalJson(value: JsonValue): string {
       return JSON.stringify(value.normalize("NFC"));
     case "object": {
       if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-      const entries = new Map<string, JsonValue>();
-      for (const [key, item] of Object.entries(value)) {
-        if (item === undefined) continue;
-        const normalised = key.normalize("NFC");
-        if (entries.has(normalised)) throw new EProofError("INVALID_DOCUMENT", `two keys are the same after Unicode normalisation: "${normalised}"`);
-        entries.set(normalised, item);
-      }
-      const keys = [...entries.keys()].sort(); // default sort compares UTF-16 code units, as JCS requires
-      return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(entries.get(key) as JsonValue)}`).join(",")}}`;
+      const present = Object.keys(value).filter((key) => value[key] !== undefined);
+      // Default sort compares UTF-16 code units, as JCS requires; keys that change under NFC take the slow path.
+      const keys = present.some((key) => key !== key.normalize("NFC")) ? normalisedKeys(present) : present.sort();
+      return `{${keys.map((key) => `${JSON.stringify(key.normalize("NFC"))}:${canonicalJson(valueAt(value, key))}`).join(",")}}`;
     }
     default:
       throw new EProofError("INVALID_DOCUMENT", `a ${typeof value} cannot be part of a document`);
   }
+}
+
+/** Keys as written, refusing two that are the same after NFC. */
+function normalisedKeys(keys: string[]): string[] {
+  const seen = new Set<string>();
+  for (const key of keys) {
+    const normalised = key.normalize("NFC");
+    if (seen.has(normalised)) throw new EProofError("INVALID_DOCUMENT", `two keys are the same after Unicode normalisation: "${normalised}"`);
+    seen.add(normalised);
+  }
+  return keys.sort((a, b) => {
+    const x = a.normalize("NFC");
+    const y = b.normalize("NFC");
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
+function valueAt(value: { [key: string]: JsonValue }, key: string): JsonValue {
+  return value[key] as JsonValue;
 }
 
 /** Deep NFC normalisation of a JSON value (what is stored is what is hashed). */

@@ -2,21 +2,21 @@
  * Field digests and the document hash. Each field is hashed with its own random salt, so a field
  * can be withheld (its digest stands in for it) and a guessed value cannot be confirmed.
  */
-import { keccak256, toUtf8Bytes } from "ethers";
 import { EProofError } from "../errors.ts";
 import { canonicalJson } from "./canonical-json.ts";
+import { keccak256 } from "./keccak.ts";
 import type { DocumentHeader, Hex, JsonValue } from "./types.ts";
 
 const SALT = /^[0-9a-f]{32}$/;
 const DIGEST = /^0x[0-9a-f]{64}$/;
 
 export function fieldDigest(name: string, value: JsonValue, salt: string): Hex {
-  return keccak256(toUtf8Bytes(canonicalJson({ n: name, s: salt, v: value }))) as Hex;
+  return keccak256(canonicalJson({ n: name, s: salt, v: value }));
 }
 
 export function documentHash(header: DocumentHeader, digests: Record<string, Hex>): Hex {
   const { id, type, typeVersion, issuer, issuedAt } = header;
-  return keccak256(toUtf8Bytes(canonicalJson({ header: { id, type, typeVersion, issuer, issuedAt }, fields: digests }))) as Hex;
+  return keccak256(canonicalJson({ header: { id, type, typeVersion, issuer, issuedAt }, fields: digests }));
 }
 
 /** The hash of a (possibly redacted) document; throws INVALID_DOCUMENT when its parts do not fit together. */

@@ -3,10 +3,10 @@
  * requests and, as JSON Schema, is published in /openapi.json; its hash is registered on chain
  * when a department is granted the type.
  */
-import { keccak256, toUtf8Bytes } from "ethers";
 import { z } from "zod";
 import { EProofError, type Problem } from "../errors.ts";
 import { canonicalJson } from "./canonical-json.ts";
+import { keccak256 } from "./keccak.ts";
 import type { Hex, JsonValue } from "./types.ts";
 
 const text = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
@@ -53,7 +53,7 @@ function define(id: string, title: DocumentTypeDefinition["title"], claimFields:
     claimFields,
     schema,
     jsonSchema: described,
-    schemaHash: keccak256(toUtf8Bytes(canonicalJson(described as JsonValue))) as Hex,
+    schemaHash: keccak256(canonicalJson(described as JsonValue)),
   };
 }
 

@@ -4,6 +4,7 @@ export * from "./claim.ts";
 export * from "./document-hash.ts";
 export * from "./document-types.ts";
 export * from "./issue-document.ts";
+export * from "./keccak.ts";
 export * from "./merkle.ts";
 export * from "./reason-codes.ts";
 export * from "./redact.ts";

@@ -3,17 +3,17 @@
  * encoding ["bytes32"] (sorted leaves, array tree, commutative keccak256 pairs), so that
  * OpenZeppelin's `MerkleProof.verify` accepts every proof. Building all proofs is O(n log n).
  */
-import { keccak256 } from "ethers";
+import { keccak256OfHex } from "./keccak.ts";
 import type { Hex } from "./types.ts";
 
 /** keccak256(keccak256(abi.encode(bytes32))): the double hash that rules out second preimages. */
 export function merkleLeaf(documentHash: Hex): Hex {
-  return keccak256(keccak256(documentHash)) as Hex;
+  return keccak256OfHex(keccak256OfHex(documentHash));
 }
 
 function hashPair(a: string, b: string): Hex {
   // Lowercase hex of equal length compares like the bytes it encodes.
-  return keccak256(a < b ? `${a}${b.slice(2)}` : `${b}${a.slice(2)}`) as Hex;
+  return keccak256OfHex(a < b ? `${a}${b.slice(2)}` : `${b}${a.slice(2)}`);
 }
 
 export function buildMerkleTree(leaves: Hex[]): { root: Hex; proofs: Hex[][] } {

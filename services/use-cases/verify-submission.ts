@@ -9,7 +9,7 @@ import { type Claim, decodeClaim } from "../domain/claim.ts";
 import { joinJws, verifyJws } from "../domain/signature.ts";
 import type { EProofDocument } from "../domain/types.ts";
 import { EProofError, isEProofError } from "../errors.ts";
-import type { Clock, Ledger, Store } from "../ports.ts";
+import type { Clock, Ledger, Store, StoredDocument } from "../ports.ts";
 import { anchorOf, type TrustAnchor } from "./document-files.ts";
 import { type VerificationResult, verifyDocument } from "./verify-document.ts";
 
@@ -35,16 +35,27 @@ export async function verifySubmittedDocument(deps: VerifySubmissionDeps, submit
   let document = submitted;
   const header = (submitted as { header?: { id?: unknown } } | null)?.header;
   const id = typeof header?.id === "string" && /^[0-9a-f]{32}$/.test(header.id) ? header.id : null;
-  const stored = id ? await deps.store.getDocument(id) : null;
-  if (stored && typeof submitted === "object" && submitted !== null && !("anchor" in submitted)) {
-    const anchor = anchorOf(stored, deps.trust);
+  const hasAnchor = typeof submitted === "object" && submitted !== null && "anchor" in submitted;
+  // The store is asked only when the file itself cannot settle anchoring: the hot path (a file
+  // with its anchor) costs no database read.
+  let stored: StoredDocument | null | undefined;
+  const lookup = async () => {
+    if (stored === undefined) stored = id ? await deps.store.getDocument(id) : null;
+    return stored;
+  };
+  if (!hasAnchor && id) {
+    const known = await lookup();
+    const anchor = known ? anchorOf(known, deps.trust) : undefined;
     if (anchor) document = { ...(submitted as EProofDocument), anchor };
   }
   return verifyDocument(document, {
     ledger: deps.ledger,
     trust: deps.trust,
     now: () => deps.clock.now(),
-    isPending: (docId) => stored !== null && docId === stored.id && anchorOf(stored, deps.trust) === undefined,
+    isPending: async (docId) => {
+      const known = await lookup();
+      return known !== null && docId === known.id && known.batch?.state !== "ANCHORED";
+    },
   });
 }
 

@@ -1,5 +1,5 @@
 /** Conversions between e-Proof identifiers and their on-chain forms (see docs/design.md, Identifiers). */
-import { decodeBytes32String, encodeBytes32String } from "ethers";
+import { encodeBytes32String } from "ethers";
 import type { OnChainStatus } from "../../domain/verification-record.ts";
 import { EProofError } from "../../errors.ts";
 import type { Hex } from "../../ports.ts";
@@ -21,7 +21,10 @@ export function toBytes32String(value: string, what: string): Hex {
 
 /** A `bytes32` string back to text; "" for zero. */
 export function fromBytes32String(value: string): string {
-  return /^0x0{64}$/.test(value) ? "" : decodeBytes32String(value);
+  // Same rule as ethers' decodeBytes32String (NUL-terminated UTF-8), without its per-call overhead.
+  const bytes = Buffer.from(value.slice(2), "hex");
+  const end = bytes.indexOf(0);
+  return bytes.subarray(0, end === -1 ? bytes.length : end).toString("utf8");
 }
 
 /** A document id (32 lowercase hex chars) as `bytes16`. */

@@ -2,14 +2,15 @@
  * The Ledger port on an EVM chain through ethers: DocumentRegistry writes from one anchoring
  * account (serialised, pending nonce from the chain) and the one-call verification read.
  */
-import { Contract, Interface, type Provider, type Result, type Signer } from "ethers";
+import { Contract, Interface, type Provider, type Signer } from "ethers";
 import type { VerificationRecord } from "../../domain/verification-record.ts";
 import { EProofError } from "../../errors.ts";
 import type { AnchorRequest, Hex, Ledger, StatusChangeRequest, SupersedeRequest, TxReceipt } from "../../ports.ts";
-import { fromBytes32String, fromDocumentIdBytes16, statusFromIndex, statusToIndex, toBytes32, toBytes32String, toDocumentIdBytes16 } from "./chain-codec.ts";
+import { statusToIndex, toBytes32, toBytes32String, toDocumentIdBytes16 } from "./chain-codec.ts";
 import { toChainError } from "./chain-errors.ts";
 import { loadArtifact } from "./contract-artifacts.ts";
 import { TransactionSender } from "./transaction-sender.ts";
+import { decodeVerificationRecord, encodeVerificationRecordCall } from "./verification-record-codec.ts";
 
 export interface EthersLedgerOptions {
   /**
@@ -112,11 +113,7 @@ export class EthersLedger implements Ledger {
 
   /** Exactly one eth_call. Throws CHAIN_UNAVAILABLE when the chain cannot be read. */
   async verificationRecord(query: { root: Hex; documentId: string; keyFingerprint: Hex }): Promise<VerificationRecord> {
-    const data = this.#interface.encodeFunctionData("verificationRecord", [
-      toBytes32(query.root, "Merkle root"),
-      toDocumentIdBytes16(query.documentId),
-      toBytes32(query.keyFingerprint, "key fingerprint"),
-    ]);
+    const data = encodeVerificationRecordCall(query);
     let returned: string;
     try {
       returned = await this.#call(data);
@@ -128,9 +125,8 @@ export class EthersLedger implements Ledger {
         ? mapped
         : new EProofError("CHAIN_UNAVAILABLE", `verificationRecord failed: ${mapped.message}`, { cause: error });
     }
-    let decoded: Result;
     try {
-      decoded = this.#interface.decodeFunctionResult("verificationRecord", returned);
+      return decodeVerificationRecord(returned);
     } catch (cause) {
       throw new EProofError(
         "CHAIN_UNAVAILABLE",
@@ -138,7 +134,6 @@ export class EthersLedger implements Ledger {
         { cause },
       );
     }
-    return toVerificationRecord(decoded[0] as Result);
   }
 
   async #call(data: string): Promise<string> {
@@ -167,47 +162,4 @@ function reasonCode(code: number): number {
     throw new EProofError("BAD_REQUEST", `A reason code is an integer from 0 to 65535, not ${code}.`);
   }
   return code;
-}
-
-/** Maps the decoded `VerificationRecord` struct to the domain type. */
-export function toVerificationRecord(record: Result): VerificationRecord {
-  const { batch, document, department, typeGrant, key } = record as unknown as {
-    batch: Result;
-    document: Result;
-    department: Result;
-    typeGrant: Result;
-    key: Result;
-  };
-  return {
-    batch: {
-      anchored: Boolean(batch.anchored),
-      department: fromBytes32String(batch.department as string),
-      docType: fromBytes32String(batch.docType as string),
-      count: Number(batch.count),
-      blockNumber: Number(batch.blockNumber),
-      anchoredAt: Number(batch.anchoredAt),
-      status: statusFromIndex(batch.status as bigint),
-      reasonCode: Number(batch.reasonCode),
-    },
-    document: {
-      status: statusFromIndex(document.status as bigint),
-      reasonCode: Number(document.reasonCode),
-      changedAt: Number(document.changedAt),
-      successor: fromDocumentIdBytes16(document.successor as string),
-    },
-    department: {
-      registered: Boolean(department.registered),
-      suspended: Boolean(department.suspended),
-    },
-    typeGrant: {
-      grantedAt: Number(typeGrant.grantedAt),
-      withdrawnAt: Number(typeGrant.withdrawnAt),
-    },
-    key: {
-      registered: Boolean(key.registered),
-      validFrom: Number(key.validFrom),
-      validUntil: Number(key.validUntil),
-      compromisedAt: Number(key.compromisedAt),
-    },
-  };
 }
