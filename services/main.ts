@@ -49,7 +49,19 @@ async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 export async function startEProof(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningService> {
+  const started: Array<() => Promise<void>> = [];
+  try {
+    return await wire(config, logger, started);
+  } catch (error) {
+    // Undo what did start (the embedded chain above all), so a failed start leaves no process behind.
+    for (const undo of started.reverse()) await undo().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function wire(config: Config, logger: Logger, started: Array<() => Promise<void>>): Promise<RunningService> {
   const store = new SqliteStore(join(config.dataDir, "eproof.sqlite"));
+  started.push(() => store.close());
   const keyRing = new FileKeyRing(join(config.dataDir, "keys"));
   let embedded: EmbeddedChain | null = null;
   let rpcUrl: string;
@@ -58,6 +70,7 @@ export async function startEProof(config: Config, logger: Logger = createLogger(
   let anchorKey: string;
   if (config.chain.kind === "embedded") {
     embedded = await startAnvil({ dataDir: config.dataDir, port: config.chain.port, chainId: config.chain.chainId, logger });
+    started.push(() => (embedded ? embedded.stop() : Promise.resolve()));
     rpcUrl = embedded.rpcUrl;
     const deployment = await bootstrapEmbedded({
       rpcUrl,

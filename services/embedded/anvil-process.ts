@@ -83,6 +83,9 @@ export async function startAnvil(options: { dataDir: string; port: number; chain
     stderr = (stderr + chunk.toString()).slice(-2_000);
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // If this process ends without stop() (an uncaught error, process.exit), anvil must not outlive it.
+  const killOnExit = () => child.kill("SIGTERM");
+  process.once("exit", killOnExit);
 
   const deadline = Date.now() + 20_000;
   while (!(await rpcReady(rpcUrl))) {
@@ -96,6 +99,7 @@ export async function startAnvil(options: { dataDir: string; port: number; chain
   return {
     rpcUrl,
     async stop() {
+      process.off("exit", killOnExit);
       if (child.exitCode !== null) return;
       child.kill("SIGTERM"); // anvil writes its state file on a graceful exit
       const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);

@@ -1,0 +1,93 @@
+import { execFile } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, removeDataDir, startTestService, type TestService } from "./test-service.ts";
+
+const run = promisify(execFile);
+
+async function eproof(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ["scripts/eproof.mjs", ...args], { timeout: 60_000, env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === "number" ? e.code : -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+  }
+}
+
+const HEADER =
+  "documentNumber,title.en,title.zh-HK,holder.name.en,holder.name.zh-HK,holder.idMasked,premises.en,premises.zh-HK,conditions[],validFrom,validUntil";
+function row(n: number, overrides: { validUntil?: string; idMasked?: string } = {}): string {
+  return [
+    `FFL-2026-${String(n).padStart(6, "0")}`,
+    "Food Factory Licence",
+    "食物製造廠牌照",
+    `"CHAN, Tai Man ${n}"`,
+    "陳大文",
+    overrides.idMasked ?? "A123***(4)",
+    "12 Wang Tai Road",
+    "宏泰道12號",
+    "Maximum 20 workers|Display this licence",
+    "2026-01-01",
+    overrides.validUntil ?? "2027-12-31",
+  ].join(",");
+}
+
+describe("npx eproof issue", () => {
+  let service: TestService;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    service = await startTestService();
+    env = { EPROOF_URL: service.url, EPROOF_API_KEY: service.apiKey };
+  });
+  afterAll(async () => {
+    await service?.stop();
+    if (service) removeDataDir(service.dataDir);
+  });
+
+  it("reports every bad row with its field and issues nothing", async () => {
+    const file = join(service.dataDir, "bad.csv");
+    writeFileSync(file, [HEADER, row(1), row(2, { validUntil: "2025-01-01" }), row(3, { idMasked: "A1234567" })].join("\n"));
+    const result = await eproof(["issue", "--type", "licence", "--input", file], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("row 2: validUntil");
+    expect(result.stderr).toContain("row 3: holder.idMasked");
+    expect(result.stderr).toContain("nothing was issued");
+    expect(await service.store.countUnanchored()).toBe(0);
+  });
+
+  it("issues a CSV through the batch API, writes a results file, and never issues a row twice when re-run", async () => {
+    const file = join(service.dataDir, "licences.csv");
+    writeFileSync(file, [HEADER, ...Array.from({ length: 25 }, (_, i) => row(i + 1))].join("\r\n"));
+    const first = await eproof(["issue", "--type", "licence", "--input", file, "--chunk", "10"], env);
+    expect(first.code).toBe(0);
+    const results = readFileSync(`${file}.results.jsonl`, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(results).toHaveLength(25);
+    expect(results[0]).toMatchObject({ row: 1, id: expect.stringMatching(/^[0-9a-f]{32}$/), pdf: expect.stringContaining("/pdf") });
+    const looked = await api(service, "GET", `/api/v1/documents/${results[24].id}`);
+    expect(looked.status).toBe(200);
+
+    const again = await eproof(["issue", "--type", "licence", "--input", file, "--chunk", "10"], env);
+    expect(again.code).toBe(0);
+    const second = readFileSync(`${file}.results.jsonl`, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(second.map((r) => r.id)).toEqual(results.map((r) => r.id));
+  });
+
+  it("reads JSON lines too, and refuses a missing option with exit code 2", async () => {
+    const file = join(service.dataDir, "one.jsonl");
+    const licence = JSON.parse(readFileSync("docs/examples/licence.json", "utf8")).data;
+    writeFileSync(file, `${JSON.stringify(licence)}\n`);
+    expect((await eproof(["issue", "--type", "licence", "--input", file], env)).code).toBe(0);
+    const missing = await eproof(["issue", "--input", file], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("--type");
+  });
+});
