@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import { createRequire } from "node:module";
 import { createServer as createNetServer } from "node:net";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { Wallet } from "ethers";
@@ -125,6 +125,15 @@ async function countingProxy(target: string): Promise<{ url: string; counts: Map
   return { url: `http://127.0.0.1:${port}`, counts, close: () => server.close() };
 }
 
+function printTable(rows: string[][]): void {
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  console.log(`\ne-Proof bench — ${new Date().toISOString()} — Node ${process.version}, ${availableParallelism()} cores\n`);
+  console.log(line(["measure", "result", "detail", "goal / notes"]));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const r of rows) console.log(line(r));
+}
+
 async function main(): Promise<void> {
   const rows: string[][] = [];
   console.error("issuance…");
@@ -139,6 +148,10 @@ async function main(): Promise<void> {
     ]);
   }
 
+  if (process.argv.includes("--issuance-only")) {
+    printTable(rows);
+    return;
+  }
   console.error("starting the service…");
   const dataDir = mkdtempSync(join(tmpdir(), "eproof-bench-svc-"));
   const port = await freePort();
@@ -221,12 +234,7 @@ async function main(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
-  console.log(`\ne-Proof bench — ${new Date().toISOString()} — Node ${process.version}, ${(await import("node:os")).cpus().length} cores\n`);
-  console.log(line(["measure", "result", "detail", "goal / notes"]));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const r of rows) console.log(line(r));
+  printTable(rows);
 }
 
 await main();

@@ -120,4 +120,29 @@ describe("the README tour, end to end on the embedded chain", () => {
     const again = await api(service, "POST", `/api/v1/documents/${id}/reinstate`, { reason: "mistake" });
     expect(again.status).toBe(409);
   });
+
+  it("suspends, reinstates and supersedes, each answered by the verifier", async () => {
+    const issued = await api(service, "POST", "/api/v1/documents", TYPICAL_LICENCE);
+    const other = issued.body.id as string;
+    await waitUntilAnchored(service, other);
+    const file = await downloadEProof(service, other);
+    const verdict = async () => (await api(service, "POST", "/api/v1/verify", { document: file })).body;
+
+    expect((await api(service, "POST", `/api/v1/documents/${other}/suspend`, { reason: "inspection pending" })).status).toBe(200);
+    expect((await verdict()).verdict).toBe("SUSPENDED");
+    expect((await api(service, "POST", `/api/v1/documents/${other}/reinstate`, { reason: "inspection passed" })).status).toBe(200);
+    expect((await verdict()).verdict).toBe("VALID");
+
+    const renewed = { ...TYPICAL_LICENCE.data, validUntil: "2028-12-31" };
+    const superseded = await api(service, "POST", `/api/v1/documents/${other}/supersede`, { data: renewed, reason: "renewed" });
+    expect(superseded.status).toBe(201);
+    const result = await verdict();
+    expect(result.verdict).toBe("SUPERSEDED");
+    expect(result.successor).toBe(superseded.body.successor);
+    const looked = await api(service, "GET", `/api/v1/documents/${other}`);
+    expect(looked.body.history.map((h: { status: string }) => h.status)).toEqual(["SUSPENDED", "ACTIVE", "SUPERSEDED"]);
+    await waitUntilAnchored(service, superseded.body.successor);
+    const successorFile = await downloadEProof(service, superseded.body.successor);
+    expect((await api(service, "POST", "/api/v1/verify", { document: successorFile })).body.verdict).toBe("VALID");
+  });
 });
