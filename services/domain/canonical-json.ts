@@ -16,10 +16,12 @@ export function canonicalJson(value: JsonValue): string {
       if (!Number.isFinite(value)) throw new EProofError("INVALID_DOCUMENT", "numbers must be finite (no NaN or Infinity)");
       return JSON.stringify(value);
     case "string":
+      if (!value.isWellFormed()) throw new EProofError("INVALID_DOCUMENT", "a string holds a lone UTF-16 surrogate (RFC 8785 refuses it)");
       return JSON.stringify(value.normalize("NFC"));
     case "object": {
       if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
       const present = Object.keys(value).filter((key) => value[key] !== undefined);
+      if (!present.every((key) => key.isWellFormed())) throw new EProofError("INVALID_DOCUMENT", "a key holds a lone UTF-16 surrogate (RFC 8785 refuses it)");
       // Default sort compares UTF-16 code units, as JCS requires; keys that change under NFC take the slow path.
       const keys = present.some((key) => key !== key.normalize("NFC")) ? normalisedKeys(present) : present.sort();
       return `{${keys.map((key) => `${JSON.stringify(key.normalize("NFC"))}:${canonicalJson(valueAt(value, key))}`).join(",")}}`;

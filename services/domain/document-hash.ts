@@ -26,7 +26,8 @@ export function computeDocumentHash(doc: {
   salts: Record<string, string>;
   hidden?: Record<string, Hex> | undefined;
 }): Hex {
-  const digests: Record<string, Hex> = {};
+  // No prototype: a field named "__proto__" (an own key in parsed JSON) must be hashed like any other.
+  const digests: Record<string, Hex> = Object.create(null);
   for (const [name, value] of Object.entries(doc.data)) {
     const salt = doc.salts[name];
     if (typeof salt !== "string" || !SALT.test(salt)) {
@@ -40,7 +41,7 @@ export function computeDocumentHash(doc: {
     digests[name] = digest;
   }
   for (const name of Object.keys(doc.salts)) {
-    if (!(name in doc.data)) throw new EProofError("INVALID_DOCUMENT", `salt for "${name}", which is not a disclosed field`);
+    if (!Object.hasOwn(doc.data, name)) throw new EProofError("INVALID_DOCUMENT", `salt for "${name}", which is not a disclosed field`);
   }
   return documentHash(doc.header, digests);
 }

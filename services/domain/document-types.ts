@@ -29,7 +29,9 @@ const idMasked = z
 const person = z.object({ name: bilingual(120), idMasked }).strict();
 const conditions = z.array(text(300)).max(30, "at most 30 conditions");
 const validity = { validFrom: isoDate, validUntil: isoDate };
-const validFromNotAfterUntil = (data: { validFrom: string; validUntil: string }) => data.validFrom <= data.validUntil;
+// Judged only between two well-formed dates: a malformed one is already reported on its own field.
+const validFromNotAfterUntil = (data: { validFrom: string; validUntil: string }) =>
+  !isCalendarDate(data.validFrom) || !isCalendarDate(data.validUntil) || data.validFrom <= data.validUntil;
 const windowMessage = { message: "validUntil must not be before validFrom", path: ["validUntil"] };
 
 export interface DocumentTypeDefinition {
@@ -136,7 +138,8 @@ export function getDocumentType(id: string): DocumentTypeDefinition {
 
 export function validateDocumentData(typeId: string, data: unknown): { ok: true; data: Record<string, JsonValue> } | { ok: false; problems: Problem[] } {
   const type = getDocumentType(typeId);
-  const result = type.schema.safeParse(data);
+  // reportInput keeps each issue's input, so that a missing field can be told from a wrong one.
+  const result = type.schema.safeParse(data, { reportInput: true });
   if (result.success) return { ok: true, data: result.data as Record<string, JsonValue> };
   const problems: Problem[] = [];
   for (const issue of result.error.issues) {

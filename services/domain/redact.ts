@@ -11,7 +11,7 @@ export function redactDocument(doc: EProofDocument, hide: string[]): EProofDocum
   const hidden: Record<string, Hex> = { ...(doc.hidden ?? {}) };
   for (const name of hide) {
     if (type.claimFields.includes(name)) throw new EProofError("BAD_REQUEST", `"${name}" is a key fact of a ${type.id} and cannot be hidden`);
-    if (!(name in data)) throw new EProofError("BAD_REQUEST", `the document has no disclosed field "${name}"`);
+    if (!Object.hasOwn(data, name)) throw new EProofError("BAD_REQUEST", `the document has no disclosed field "${name}"`);
     hidden[name] = fieldDigest(name, data[name] as JsonValue, String(salts[name]));
     delete data[name];
     delete salts[name];

@@ -95,6 +95,9 @@ function shapeProblem(input: unknown): string | null {
     if (!a || typeof a !== "object") return "the document's anchor is malformed";
     if (!Number.isSafeInteger(a.chainId) || typeof a.registry !== "string" || typeof a.root !== "string" || !HEX32.test(a.root))
       return "the document's anchor is malformed";
+    // txHash and blockNumber are not checked on chain but are shown as evidence: at least their shape must hold.
+    if (typeof a.txHash !== "string" || !HEX32.test(a.txHash) || !Number.isSafeInteger(a.blockNumber) || (a.blockNumber as number) < 0)
+      return "the document's anchor is malformed";
     if (!Array.isArray(a.proof) || a.proof.length > 64 || !a.proof.every((p) => typeof p === "string" && HEX32.test(p)))
       return "the document's Merkle proof is malformed";
   }

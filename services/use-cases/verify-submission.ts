@@ -52,9 +52,13 @@ export async function verifySubmittedDocument(deps: VerifySubmissionDeps, submit
     ledger: deps.ledger,
     trust: deps.trust,
     now: () => deps.clock.now(),
+    // PENDING only for the very file this service issued and has queued: a file that merely reuses
+    // a queued document's id (signed by anyone) is not pending, it is not anchored.
     isPending: async (docId) => {
       const known = await lookup();
-      return known !== null && docId === known.id && known.batch?.state !== "ANCHORED";
+      if (known === null || docId !== known.id || known.batch?.state === "ANCHORED") return false;
+      const issued = JSON.parse(known.documentJson) as EProofDocument;
+      return issued.signature.jws === (submitted as EProofDocument).signature?.jws;
     },
   });
 }

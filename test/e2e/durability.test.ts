@@ -15,6 +15,15 @@ describe("durability of the embedded profile", () => {
       expect(eproof.anchor).toBeUndefined();
       expect((await api(service, "POST", "/api/v1/verify", { document: eproof })).body.verdict).toBe("PENDING");
       expect((await api(service, "POST", "/api/v1/verify", { qr: issued.body.verifyUrl })).body.verdict).toBe("PENDING");
+      // A file that reuses the queued document's id but is signed by someone else is not PENDING.
+      const { generateKeyPairSync } = await import("node:crypto");
+      const { signClaim, splitJws } = await import("../../services/domain/signature.ts");
+      const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+      const forged = structuredClone(eproof);
+      forged.signature.jws = await signClaim(splitJws(eproof.signature.jws).claimBytes, privateKey, "DEMO-1");
+      const jwk = privateKey.export({ format: "jwk" });
+      forged.signature.jwk = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y };
+      expect((await api(service, "POST", "/api/v1/verify", { document: forged })).body.verdict).toBe("NOT_ANCHORED");
     } finally {
       await service.stop();
       removeDataDir(service.dataDir);
