@@ -1,21 +1,7 @@
-import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, removeDataDir, startTestService, type TestService } from "./test-service.ts";
-
-const run = promisify(execFile);
-
-async function eproof(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["scripts/eproof.mjs", ...args], { timeout: 60_000, env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === "number" ? e.code : -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
+import { api, removeDataDir, runEproof, startTestService, type TestService } from "./test-service.ts";
 
 const HEADER =
   "documentNumber,title.en,title.zh-HK,holder.name.en,holder.name.zh-HK,holder.idMasked,premises.en,premises.zh-HK,conditions[],validFrom,validUntil";
@@ -50,7 +36,7 @@ describe("npx eproof issue", () => {
   it("reports every bad row with its field and issues nothing", async () => {
     const file = join(service.dataDir, "bad.csv");
     writeFileSync(file, [HEADER, row(1), row(2, { validUntil: "2025-01-01" }), row(3, { idMasked: "A1234567" })].join("\n"));
-    const result = await eproof(["issue", "--type", "licence", "--input", file], env);
+    const result = await runEproof(["issue", "--type", "licence", "--input", file], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("row 2: validUntil");
     expect(result.stderr).toContain("row 3: holder.idMasked");
@@ -61,7 +47,7 @@ describe("npx eproof issue", () => {
   it("issues a CSV through the batch API, writes a results file, and never issues a row twice when re-run", async () => {
     const file = join(service.dataDir, "licences.csv");
     writeFileSync(file, [HEADER, ...Array.from({ length: 25 }, (_, i) => row(i + 1))].join("\r\n"));
-    const first = await eproof(["issue", "--type", "licence", "--input", file, "--chunk", "10"], env);
+    const first = await runEproof(["issue", "--type", "licence", "--input", file, "--chunk", "10"], env);
     expect(first.code).toBe(0);
     const results = readFileSync(`${file}.results.jsonl`, "utf8")
       .trim()
@@ -72,7 +58,7 @@ describe("npx eproof issue", () => {
     const looked = await api(service, "GET", `/api/v1/documents/${results[24].id}`);
     expect(looked.status).toBe(200);
 
-    const again = await eproof(["issue", "--type", "licence", "--input", file, "--chunk", "10"], env);
+    const again = await runEproof(["issue", "--type", "licence", "--input", file, "--chunk", "10"], env);
     expect(again.code).toBe(0);
     const second = readFileSync(`${file}.results.jsonl`, "utf8")
       .trim()
@@ -85,8 +71,8 @@ describe("npx eproof issue", () => {
     const file = join(service.dataDir, "one.jsonl");
     const licence = JSON.parse(readFileSync("docs/examples/licence.json", "utf8")).data;
     writeFileSync(file, `${JSON.stringify(licence)}\n`);
-    expect((await eproof(["issue", "--type", "licence", "--input", file], env)).code).toBe(0);
-    const missing = await eproof(["issue", "--input", file], env);
+    expect((await runEproof(["issue", "--type", "licence", "--input", file], env)).code).toBe(0);
+    const missing = await runEproof(["issue", "--input", file], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("--type");
   });

@@ -1,8 +1,10 @@
 /** Starts the whole system (embedded anvil + SQLite + HTTP) in a temp folder on free ports. */
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { loadConfig } from "../../services/config.ts";
 import { createLogger } from "../../services/logger.ts";
 import { type RunningService, startEProof } from "../../services/main.ts";
@@ -86,4 +88,18 @@ export async function downloadEProof(service: TestService, id: string): Promise<
   const { status, body } = await api(service, "GET", `/api/v1/documents/${id}/eproof.json`);
   if (status !== 200) throw new Error(`eproof.json of ${id}: ${status}`);
   return Buffer.isBuffer(body) ? JSON.parse(body.toString("utf8")) : body;
+}
+
+/** Runs `eproof <args>` (scripts/eproof.mjs) as a user would, and returns its exit code and output. */
+export async function runEproof(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["scripts/eproof.mjs", ...args], {
+      timeout: 60_000,
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === "number" ? e.code : -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+  }
 }

@@ -1,21 +1,7 @@
-import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, downloadEProof, removeDataDir, startTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
-
-const run = promisify(execFile);
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["scripts/eproof.mjs", ...args], { timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === "number" ? e.code : -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
+import { api, downloadEProof, removeDataDir, runEproof, startTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
 
 describe("the README tour, end to end on the embedded chain", () => {
   let service: TestService;
@@ -83,7 +69,7 @@ describe("the README tour, end to end on the embedded chain", () => {
   it("verifies the file with the CLI against the chain alone (exit 0 for VALID)", async () => {
     const file = join(service.dataDir, "tour.json");
     writeFileSync(file, JSON.stringify(eproof));
-    const result = await cli(["verify", file, "--rpc", service.rpcUrl, "--registry", service.trust.registry]);
+    const result = await runEproof(["verify", file, "--rpc", service.rpcUrl, "--registry", service.trust.registry]);
     expect(JSON.parse(result.stdout).verdict).toBe("VALID");
     expect(result.code).toBe(0);
   });
@@ -104,7 +90,7 @@ describe("the README tour, end to end on the embedded chain", () => {
 
   it("reports UNAVAILABLE from the CLI when the chain cannot be reached (exit 1, never invalid)", async () => {
     const file = join(service.dataDir, "tour.json");
-    const result = await cli(["verify", file, "--rpc", "http://127.0.0.1:1", "--registry", service.trust.registry]);
+    const result = await runEproof(["verify", file, "--rpc", "http://127.0.0.1:1", "--registry", service.trust.registry]);
     expect(JSON.parse(result.stdout).verdict).toBe("UNAVAILABLE");
     expect(result.code).toBe(1);
   });
