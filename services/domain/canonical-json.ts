@@ -7,6 +7,15 @@
 import { EProofError } from "../errors.ts";
 import type { JsonValue } from "./types.ts";
 
+/** ASCII is its own NFC and always well formed: most keys and many values skip the ICU call. */
+const ASCII = /^[\x00-\x7f]*$/;
+
+function nfc(text: string): string {
+  if (ASCII.test(text)) return text;
+  if (!text.isWellFormed()) throw new EProofError("INVALID_DOCUMENT", "a string holds a lone UTF-16 surrogate (RFC 8785 refuses it)");
+  return text.normalize("NFC");
+}
+
 export function canonicalJson(value: JsonValue): string {
   if (value === null) return "null";
   switch (typeof value) {
@@ -16,15 +25,15 @@ export function canonicalJson(value: JsonValue): string {
       if (!Number.isFinite(value)) throw new EProofError("INVALID_DOCUMENT", "numbers must be finite (no NaN or Infinity)");
       return JSON.stringify(value);
     case "string":
-      if (!value.isWellFormed()) throw new EProofError("INVALID_DOCUMENT", "a string holds a lone UTF-16 surrogate (RFC 8785 refuses it)");
-      return JSON.stringify(value.normalize("NFC"));
+      return JSON.stringify(nfc(value));
     case "object": {
       if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
       const present = Object.keys(value).filter((key) => value[key] !== undefined);
-      if (!present.every((key) => key.isWellFormed())) throw new EProofError("INVALID_DOCUMENT", "a key holds a lone UTF-16 surrogate (RFC 8785 refuses it)");
       // Default sort compares UTF-16 code units, as JCS requires; keys that change under NFC take the slow path.
-      const keys = present.some((key) => key !== key.normalize("NFC")) ? normalisedKeys(present) : present.sort();
-      return `{${keys.map((key) => `${JSON.stringify(key.normalize("NFC"))}:${canonicalJson(valueAt(value, key))}`).join(",")}}`;
+      const keys = present.some((key) => key !== nfc(key)) ? normalisedKeys(present) : present.sort();
+      let out = "{";
+      for (const key of keys) out += `${out.length > 1 ? "," : ""}${JSON.stringify(nfc(key))}:${canonicalJson(valueAt(value, key))}`;
+      return `${out}}`;
     }
     default:
       throw new EProofError("INVALID_DOCUMENT", `a ${typeof value} cannot be part of a document`);
@@ -35,13 +44,13 @@ export function canonicalJson(value: JsonValue): string {
 function normalisedKeys(keys: string[]): string[] {
   const seen = new Set<string>();
   for (const key of keys) {
-    const normalised = key.normalize("NFC");
+    const normalised = nfc(key);
     if (seen.has(normalised)) throw new EProofError("INVALID_DOCUMENT", `two keys are the same after Unicode normalisation: "${normalised}"`);
     seen.add(normalised);
   }
   return keys.sort((a, b) => {
-    const x = a.normalize("NFC");
-    const y = b.normalize("NFC");
+    const x = nfc(a);
+    const y = nfc(b);
     return x < y ? -1 : x > y ? 1 : 0;
   });
 }

@@ -2,13 +2,14 @@
  * The Ledger port on an EVM chain through ethers: DocumentRegistry writes from one anchoring
  * account (serialised, pending nonce from the chain) and the one-call verification read.
  */
-import { Contract, Interface, type Provider, type Signer } from "ethers";
+import { Contract, Interface, JsonRpcProvider, type Provider, type Signer } from "ethers";
 import type { VerificationRecord } from "../../domain/verification-record.ts";
 import { EProofError } from "../../errors.ts";
 import type { AnchorRequest, Hex, Ledger, StatusChangeRequest, SupersedeRequest, TxReceipt } from "../../ports.ts";
 import { statusToIndex, toBytes32, toBytes32String, toDocumentIdBytes16 } from "./chain-codec.ts";
 import { toChainError } from "./chain-errors.ts";
 import { loadArtifact } from "./contract-artifacts.ts";
+import { jsonRpcCall } from "./json-rpc-call.ts";
 import { TransactionSender } from "./transaction-sender.ts";
 import { decodeVerificationRecord, encodeVerificationRecordCall } from "./verification-record-codec.ts";
 
@@ -137,6 +138,11 @@ export class EthersLedger implements Ledger {
   }
 
   async #call(data: string): Promise<string> {
+    if (this.#provider instanceof JsonRpcProvider) {
+      const result = await jsonRpcCall(this.#provider._getConnection().url, "eth_call", [{ to: this.registryAddress, data }, "latest"]);
+      if (typeof result !== "string") throw new Error(`eth_call returned ${typeof result}`);
+      return result;
+    }
     const raw = this.#provider as Provider & Partial<RawRpc>;
     if (typeof raw.send === "function") {
       const result = await raw.send("eth_call", [{ to: this.registryAddress, data }, "latest"]);
