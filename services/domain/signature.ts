@@ -2,10 +2,11 @@
  * The department's signature: a compact ES256 JWS over the claim, with the protected header
  * exactly {"alg":"ES256","kid":"<DEPT>-<n>"} so that a QR code need carry only n.
  *
- * Signing builds the compact JWS with node:crypto because it is the issuance hot path: jose signs
- * through WebCrypto, asynchronously. node:crypto's `sign(alg, data, keyObject)` takes 34 µs here,
- * but passing `{ key, dsaEncoding: "ieee-p1363" }` costs 130 µs (the options object makes it
- * re-prepare the key each call), so the DER signature is converted to JWS's r‖s form below.
+ * Signing and verifying use node:crypto directly because they are the hot paths of issuance and
+ * of the verify API: `sign(alg, data, keyObject)` takes 34 µs here, but passing
+ * `{ key, dsaEncoding: "ieee-p1363" }` costs 130 µs (the options object makes it re-prepare the
+ * key each call), so signatures are converted between DER and JWS's r‖s form below, and both run
+ * on the thread pool (callback form) so that they use every core.
  * jose computes the thumbprints, and the tests check that jose's compactVerify accepts what this
  * produces and agrees with verifyJws below.
  */
@@ -27,8 +28,20 @@ export function joinJws(kid: string, claimBytes: Uint8Array, signature: Uint8Arr
 
 export async function signClaim(claimBytes: Uint8Array, privateKey: KeyObject, kid: string): Promise<string> {
   const signingInput = `${b64(protectedHeaderFor(kid))}.${b64(claimBytes)}`;
-  const signature = derToP1363(sign("sha256", Buffer.from(signingInput), privateKey));
+  const signature = derToP1363(await signOnThreadPool(Buffer.from(signingInput), privateKey));
   return `${signingInput}.${b64(signature)}`;
+}
+
+/**
+ * node:crypto's callback forms run on libuv's thread pool, so concurrent signatures and
+ * verifications use every core while the event loop goes on serving requests.
+ */
+function signOnThreadPool(data: Buffer, key: KeyObject): Promise<Buffer> {
+  return new Promise((resolve, reject) => sign("sha256", data, key, (error, signature) => (error ? reject(error) : resolve(signature))));
+}
+
+function verifyOnThreadPool(data: Buffer, key: KeyObject, signature: Buffer): Promise<boolean> {
+  return new Promise((resolve, reject) => verify("sha256", data, key, signature, (error, ok) => (error ? reject(error) : resolve(ok))));
 }
 
 /** An ECDSA DER signature (SEQUENCE { INTEGER r, INTEGER s }) as the 64-byte r‖s that JWS ES256 uses. */
@@ -113,7 +126,7 @@ export async function verifyJws(jws: unknown, jwk: unknown): Promise<{ ok: true;
   const signature = Buffer.from(signaturePart, "base64url");
   if (signature.length !== 64) return { ok: false, reason: "an ES256 signature is 64 bytes" };
   try {
-    const ok = verify("sha256", Buffer.from(`${headerPart}.${payloadPart}`), publicKeyOf(key), p1363ToDer(signature));
+    const ok = await verifyOnThreadPool(Buffer.from(`${headerPart}.${payloadPart}`), publicKeyOf(key), p1363ToDer(signature));
     if (!ok) return { ok: false, reason: "the signature does not verify with the document's signing key" };
   } catch {
     return { ok: false, reason: "the signing key is not a valid P-256 public key" };

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SQLITE_MIGRATIONS } from "../../services/adapters/store/sqlite-schema.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
 import type { Hex, NewDocument } from "../../services/ports.ts";
 
@@ -41,6 +43,21 @@ describe("SqliteStore", () => {
     store = new SqliteStore(path);
     expect((await store.getDocument(doc(1).id))?.documentJson).toBe(doc(1).documentJson);
     expect(await store.countUnanchored()).toBe(2);
+  });
+
+  it("migrates a database of the first schema without losing its documents", async () => {
+    await store.close();
+    rmSync(path, { force: true });
+    const old = new DatabaseSync(path);
+    old.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+    old.exec(SQLITE_MIGRATIONS[0] as string);
+    old.prepare("INSERT INTO schema_migrations VALUES (1, '2026-11-22')").run();
+    old
+      .prepare("INSERT INTO documents (id, department, type, issued_at, leaf, document_json) VALUES (?, ?, ?, ?, ?, ?)")
+      .run(doc(1).id, "DEMO", "licence", doc(1).issuedAt, doc(1).leaf, doc(1).documentJson);
+    old.close();
+    store = new SqliteStore(path);
+    expect((await store.getDocument(doc(1).id))?.documentJson).toBe(doc(1).documentJson);
   });
 
   it("refuses a second document with the same id and keeps the first batch of inserts whole", async () => {

@@ -28,6 +28,7 @@ function toBatch(row: Row): StoredBatch {
 export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #insertDocument: StatementSync;
+  readonly #insertFile: StatementSync;
   readonly #getDocument: StatementSync;
 
   constructor(path: string) {
@@ -36,13 +37,14 @@ export class SqliteStore implements Store {
     this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
     this.#migrate();
     this.#insertDocument = this.#db.prepare(
-      `INSERT INTO documents (id, department, type, issued_at, leaf, document_json, idempotency_key)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO documents (id, department, type, issued_at, leaf, idempotency_key)
+       VALUES (?, ?, ?, ?, ?, ?) RETURNING seq`,
     );
+    this.#insertFile = this.#db.prepare("INSERT INTO document_files (seq, json) VALUES (?, ?)");
     this.#getDocument = this.#db.prepare(
-      `SELECT d.*, b.id AS b_id, b.root, b.count, b.state, b.tx_hash, b.block_number, b.block_time,
+      `SELECT d.*, f.json, b.id AS b_id, b.root, b.count, b.state, b.tx_hash, b.block_number, b.block_time,
               b.department AS b_department, b.type AS b_type
-         FROM documents d LEFT JOIN batches b ON b.id = d.batch_id WHERE d.id = ?`,
+         FROM documents d JOIN document_files f ON f.seq = d.seq LEFT JOIN batches b ON b.id = d.batch_id WHERE d.id = ?`,
     );
   }
 
@@ -79,7 +81,8 @@ export class SqliteStore implements Store {
   async insertDocuments(documents: NewDocument[]): Promise<void> {
     this.#transaction(() => {
       for (const d of documents) {
-        this.#insertDocument.run(d.id, d.department, d.type, d.issuedAt, d.leaf, d.documentJson, d.idempotencyKey ?? null);
+        const inserted = this.#insertDocument.get(d.id, d.department, d.type, d.issuedAt, d.leaf, d.idempotencyKey ?? null);
+        this.#insertFile.run(Number(inserted?.seq), d.documentJson);
       }
     });
   }
@@ -104,7 +107,7 @@ export class SqliteStore implements Store {
       type: String(row.type),
       issuedAt: String(row.issued_at),
       leaf: row.leaf as Hex,
-      documentJson: String(row.document_json),
+      documentJson: String(row.json),
       batch,
       merkleProof: row.merkle_proof === null ? null : (JSON.parse(String(row.merkle_proof)) as Hex[]),
       status: {
