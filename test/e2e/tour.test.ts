@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readQrFromPng } from "../unit/qr/read-qr-image.ts";
 import { api, downloadEProof, removeDataDir, runEproof, startTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
 
 describe("the README tour, end to end on the embedded chain", () => {
@@ -58,10 +59,12 @@ describe("the README tour, end to end on the embedded chain", () => {
     expect(body.verdict).toBe("VALID");
   });
 
-  it("serves the QR code as PNG and SVG", async () => {
+  it("serves the QR code as PNG and SVG; the PNG read as a camera would verifies VALID", async () => {
     const png = await api(service, "GET", `/api/v1/documents/${id}/qr.png`);
     expect(png.headers.get("content-type")).toBe("image/png");
-    expect((png.body as Buffer).subarray(1, 4).toString()).toBe("PNG");
+    const scanned = readQrFromPng(png.body as Buffer);
+    expect(scanned).toBe(verifyUrl);
+    expect((await api(service, "POST", "/api/v1/verify", { qr: scanned })).body.verdict).toBe("VALID");
     const svg = await api(service, "GET", `/api/v1/documents/${id}/qr.svg`);
     expect(svg.body.toString()).toContain("<svg");
   });
