@@ -138,8 +138,9 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   console.error("issuance…");
   for (const count of [1_000, 10_000]) {
-    const ours = await benchIssuance(count);
-    const oa = await benchOpenAttestation(count);
+    // Each measurement in a fresh process, so that peak memory is this run's alone.
+    const ours = JSON.parse(await inChild(["--issuance-child", String(count)])) as Awaited<ReturnType<typeof benchIssuance>>;
+    const oa = Number(await inChild(["--oa-child", String(count)]));
     rows.push([
       `issuance, ${count.toLocaleString("en")} licences (signed + batched + stored)`,
       `${ours.perSecond.toFixed(0)} docs/s`,
@@ -237,4 +238,20 @@ async function main(): Promise<void> {
   printTable(rows);
 }
 
-await main();
+async function inChild(args: string[]): Promise<string> {
+  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const code = await new Promise((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`bench child ${args.join(" ")} failed (${code})`);
+  return out.trim();
+}
+
+const childIndex = process.argv.findIndex((a) => a === "--issuance-child" || a === "--oa-child");
+if (childIndex === -1) await main();
+else {
+  const count = Number(process.argv[childIndex + 1]);
+  console.log(process.argv[childIndex] === "--oa-child" ? String(await benchOpenAttestation(count)) : JSON.stringify(await benchIssuance(count)));
+}
