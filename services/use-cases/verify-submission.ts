@@ -8,6 +8,7 @@ import { decodeQrFragment } from "../adapters/qr/qr-payload.ts";
 import { type Claim, decodeClaim } from "../domain/claim.ts";
 import { joinJws, verifyJws } from "../domain/signature.ts";
 import type { EProofDocument } from "../domain/types.ts";
+import { CHECK_ORDER, type Check, invalid, overallVerdict, skipped } from "../domain/verdict.ts";
 import { EProofError, isEProofError } from "../errors.ts";
 import type { Clock, Ledger, Store, StoredDocument } from "../ports.ts";
 import { anchorOf, type TrustAnchor } from "./document-files.ts";
@@ -22,13 +23,10 @@ export interface VerifySubmissionDeps {
   publicKey: (kid: string) => Promise<Record<string, string> | undefined>;
 }
 
-function tampered(reason: string): VerificationResult {
-  return {
-    verdict: "TAMPERED",
-    checks: [{ name: "integrity", status: "INVALID", reason }],
-    document: null,
-    evidence: null,
-  } as VerificationResult;
+/** A verdict decided by one failed check; the checks after it were not run. */
+function decidedBy(failed: Check): VerificationResult {
+  const checks = CHECK_ORDER.map((name) => (name === failed.name ? failed : skipped(name, `not checked: ${failed.reason}`)));
+  return { verdict: overallVerdict(checks), checks, document: null, evidence: null };
 }
 
 export async function verifySubmittedDocument(deps: VerifySubmissionDeps, submitted: unknown): Promise<VerificationResult> {
@@ -70,28 +68,23 @@ export async function verifyQrText(deps: VerifySubmissionDeps, text: string): Pr
   try {
     claim = decodeClaim(claimBytes);
   } catch (error) {
-    if (isEProofError(error)) return tampered(`the QR code's content is not a valid e-Proof claim: ${error.message}`);
+    if (isEProofError(error)) return decidedBy(invalid("integrity", "CLAIM", `the QR code's content is not a valid e-Proof claim: ${error.message}`));
     throw error;
   }
   const kid = `${claim.issuer}-${keyNumber}`;
   const jwk = await deps.publicKey(kid);
   if (!jwk) {
-    return { ...tampered(`no signing key ${kid} is known for ${claim.issuer}`), verdict: "UNKNOWN_ISSUER" } as VerificationResult;
+    return decidedBy(invalid("signature", "KEY_NOT_VALID", `no signing key ${kid} is known for ${claim.issuer}`));
   }
   const jws = joinJws(kid, claimBytes, signature);
   const checked = await verifyJws(jws, jwk);
-  if (!checked.ok) return tampered(`the QR code's signature does not verify: ${checked.reason}`);
+  if (!checked.ok) return decidedBy(invalid("signature", "BAD_SIGNATURE", `the QR code's signature does not verify: ${checked.reason}`));
   const stored = await deps.store.getDocument(claim.id);
   if (!stored) {
-    return {
-      verdict: "NOT_ANCHORED",
-      checks: [{ name: "anchored", status: "INVALID", reason: "this service holds no document with this id; verify the e-Proof file itself" }],
-      document: null,
-      evidence: null,
-    } as VerificationResult;
+    return decidedBy(invalid("anchored", "NOT_ANCHORED", "this service holds no document with this id; verify the e-Proof file itself"));
   }
   const full = JSON.parse(stored.documentJson) as EProofDocument;
-  if (full.signature.jws !== jws) return tampered("the QR code does not match the document issued under this id");
+  if (full.signature.jws !== jws) return decidedBy(invalid("integrity", "QR_MISMATCH", "the QR code does not match the document issued under this id"));
   return verifySubmittedDocument(deps, full);
 }
 

@@ -1,6 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { qrUrl } from "../../services/adapters/qr/qr-code.ts";
+import { decodeQrFragment, encodeQrFragment } from "../../services/adapters/qr/qr-payload.ts";
 import { readQrFromPng } from "../unit/qr/read-qr-image.ts";
 import { api, downloadEProof, removeDataDir, runEproof, startTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
 
@@ -44,6 +46,18 @@ describe("the README tour, end to end on the embedded chain", () => {
     expect(verifyUrl).toMatch(/^HTTP:\/\/LOCALHOST:\d+\/VERIFY#\d+$/);
     const { body } = await api(service, "POST", "/api/v1/verify", { qr: verifyUrl });
     expect(body.verdict).toBe("VALID");
+  });
+
+  it("tells a QR code naming an unknown key (UNKNOWN_ISSUER) from one with a forged signature (TAMPERED)", async () => {
+    const parts = decodeQrFragment(verifyUrl);
+    const unknownKey = qrUrl(service.url, encodeQrFragment({ ...parts, keyNumber: 9 }));
+    const unknown = (await api(service, "POST", "/api/v1/verify", { qr: unknownKey })).body;
+    expect(unknown.verdict).toBe("UNKNOWN_ISSUER");
+    expect(unknown.checks.find((c: { name: string }) => c.name === "signature")).toMatchObject({ status: "INVALID" });
+    const signature = Uint8Array.from(parts.signature);
+    signature[10] = (signature[10] as number) ^ 0xff;
+    const forged = qrUrl(service.url, encodeQrFragment({ ...parts, signature }));
+    expect((await api(service, "POST", "/api/v1/verify", { qr: forged })).body.verdict).toBe("TAMPERED");
   });
 
   it("serves the QR link's page, case-insensitively as phone cameras open it", async () => {
