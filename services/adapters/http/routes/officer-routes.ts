@@ -146,7 +146,13 @@ export function officerRoutes(deps: HttpDeps): Router {
     if (old.status.status === "REVOKED" || old.status.status === "SUPERSEDED") {
       throw new EProofError("INVALID_STATUS_CHANGE", `cannot supersede a document that is ${old.status.status.toLowerCase()}`);
     }
-    const [successor] = await issueDocuments(deps.issuance, { department: officer.department, type: old.type, items: [body.data] });
+    // Keyed by the old document, so that retrying after a failed chain write (503) does not issue a second successor.
+    const [successor] = await issueDocuments(deps.issuance, {
+      department: officer.department,
+      type: old.type,
+      items: [body.data],
+      idempotencyKeys: [`supersede:${old.id}`],
+    });
     if (!successor) throw new EProofError("INTERNAL", "issuance returned nothing");
     deps.onAccepted();
     const result = await supersede(deps.statusDeps, {
