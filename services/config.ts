@@ -63,6 +63,14 @@ function secret(env: Env, name: string, readFile: (path: string) => string): str
   return raw;
 }
 
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+function logLevel(raw: string | undefined): string {
+  const level = raw?.trim() || "info";
+  if (!LOG_LEVELS.includes(level)) throw new EProofError("CONFIG_INVALID", `EPROOF_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${level}"`);
+  return level;
+}
+
 export function loadConfig(env: Env, readFile: (path: string) => string): Config {
   const port = integer(env, "PORT", 8080, 0, 65535);
   const rpc = env.EPROOF_RPC_URL?.trim();
@@ -84,7 +92,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
     port,
     publicUrl: (env.EPROOF_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
     dataDir: resolve(env.EPROOF_DATA_DIR ?? "data"),
-    logLevel: env.EPROOF_LOG_LEVEL ?? "info",
+    logLevel: logLevel(env.EPROOF_LOG_LEVEL),
     bodyLimitBytes: integer(env, "EPROOF_BODY_LIMIT_BYTES", 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxBatchItems: integer(env, "EPROOF_MAX_BATCH_ITEMS", 10_000, 1, 100_000),
     anchoring: {

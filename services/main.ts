@@ -89,7 +89,17 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
 
   const chainId = config.chain.chainId;
   const provider = createRpcProvider(rpcUrl, chainId);
-  const reportedChainId = Number(await provider.send("eth_chainId", []).catch(() => chainId));
+  // A chain that cannot be reached now is checked again by every write and read; a chain that
+  // answers with another id is the wrong chain, and the service refuses to start on it.
+  const reportedChainId = Number(
+    await provider.send("eth_chainId", []).catch(() => {
+      logger.warn(
+        { event: "chain.unreachable_at_start", rpcUrl },
+        "cannot read the chain id now; starting anyway, documents stay queued until the chain answers",
+      );
+      return chainId;
+    }),
+  );
   if (reportedChainId !== chainId) {
     throw new EProofError("CONFIG_INVALID", `the chain at ${rpcUrl} has chain id ${reportedChainId}, but EPROOF_CHAIN_ID is ${chainId}`);
   }
@@ -107,11 +117,17 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     const [chain, database] = await Promise.all([
       withTimeout(provider.getBlockNumber(), 2_000).then(
         (blockNumber) => ({ reachable: true, chainId, blockNumber }),
-        (error: unknown) => ({ reachable: false, chainId, error: error instanceof Error ? error.message.slice(0, 200) : "unreachable" }),
+        (error: unknown) => {
+          logger.warn({ event: "health.chain_unreachable", err: error }, "health check: chain unreachable");
+          return { reachable: false, chainId, error: "unreachable" };
+        },
       ),
       store.countUnanchored().then(
         (unanchored) => ({ reachable: true, unanchored }),
-        (error: unknown) => ({ reachable: false, unanchored: -1, error: error instanceof Error ? error.message : "unreachable" }),
+        (error: unknown) => {
+          logger.error({ event: "health.database_failed", err: error }, "health check: database failed");
+          return { reachable: false, unanchored: -1, error: "unavailable" };
+        },
       ),
     ]);
     return {
@@ -176,7 +192,14 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
 }
 
 if (import.meta.main) {
-  const config = loadConfig(process.env, (path) => readFileSync(path, "utf8"));
+  let config: Config;
+  try {
+    config = loadConfig(process.env, (path) => readFileSync(path, "utf8"));
+  } catch (error) {
+    // A bad setting is the operator's mistake: one clear line, no stack trace.
+    console.error(`e-Proof cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
   const logger = createLogger(config.logLevel);
   try {
     const service = await startEProof(config, logger);

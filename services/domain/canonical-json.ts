@@ -8,6 +8,7 @@ import { EProofError } from "../errors.ts";
 import type { JsonValue } from "./types.ts";
 
 /** ASCII is its own NFC and always well formed: most keys and many values skip the ICU call. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range starts at U+0000 on purpose.
 const ASCII = /^[\x00-\x7f]*$/;
 
 function nfc(text: string): string {

@@ -27,6 +27,28 @@ const idMasked = z
   .refine((v) => !FULL_HKID.test(v), "looks like a full identity number: give it masked, e.g. A123***(4)")
   .refine((v) => FULL_HKID.test(v) || /^[A-Z]{1,2}\d{0,4}\*{2,6}\(?[0-9A*]\)?$/.test(v), "must be a masked identity number, e.g. A123***(4)");
 const person = z.object({ name: bilingual(120), idMasked }).strict();
+// An organisation's Business Registration number (8 digits, optionally with its branch suffix),
+// Companies Registry number (6-8 digits), or any registration number given masked ("12***678").
+const BUSINESS_NUMBER = /^\d{6,8}(-\d{3}-\d{2}-\d{2}-[0-9A-Z])?$/;
+const MASKED_NUMBER = /^[A-Z0-9/()-]{0,8}\*{2,8}[A-Z0-9/()-]{0,8}$/;
+const registrationNumber = z
+  .string()
+  .max(30, "must be at most 30 characters")
+  .refine((v) => !FULL_HKID.test(v), "looks like a person's identity number: an organisation's BR or registration number is expected")
+  .refine(
+    (v) => FULL_HKID.test(v) || BUSINESS_NUMBER.test(v) || MASKED_NUMBER.test(v),
+    "must be a BR number such as 12345678, or a masked registration number",
+  );
+const organisation = z.object({ name: bilingual(200), registrationNumber }).strict();
+const amount = z
+  .object({
+    currency: z.literal("HKD"),
+    value: z
+      .string()
+      .regex(/^\d{1,13}(\.\d{1,2})?$/, "must be a decimal amount such as 1500000.00")
+      .refine((v) => !/^[0.]*$/.test(v), "must be more than zero"),
+  })
+  .strict();
 const conditions = z.array(text(300)).max(30, "at most 30 conditions");
 const validity = { validFrom: isoDate, validUntil: isoDate };
 // Judged only between two well-formed dates: a malformed one is already reported on its own field.
@@ -88,9 +110,9 @@ const subsidyAgreement = z
   .object({
     documentNumber: text(40),
     title: bilingual(),
-    beneficiary: z.object({ name: bilingual(200), registrationNumber: text(40) }).strict(),
+    beneficiary: organisation,
     scheme: bilingual(),
-    amount: z.object({ currency: z.literal("HKD"), value: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, "must be a decimal amount such as 1500000.00") }).strict(),
+    amount,
     subsidyRatePercent: z.number().min(0).max(90, "must be at most 90 (%)"),
     approvingBody: bilingual(),
     conditions: conditions.optional(),

@@ -1,5 +1,6 @@
 /** The domain core's public surface: pure functions, no I/O. */
 export * from "./canonical-json.ts";
+export * from "./checks.ts";
 export * from "./claim.ts";
 export * from "./document-hash.ts";
 export * from "./document-types.ts";

@@ -46,11 +46,10 @@ export async function signClaim(claimBytes: Uint8Array, privateKey: CryptoKey | 
 const keyObjects = new WeakMap<CryptoKey, KeyObject>();
 
 function keyObjectOf(key: CryptoKey | KeyObject): KeyObject {
-  if (key instanceof KeyObject) return key;
-  let object = keyObjects.get(key);
+  let object = key instanceof KeyObject ? key : keyObjects.get(key);
   if (!object) {
-    object = KeyObject.from(key);
-    keyObjects.set(key, object);
+    object = KeyObject.from(key as CryptoKey);
+    keyObjects.set(key as CryptoKey, object);
   }
   if (object.type !== "private" || object.asymmetricKeyType !== "ec" || object.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
     throw new EProofError("INTERNAL", "an e-Proof signing key must be a P-256 private key");

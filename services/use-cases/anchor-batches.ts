@@ -81,6 +81,7 @@ export class AnchoringWorker {
           this.#deps.logger.error({ event: "anchoring.failed", err: error }, "anchoring failed; will retry");
         }
       }
+      if (!this.#running) break;
       await this.#sleep(this.#chainBackoffMs || this.#options.pollMs);
     }
   }
@@ -133,7 +134,17 @@ export class AnchoringWorker {
       }
     }
     for (const batch of await store.unfinishedBatches()) {
-      await this.#send(batch);
+      try {
+        await this.#send(batch);
+      } catch (error) {
+        // The chain being down stops the pass (and backs off); a batch the chain refuses (say its
+        // department was suspended) must not hold up every other department's batches.
+        if (isEProofError(error, "CHAIN_UNAVAILABLE")) throw error;
+        this.#deps.logger.error(
+          { event: "anchoring.batch_refused", batchId: batch.id, department: batch.department, err: error },
+          "the chain refused this batch; it stays queued",
+        );
+      }
     }
   }
 

@@ -62,6 +62,8 @@ export async function issueDocuments(deps: IssuanceDeps, request: IssueRequest):
   }
 
   const keys = request.idempotencyKeys ?? [];
+  const given = keys.filter((k): k is string => !!k);
+  if (new Set(given).size !== given.length) throw new EProofError("BAD_REQUEST", "idempotencyKeys must not repeat within a request");
   const known = await deps.store.findByIdempotencyKey(
     request.department,
     keys.filter((k): k is string => !!k),
@@ -105,6 +107,14 @@ export async function issueDocuments(deps: IssuanceDeps, request: IssueRequest):
       });
     });
   }
-  await deps.store.insertDocuments(accepted);
+  try {
+    await deps.store.insertDocuments(accepted);
+  } catch (error) {
+    // Another request with the same idempotency key won the race: nothing of this one was stored.
+    if (error instanceof Error && /UNIQUE constraint failed: documents\.department, documents\.idempotency_key/.test(error.message)) {
+      throw new EProofError("DUPLICATE_REQUEST", "a request with the same idempotency key is being processed; retry it to get its result");
+    }
+    throw error;
+  }
   return results;
 }

@@ -1,33 +1,32 @@
 /**
  * The self-sufficient verifier: an e-Proof file, a trusted (chain id, registry) pair and any RPC
  * endpoint are enough. The service and the CLI both call this. It never throws for a bad document:
- * every outcome is a verdict. Exactly one chain read (Ledger.verificationRecord) per verification.
+ * every outcome is a verdict. At most one chain read (Ledger.verificationRecord) per verification,
+ * and none for a document that fails the chain-free checks (integrity, the JWS itself) or names
+ * another ledger: a forged file costs no RPC call.
  */
-import { canonicalJson } from "../domain/canonical-json.ts";
-import { type Claim, decodeClaim, unixSeconds } from "../domain/claim.ts";
-import { computeDocumentHash } from "../domain/document-hash.ts";
-import { documentTypes } from "../domain/document-types.ts";
-import { merkleLeaf, verifyMerkleProof } from "../domain/merkle.ts";
-import { jwkThumbprint, splitJws, verifyJws } from "../domain/signature.ts";
-import type { DocumentHeader, EProofDocument, Hex, JsonValue } from "../domain/types.ts";
 import {
-  type Check,
+  checkAnchored,
+  checkIntegrity,
   checkIssuerAuthorised,
-  checkKeyWindow,
+  checkSignatureWindow,
   checkStatus,
   checkValidityWindow,
-  errored,
-  invalid,
-  overallVerdict,
-  skipped,
-  type Verdict,
-  valid,
-} from "../domain/verdict.ts";
-import type { VerificationRecord } from "../domain/verification-record.ts";
+  isLedgerUnavailable,
+  isTrustedLedger,
+  type LedgerAnswer,
+  type TrustedLedger,
+} from "../domain/checks.ts";
+import { documentTypes } from "../domain/document-types.ts";
+import { jwkThumbprint, verifyJws } from "../domain/signature.ts";
+import type { DocumentHeader, EProofDocument, Hex, JsonValue } from "../domain/types.ts";
+import { CHECK_ORDER, type Check, invalid, overallVerdict, skipped, type Verdict, valid } from "../domain/verdict.ts";
 import { isEProofError } from "../errors.ts";
 import type { Ledger } from "../ports.ts";
 
+/** The key facts a verifier shows: the signed header and claim facts, as plain JSON. */
 export interface KeyFacts {
+  /** The five header fields (id, type, typeVersion, issuer = department code, issuedAt). */
   header: DocumentHeader;
   /** The signed key facts (holder, number, validity…). */
   facts: Record<string, JsonValue>;
@@ -35,16 +34,20 @@ export interface KeyFacts {
   hidden: string[];
 }
 
+/** Where the document is anchored: shown so that anyone can look it up on the chain. */
 export interface Evidence {
   chainId: number;
   contract: Hex;
   txHash: Hex;
   blockNumber: number;
+  /** Block time of the anchoring, ISO 8601 UTC. */
   anchoredAt: string;
 }
 
+/** The result of a verification, as the verify API, the verify page and the CLI give it (plain JSON). */
 export interface VerificationResult {
   verdict: Verdict;
+  /** The six checks, always all of them, in CHECK_ORDER. */
   checks: Check[];
   document: KeyFacts | null;
   evidence: Evidence | null;
@@ -54,22 +57,26 @@ export interface VerificationResult {
 
 export interface VerifyDeps {
   ledger: Pick<Ledger, "verificationRecord">;
-  trust: { chainId: number; registry: Hex };
+  trust: TrustedLedger;
+  /** Milliseconds since the epoch (the validity window is judged at this time). */
   now: () => number;
+  /** Whether the issuing service has this document queued for anchoring (PENDING rather than NOT_ANCHORED). */
   isPending?: (id: string) => boolean | Promise<boolean>;
 }
 
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
+const HEADER_FIELDS = ["id", "type", "typeVersion", "issuer", "issuedAt"];
 
-function result(checks: Check[], document: KeyFacts | null, evidence: Evidence | null, successor?: string): VerificationResult {
+/** Fills in the checks not run, SKIPPED with `reason`, so that every result lists all six in order. */
+function result(
+  ran: Check[],
+  skippedBecause: string,
+  document: KeyFacts | null,
+  evidence: Evidence | null = null,
+  successor?: string | null,
+): VerificationResult {
+  const checks = CHECK_ORDER.map((name) => ran.find((c) => c.name === name) ?? skipped(name, skippedBecause));
   return { verdict: overallVerdict(checks), checks, document, evidence, ...(successor ? { successor } : {}) };
-}
-
-function rest(from: Check[], reason: string): Check[] {
-  const names = new Set(from.map((c) => c.name));
-  return (["integrity", "signature", "issuerAuthorised", "anchored", "status", "validityWindow"] as const)
-    .filter((n) => !names.has(n))
-    .map((n) => skipped(n, reason));
 }
 
 /** The structural checks that make the rest meaningful; returns a reason when the input is not an e-Proof file. */
@@ -78,7 +85,10 @@ function shapeProblem(input: unknown): string | null {
   const d = input as Record<string, unknown>;
   if (d.eproof !== 1) return 'the input is not an e-Proof document (missing "eproof": 1)';
   const h = d.header as Record<string, unknown> | undefined;
-  if (!h || typeof h !== "object") return "the document has no header";
+  if (!h || typeof h !== "object" || Array.isArray(h)) return "the document has no header";
+  // Every header field is hashed; one more would be shown without being signed.
+  const extra = Object.keys(h).find((key) => !HEADER_FIELDS.includes(key));
+  if (extra !== undefined) return `the header holds a field that is not signed: "${extra.slice(0, 40)}"`;
   if (typeof h.id !== "string" || !/^[0-9a-f]{32}$/.test(h.id)) return "the header's id is malformed";
   if (typeof h.type !== "string" || !documentTypes.has(h.type)) return "the header names no known document type";
   if (!Number.isSafeInteger(h.typeVersion)) return "the header's typeVersion is malformed";
@@ -104,137 +114,69 @@ function shapeProblem(input: unknown): string | null {
   return null;
 }
 
-function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return canonicalJson(a) === canonicalJson(b);
+async function readLedger(deps: VerifyDeps, query: Parameters<Ledger["verificationRecord"]>[0]): Promise<LedgerAnswer> {
+  try {
+    return await deps.ledger.verificationRecord(query);
+  } catch (error) {
+    // Whatever went wrong reading the chain, the document is not thereby invalid: UNAVAILABLE.
+    return { unavailable: true, reason: isEProofError(error, "CHAIN_UNAVAILABLE") ? "cannot reach the ledger" : "the ledger's answer could not be read" };
+  }
 }
 
-/** Integrity: field hashes, the claim agreeing with the document, and the Merkle path. */
-function checkIntegrity(doc: EProofDocument): { check: Check; claim: Claim | null; hash: Hex | null } {
-  let hash: Hex;
+async function askPending(deps: VerifyDeps, id: string): Promise<boolean | null> {
+  if (!deps.isPending) return false;
   try {
-    hash = computeDocumentHash(doc);
-  } catch (error) {
-    return { check: invalid("integrity", "HASH", isEProofError(error) ? error.message : "the fields cannot be hashed"), claim: null, hash: null };
-  }
-  let claim: Claim;
-  let kid: string;
-  try {
-    const parts = splitJws(doc.signature.jws);
-    kid = parts.kid;
-    claim = decodeClaim(parts.claimBytes);
+    return (await deps.isPending(id)) === true;
   } catch {
-    return { check: invalid("integrity", "CLAIM", "the signed claim cannot be read"), claim: null, hash };
+    return null;
   }
-  const h = doc.header;
-  if (claim.documentHash.toLowerCase() !== hash)
-    return { check: invalid("integrity", "HASH", "the document's content does not match the hash its issuer signed"), claim, hash };
-  if (
-    claim.id !== h.id ||
-    claim.type !== h.type ||
-    claim.typeVersion !== h.typeVersion ||
-    claim.issuer !== h.issuer ||
-    claim.issuedAt !== unixSeconds(h.issuedAt)
-  ) {
-    return { check: invalid("integrity", "HEADER", "the header does not match what its issuer signed"), claim, hash };
-  }
-  if (!kid.startsWith(`${h.issuer}-`)) return { check: invalid("integrity", "KID", `the signing key ${kid} does not belong to ${h.issuer}`), claim, hash };
-  const type = documentTypes.get(h.type);
-  for (const field of type?.claimFields ?? []) {
-    if (!sameJson(claim.facts[field], doc.data[field])) {
-      return { check: invalid("integrity", "FACTS", `the key fact "${field}" does not match what its issuer signed`), claim, hash };
-    }
-  }
-  if (doc.anchor && !verifyMerkleProof(merkleLeaf(hash), doc.anchor.proof, doc.anchor.root)) {
-    return { check: invalid("integrity", "MERKLE", "the Merkle proof does not lead to the anchored root"), claim, hash };
-  }
-  return { check: valid("integrity", doc.anchor ? "field hashes, signed claim and Merkle path agree" : "field hashes and signed claim agree"), claim, hash };
 }
 
 export async function verifyDocument(input: unknown, deps: VerifyDeps): Promise<VerificationResult> {
   const problem = shapeProblem(input);
-  if (problem) {
-    const checks = [invalid("integrity", "SHAPE", problem)];
-    return result([...checks, ...rest(checks, "not checked: the input is not an e-Proof document")], null, null);
-  }
+  if (problem) return result([invalid("integrity", "SHAPE", problem)], "not checked: the input is not an e-Proof document", null);
   const doc = input as EProofDocument;
-  const checks: Check[] = [];
   const integrity = checkIntegrity(doc);
-  checks.push(integrity.check);
-  const facts: KeyFacts | null = integrity.claim ? { header: doc.header, facts: integrity.claim.facts, hidden: Object.keys(doc.hidden ?? {}) } : null;
+  const { id, type, typeVersion, issuer, issuedAt } = doc.header;
+  const facts: KeyFacts | null = integrity.claim
+    ? { header: { id, type, typeVersion, issuer, issuedAt }, facts: integrity.claim.facts, hidden: Object.keys(doc.hidden ?? {}) }
+    : null;
   const validity = checkValidityWindow(doc.data.validFrom, doc.data.validUntil, deps.now());
 
   const signed = await verifyJws(doc.signature.jws, doc.signature.jwk);
-  if (!signed.ok) {
-    checks.push(invalid("signature", "BAD_SIGNATURE", signed.reason));
-    return result([...checks, ...rest([...checks, validity], "not checked: the signature does not verify"), validity], facts, null);
-  }
+  if (!signed.ok)
+    return result([integrity.check, invalid("signature", "BAD_SIGNATURE", signed.reason), validity], "not checked: the signature does not verify", facts);
   const kid = signed.kid;
-
-  if (!doc.anchor) {
-    const pending = deps.isPending ? await deps.isPending(doc.header.id) : false;
-    checks.push(valid("signature", `signature by ${kid} verifies; the key's validity is judged when the document is anchored`));
-    checks.push(skipped("issuerAuthorised", "judged when the document is anchored"));
-    checks.push(
-      pending
-        ? invalid("anchored", "PENDING", "accepted by the issuer, not yet recorded on the ledger")
-        : invalid("anchored", "NOT_ANCHORED", "the document carries no anchor and is not queued for anchoring here"),
-    );
-    checks.push(skipped("status", "judged when the document is anchored"), validity);
-    return result(checks, facts, null);
+  if (integrity.check.status !== "VALID") {
+    const signature = valid("signature", `signature by ${kid} verifies; the key is not checked on chain: the document is not what its issuer signed`);
+    return result([integrity.check, signature, validity], "not checked: the document is not what its issuer signed", facts);
   }
 
   const anchor = doc.anchor;
-  if (anchor.chainId !== deps.trust.chainId || anchor.registry.toLowerCase() !== deps.trust.registry.toLowerCase()) {
-    checks.push(
-      skipped("signature", "not checked on chain: the document names another ledger"),
-      skipped("issuerAuthorised", "not checked: the document names another ledger"),
+  if (!anchor || !isTrustedLedger(anchor, deps.trust)) {
+    const pending = anchor ? false : await askPending(deps, id);
+    const anchored = checkAnchored({ anchor, trust: deps.trust, answer: null, pending });
+    const signature = anchor
+      ? skipped("signature", `signature by ${kid} verifies; the key is not checked on chain: the document names another ledger`)
+      : valid("signature", `signature by ${kid} verifies; the key's validity is judged when the document is anchored`);
+    return result(
+      [integrity.check, signature, anchored, validity],
+      anchor ? "not checked: the document names another ledger" : "judged when the document is anchored",
+      facts,
     );
-    checks.push(
-      invalid(
-        "anchored",
-        "WRONG_LEDGER",
-        `the document names chain ${anchor.chainId} / registry ${anchor.registry}; this verifier trusts chain ${deps.trust.chainId} / registry ${deps.trust.registry}`,
-      ),
-    );
-    checks.push(skipped("status", "not checked: the document names another ledger"), validity);
-    return result(checks, facts, null);
   }
 
-  let record: VerificationRecord;
-  try {
-    record = await deps.ledger.verificationRecord({
-      root: anchor.root,
-      documentId: doc.header.id,
-      keyFingerprint: await jwkThumbprint(doc.signature.jwk),
-    });
-  } catch (error) {
-    const reason = isEProofError(error, "CHAIN_UNAVAILABLE") ? "cannot reach the ledger" : "the ledger's answer could not be read";
-    checks.push(errored("signature", reason), errored("issuerAuthorised", reason), errored("anchored", reason), errored("status", reason), validity);
-    return result(checks, facts, null);
-  }
-
-  if (!record.batch.anchored) {
-    const pending = deps.isPending ? await deps.isPending(doc.header.id) : false;
-    checks.push(skipped("signature", "judged when the document is anchored"), skipped("issuerAuthorised", "judged when the document is anchored"));
-    checks.push(
-      pending
-        ? invalid("anchored", "PENDING", "accepted by the issuer, not yet recorded on the ledger")
-        : invalid("anchored", "NOT_ANCHORED", `the root ${anchor.root} is not anchored in registry ${deps.trust.registry}`),
-    );
-    checks.push(skipped("status", "judged when the document is anchored"), validity);
-    return result(checks, facts, null);
-  }
-
-  checks.push(checkKeyWindow(record, kid), checkIssuerAuthorised(record, doc.header.issuer, doc.header.type));
-  checks.push(valid("anchored", `anchored in block ${record.batch.blockNumber} at ${new Date(record.batch.anchoredAt * 1000).toISOString()}`));
-  checks.push(checkStatus(record), validity);
+  const answer = await readLedger(deps, { root: anchor.root, documentId: id, keyFingerprint: await jwkThumbprint(doc.signature.jwk) });
+  const unanchored = !isLedgerUnavailable(answer) && !answer.batch.anchored;
+  const anchored = checkAnchored({ anchor, trust: deps.trust, answer, pending: unanchored ? await askPending(deps, id) : false });
+  const checks = [integrity.check, checkSignatureWindow(answer, kid), checkIssuerAuthorised(answer, issuer, type), anchored, checkStatus(answer), validity];
+  if (isLedgerUnavailable(answer) || !answer.batch.anchored) return result(checks, "", facts);
   const evidence: Evidence = {
     chainId: deps.trust.chainId,
     contract: deps.trust.registry,
     txHash: anchor.txHash,
-    blockNumber: record.batch.blockNumber,
-    anchoredAt: new Date(record.batch.anchoredAt * 1000).toISOString(),
+    blockNumber: answer.batch.blockNumber,
+    anchoredAt: new Date(answer.batch.anchoredAt * 1000).toISOString(),
   };
-  return result(checks, facts, evidence, record.document.successor ?? undefined);
+  return result(checks, "", facts, evidence, answer.document.successor);
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashApiKey } from "../../services/adapters/http/auth.ts";
 import { api, removeDataDir, startTestService, type TestService, TYPICAL_LICENCE } from "./test-service.ts";
 
 describe("the API answers a caller's mistake with a clear 4xx, never a 500 or a stack trace", () => {
@@ -55,6 +56,26 @@ describe("the API answers a caller's mistake with a clear 4xx, never a 500 or a 
     expect(response.body.error.problems[0].path).toMatch(/^items\[1\]\./);
     const tooMany = await api(service, "POST", "/api/v1/batches", { type: "licence", items: Array(51).fill(TYPICAL_LICENCE.data) });
     expectError(tooMany, 400, "BAD_REQUEST");
+  });
+
+  it("refuses a batch whose idempotency keys repeat with 400", async () => {
+    const response = await api(service, "POST", "/api/v1/batches", {
+      type: "licence",
+      items: [TYPICAL_LICENCE.data, TYPICAL_LICENCE.data],
+      idempotencyKeys: ["a", "a"],
+    });
+    expectError(response, 400, "BAD_REQUEST");
+  });
+
+  it("refuses a status change by a key scoped to another document type with 403", async () => {
+    const issued = await api(service, "POST", "/api/v1/documents", TYPICAL_LICENCE);
+    await service.store.insertApiKey(
+      { id: "permit-officer", department: "DEMO", label: "permits only", types: ["permit"], revoked: false },
+      hashApiKey("ep_permit-officer-key"),
+    );
+    const scoped = { ...service, apiKey: "ep_permit-officer-key" };
+    expectError(await api(scoped, "POST", `/api/v1/documents/${issued.body.id}/revoke`, { reason: "x" }), 403, "FORBIDDEN");
+    expectError(await api(scoped, "POST", "/api/v1/documents", TYPICAL_LICENCE), 403, "FORBIDDEN");
   });
 
   it("refuses a body of the wrong shape with 400", async () => {

@@ -13,11 +13,14 @@ class FakeChain implements Pick<Ledger, "anchorBatch" | "findAnchoredBatch"> {
   anchored = new Map<Hex, TxReceipt>();
   sends: AnchorRequest[] = [];
   down = false;
+  /** Departments whose batches the contract refuses (e.g. suspended). */
+  refused = new Set<string>();
   /** Anchor but then "crash" before the caller sees the receipt. */
   loseNextReceipt = false;
   async anchorBatch(request: AnchorRequest): Promise<TxReceipt> {
     if (this.down) throw new EProofError("CHAIN_UNAVAILABLE", "connection refused");
     this.sends.push(request);
+    if (this.refused.has(request.department)) throw new EProofError("CHAIN_REJECTED", `DocumentRegistryDepartmentNotActive(${request.department})`);
     if (this.anchored.has(request.root)) throw new EProofError("CHAIN_REJECTED", "DocumentRegistryAlreadyAnchored");
     const receipt = { txHash: `0x${String(this.anchored.size + 1).padStart(64, "0")}` as Hex, blockNumber: this.anchored.size + 1, blockTime: 1_800_000_000 };
     this.anchored.set(request.root, receipt);
@@ -81,6 +84,18 @@ describe("AnchoringWorker", () => {
     expect(chain.sends).toEqual([]);
     await worker(100, 5_000).runOnce();
     expect(chain.sends.map((s) => s.count)).toEqual([3]);
+  });
+
+  it("keeps anchoring other departments' batches when the chain refuses one department's", async () => {
+    await store.insertDocuments(docs(2).map((d) => ({ ...d, department: "SUSPENDED" })));
+    await store.insertDocuments(docs(3, 10));
+    chain.refused.add("SUSPENDED");
+    await worker().runOnce();
+    expect(chain.anchored.size).toBe(1);
+    expect(await store.countUnanchored()).toBe(2);
+    chain.refused.clear();
+    await worker().runOnce();
+    expect(await store.countUnanchored()).toBe(0);
   });
 
   it("keeps documents queued while the chain is down and anchors them when it returns", async () => {

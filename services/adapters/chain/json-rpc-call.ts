@@ -5,18 +5,26 @@
  * unavailable, never a verdict.
  */
 import { Agent, request } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { EProofError } from "../../errors.ts";
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 64 });
 
 export function jsonRpcCall(url: string, method: string, params: unknown[], timeoutMs = 5_000): Promise<unknown> {
   const payload = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
   return new Promise((resolve, reject) => {
     const unavailable = (why: string, cause?: unknown) =>
       reject(new EProofError("CHAIN_UNAVAILABLE", `cannot read the chain at ${url}: ${why}`, cause === undefined ? undefined : { cause }));
-    const req = request(
+    const secure = url.startsWith("https:");
+    const req = (secure ? httpsRequest : request)(
       url,
-      { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }, timeout: timeoutMs },
+      {
+        method: "POST",
+        agent: secure ? httpsAgent : agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
+        timeout: timeoutMs,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));

@@ -30,7 +30,8 @@ export function createApp(deps: HttpDeps): Express {
     );
     const started = process.hrtime.bigint();
     res.on("finish", () => {
-      const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? "unmatched" : req.path);
+      // Only declared routes become labels: a path from the caller would let anyone create unbounded series.
+      const route = (req.route?.path as string | undefined) ?? "unmatched";
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       deps.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       deps.metrics.httpDuration.observe({ method: req.method, route }, seconds);

@@ -190,8 +190,8 @@ export class SqliteStore implements Store {
   async countUnanchored(): Promise<number> {
     const row = this.#db
       .prepare(
-        `SELECT COUNT(*) AS n FROM documents d LEFT JOIN batches b ON b.id = d.batch_id
-          WHERE d.batch_id IS NULL OR b.state <> 'ANCHORED'`,
+        `SELECT (SELECT COUNT(*) FROM documents WHERE batch_id IS NULL)
+              + (SELECT COALESCE(SUM(count), 0) FROM batches WHERE state <> 'ANCHORED') AS n`,
       )
       .get();
     return Number(row?.n ?? 0);

@@ -3,8 +3,9 @@
  * assembleDocument → buildMerkleTree), a fake ledger that answers with a VerificationRecord each
  * test states for itself, and a seeded random source so failures can be replayed.
  */
-import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { exportJWK, generateKeyPair } from "jose";
 import { unixSeconds } from "../../../services/domain/claim.ts";
 import { makeSalts } from "../../../services/domain/document-hash.ts";
 import { assembleDocument, type PreparedDocument, prepareDocument } from "../../../services/domain/issue-document.ts";
@@ -54,15 +55,16 @@ export function hex(bytes: Uint8Array): string {
 }
 
 export interface SigningKey {
-  privateKey: KeyObject;
-  publicKey: KeyObject;
+  privateKey: CryptoKey;
+  publicKey: CryptoKey;
   jwk: PublicJwk;
   kid: string;
 }
 
-export function makeSigningKey(kid = "DEMO-1"): SigningKey {
-  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const { kty, crv, x, y } = publicKey.export({ format: "jwk" });
+/** A department's P-256 signing key, made as a department would: jose's generateKeyPair("ES256"). */
+export async function makeSigningKey(kid = "DEMO-1"): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
+  const { kty, crv, x, y } = await exportJWK(publicKey);
   return { privateKey, publicKey, jwk: { kty: String(kty), crv: String(crv), x: String(x), y: String(y) }, kid };
 }
 
@@ -132,8 +134,8 @@ export async function issueBatch(options: {
 }
 
 /** The typical licence, anchored in a batch of four. */
-export async function anchoredLicence(seed: string, key: SigningKey = makeSigningKey()): Promise<EProofDocument> {
-  const batch = await issueBatch({ key, random: seededRandom(seed) });
+export async function anchoredLicence(seed: string, key?: SigningKey): Promise<EProofDocument> {
+  const batch = await issueBatch({ key: key ?? (await makeSigningKey()), random: seededRandom(seed) });
   return batch.documents[0] as EProofDocument;
 }
 

@@ -53,6 +53,16 @@ describe("selective disclosure", () => {
     expectBadRequest(doc, ["premises", "holder"]);
   });
 
+  it("refuses to hide a header field with BAD_REQUEST", async () => {
+    const doc = await anchoredLicence("redact-header");
+    for (const field of ["id", "type", "typeVersion", "issuer", "issuedAt"]) expectBadRequest(doc, [field]);
+  });
+
+  it("withholds a field named twice in the request once", async () => {
+    const doc = await anchoredLicence("redact-twice");
+    expect(redactDocument(doc, ["premises", "premises"])).toEqual(redactDocument(doc, ["premises"]));
+  });
+
   it("refuses to hide a field the document does not disclose with BAD_REQUEST", async () => {
     const doc = await anchoredLicence("redact-unknown");
     for (const field of ["nickname", "", "toString", "__proto__", "constructor"]) expectBadRequest(doc, [field]);

@@ -1,14 +1,16 @@
+import { generateKeyPairSync, KeyObject } from "node:crypto";
 import { CompactSign, calculateJwkThumbprint, compactVerify, type JWK } from "jose";
 import { describe, expect, it } from "vitest";
 import { encodeClaim } from "../../../services/domain/claim.ts";
 import { joinJws, jwkThumbprint, protectedHeaderFor, signClaim, splitJws, verifyJws } from "../../../services/domain/signature.ts";
+import { isEProofError } from "../../../services/errors.ts";
 import { issue, makeSigningKey, seededRandom } from "./fixtures.ts";
 
 const b64 = (bytes: Uint8Array | string) => Buffer.from(bytes).toString("base64url");
 
 describe("the department's signature", () => {
   it("produces a compact ES256 JWS that jose verifies with the department's public key", async () => {
-    const key = makeSigningKey();
+    const key = await makeSigningKey();
     const { prepared, jws } = await issue({ key, random: seededRandom("jose") });
     const { payload, protectedHeader } = await compactVerify(jws, key.publicKey, { algorithms: ["ES256"] });
     expect(protectedHeader).toEqual({ alg: "ES256", kid: "DEMO-1" });
@@ -16,7 +18,7 @@ describe("the department's signature", () => {
   });
 
   it('writes the protected header exactly as {"alg":"ES256","kid":…}', async () => {
-    const key = makeSigningKey("DEMO-7");
+    const key = await makeSigningKey("DEMO-7");
     const jws = await signClaim(Uint8Array.of(1, 2, 3), key.privateKey, key.kid);
     expect(Buffer.from(jws.split(".")[0] as string, "base64url").toString()).toBe('{"alg":"ES256","kid":"DEMO-7"}');
     expect(protectedHeaderFor("DEMO-7")).toBe('{"alg":"ES256","kid":"DEMO-7"}');
@@ -24,7 +26,7 @@ describe("the department's signature", () => {
   });
 
   it("verifies with the JWK it names and returns the kid and the claim bytes", async () => {
-    const key = makeSigningKey();
+    const key = await makeSigningKey();
     const { prepared, jws } = await issue({ key, random: seededRandom("verify") });
     const result = await verifyJws(jws, key.jwk);
     expect(result).toEqual({ ok: true, kid: "DEMO-1", claimBytes: expect.any(Uint8Array) });
@@ -32,13 +34,13 @@ describe("the department's signature", () => {
   });
 
   it("refuses a signature checked against another key", async () => {
-    const key = makeSigningKey();
+    const key = await makeSigningKey();
     const { jws } = await issue({ key, random: seededRandom("other-key") });
-    expect((await verifyJws(jws, makeSigningKey().jwk)).ok).toBe(false);
+    expect((await verifyJws(jws, (await makeSigningKey()).jwk)).ok).toBe(false);
   });
 
   it("refuses a changed payload", async () => {
-    const key = makeSigningKey();
+    const key = await makeSigningKey();
     const { prepared, jws } = await issue({ key, random: seededRandom("payload") });
     const [header, , signature] = jws.split(".");
     const forged = encodeClaim({ ...prepared.claim, facts: { ...prepared.claim.facts, validUntil: "2099-12-31" } });
@@ -46,7 +48,7 @@ describe("the department's signature", () => {
   });
 
   it("refuses a changed header, even one the same key signed, unless it is exactly the e-Proof header", async () => {
-    const key = makeSigningKey();
+    const key = await makeSigningKey();
     const { prepared, jws } = await issue({ key, random: seededRandom("header") });
     const [, payload, signature] = jws.split(".");
     expect((await verifyJws(`${b64(protectedHeaderFor("DEMO-2"))}.${payload}.${signature}`, key.jwk)).ok).toBe(false);
@@ -59,7 +61,7 @@ describe("the department's signature", () => {
   });
 
   it("refuses a flipped signature bit", async () => {
-    const key = makeSigningKey();
+    const key = await makeSigningKey();
     const { jws } = await issue({ key, random: seededRandom("flip") });
     const { kid, claimBytes, signature } = splitJws(jws);
     const flippedSignature = Uint8Array.from(signature);
@@ -68,7 +70,7 @@ describe("the department's signature", () => {
   });
 
   it("refuses garbage JWS and keys without throwing", async () => {
-    const key = makeSigningKey();
+    const key = await makeSigningKey();
     const { jws } = await issue({ key, random: seededRandom("garbage") });
     const badJws: unknown[] = [
       undefined,
@@ -85,7 +87,7 @@ describe("the department's signature", () => {
       `${jws.slice(0, 40)}!${jws.slice(41)}`,
     ];
     for (const bad of badJws) expect((await verifyJws(bad, key.jwk)).ok, String(bad).slice(0, 40)).toBe(false);
-    const other = makeSigningKey().jwk;
+    const other = (await makeSigningKey()).jwk;
     const badKeys: unknown[] = [
       undefined,
       null,
@@ -104,7 +106,7 @@ describe("the department's signature", () => {
   });
 
   it("converts every signature to r‖s correctly, including r or s with leading zero bytes (jose agrees)", async () => {
-    const key = makeSigningKey();
+    const key = await makeSigningKey();
     const seen = { shortR: 0, shortS: 0 };
     for (let i = 0; i < 3_000; i += 1) {
       const claimBytes = Uint8Array.from(Buffer.from(`claim ${i}`));
@@ -121,7 +123,7 @@ describe("the department's signature", () => {
   });
 
   it("accepts exactly what jose's compactVerify accepts, for jose-made signatures with short r or s too", async () => {
-    const key = makeSigningKey();
+    const key = await makeSigningKey();
     const seen = { shortR: 0, shortS: 0 };
     for (let i = 0; i < 2_000; i += 1) {
       const claimBytes = Uint8Array.from(Buffer.from(`jose claim ${i}`));
@@ -136,7 +138,7 @@ describe("the department's signature", () => {
   });
 
   it("agrees with jose on odd signatures: all zeros, all ones, r or s zero, high s", async () => {
-    const key = makeSigningKey();
+    const key = await makeSigningKey();
     const { jws } = await issue({ key, random: seededRandom("odd-signatures") });
     const { kid, claimBytes, signature } = splitJws(jws);
     const n = BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
@@ -166,7 +168,7 @@ describe("the department's signature", () => {
   });
 
   it("splits a JWS into the parts a QR code carries and joins them back unchanged", async () => {
-    const key = makeSigningKey("DEMO-12");
+    const key = await makeSigningKey("DEMO-12");
     const { prepared, jws } = await issue({ key, random: seededRandom("split") });
     const parts = splitJws(jws);
     expect(parts.kid).toBe("DEMO-12");
@@ -175,15 +177,51 @@ describe("the department's signature", () => {
     expect(joinJws(parts.kid, parts.claimBytes, parts.signature)).toBe(jws);
   });
 
-  it("refuses to split something that is not a compact JWS with a kid", () => {
-    expect(() => splitJws("a.b")).toThrow();
-    expect(() => splitJws(`${b64('{"alg":"ES256"}')}.AA.AA`)).toThrow();
-    expect(() => splitJws(`${b64("not json")}.AA.AA`)).toThrow();
+  it("refuses to split anything but an e-Proof compact JWS, with SIGNATURE_INVALID", () => {
+    const sig = b64(new Uint8Array(64));
+    const bad = [
+      "a.b",
+      `${b64('{"alg":"ES256"}')}.AA.${sig}`,
+      `${b64("not json")}.AA.${sig}`,
+      `${b64('{"kid":"DEMO-1","alg":"ES256"}')}.AA.${sig}`,
+      `${b64(protectedHeaderFor("DEMO-1"))}.AA.${b64(new Uint8Array(63))}`,
+      `${b64(protectedHeaderFor("DEMO-1"))}.A+A.${sig}`,
+    ];
+    for (const jws of bad) {
+      let thrown: unknown;
+      try {
+        splitJws(jws);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isEProofError(thrown, "SIGNATURE_INVALID"), jws).toBe(true);
+    }
+  });
+
+  it("signs with a node:crypto KeyObject as it does with a WebCrypto key, and jose verifies both", async () => {
+    const key = await makeSigningKey("DEMO-3");
+    const claimBytes = Uint8Array.from(Buffer.from("claim"));
+    for (const privateKey of [key.privateKey, KeyObject.from(key.privateKey)]) {
+      const jws = await signClaim(claimBytes, privateKey, key.kid);
+      const { payload, protectedHeader } = await compactVerify(jws, key.publicKey, { algorithms: ["ES256"] });
+      expect(Buffer.from(payload).toString()).toBe("claim");
+      expect(protectedHeader).toEqual({ alg: "ES256", kid: "DEMO-3" });
+    }
+  });
+
+  it("refuses to sign with anything but a P-256 private key", async () => {
+    const key = await makeSigningKey();
+    const others = [
+      KeyObject.from(key.publicKey),
+      generateKeyPairSync("ec", { namedCurve: "P-384" }).privateKey,
+      generateKeyPairSync("ed25519").privateKey,
+    ];
+    for (const other of others) await expect(signClaim(new Uint8Array(4), other, "DEMO-1")).rejects.toThrow(/P-256 private key/);
   });
 
   it("computes the RFC 7638 thumbprint jose computes, as 0x-hex, ignoring extra members", async () => {
     for (let i = 0; i < 5; i += 1) {
-      const { jwk } = makeSigningKey();
+      const { jwk } = await makeSigningKey();
       const expected = `0x${Buffer.from(await calculateJwkThumbprint(jwk as JWK, "sha256"), "base64url").toString("hex")}`;
       expect(await jwkThumbprint(jwk)).toBe(expected);
       expect(await jwkThumbprint({ ...jwk, kid: "DEMO-1", alg: "ES256", use: "sig" })).toBe(expected);

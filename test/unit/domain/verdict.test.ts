@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type Check, checkValidityWindow, errored, invalid, overallVerdict, skipped, valid } from "../../../services/domain/verdict.ts";
+import { checkValidityWindow } from "../../../services/domain/checks.ts";
+import { type Check, errored, invalid, overallVerdict, skipped, valid } from "../../../services/domain/verdict.ts";
 
 const allValid = (): Check[] => [
   valid("integrity", "ok"),

@@ -45,7 +45,7 @@ const successor = "5e".repeat(16);
 
 describe("verifyDocument: VALID", () => {
   it("reports VALID for the typical licence, with all six checks VALID, one ledger read and the evidence", async () => {
-    const key = makeSigningKey();
+    const key = await makeSigningKey();
     const doc = await anchoredLicence("valid", key);
     const ledger = fakeLedger(ledgerRecord());
     const result = await verify(copy(doc), ledger);
@@ -69,7 +69,7 @@ describe("verifyDocument: VALID", () => {
   });
 
   it("reports VALID for every document of a batch, each with its own proof", async () => {
-    const batch = await issueBatch({ key: makeSigningKey(), random: seededRandom("whole-batch"), count: 7 });
+    const batch = await issueBatch({ key: await makeSigningKey(), random: seededRandom("whole-batch"), count: 7 });
     for (const doc of batch.documents) expect((await verify(copy(doc), fakeLedger(ledgerRecord()))).verdict).toBe("VALID");
   });
 
@@ -119,7 +119,7 @@ describe("verifyDocument: TAMPERED", () => {
   });
 
   it("reports TAMPERED for a proof that leads to another batch's root, or another document's proof", async () => {
-    const key = makeSigningKey();
+    const key = await makeSigningKey();
     const random = seededRandom("tamper-root");
     const mine = await issueBatch({ key, random });
     const theirs = await issueBatch({ key, random });
@@ -136,7 +136,7 @@ describe("verifyDocument: TAMPERED", () => {
 
   it("reports TAMPERED when the JWK is swapped for another key's: the signature does not verify", async () => {
     const doc = copy(await anchoredLicence("tamper-jwk"));
-    doc.signature.jwk = makeSigningKey().jwk;
+    doc.signature.jwk = (await makeSigningKey()).jwk;
     const ledger = fakeLedger(ledgerRecord());
     const result = await verify(doc, ledger);
     expect(result.verdict).toBe("TAMPERED");
@@ -146,7 +146,7 @@ describe("verifyDocument: TAMPERED", () => {
   });
 
   it("reports TAMPERED for a signed claim whose key facts disagree with the data", async () => {
-    const key = makeSigningKey();
+    const key = await makeSigningKey();
     const { prepared } = await issue({ key, random: seededRandom("tamper-facts") });
     // The issuer's key signed the right document hash, but facts that say something else.
     const claim = { ...prepared.claim, facts: { ...prepared.claim.facts, validUntil: "2099-12-31" } };
@@ -158,7 +158,7 @@ describe("verifyDocument: TAMPERED", () => {
   });
 
   it("reports TAMPERED for a signed claim whose header disagrees with the document's", async () => {
-    const key = makeSigningKey();
+    const key = await makeSigningKey();
     const { prepared } = await issue({ key, random: seededRandom("tamper-claim-header") });
     const claim = { ...prepared.claim, issuedAt: unixSeconds("2026-01-01T00:00:00Z") };
     const jws = await signClaim(encodeClaim(claim), key.privateKey, key.kid);
@@ -168,7 +168,7 @@ describe("verifyDocument: TAMPERED", () => {
   });
 
   it("reports TAMPERED for a document signed with another department's key id", async () => {
-    const key = makeSigningKey("OTHER-1");
+    const key = await makeSigningKey("OTHER-1");
     const { prepared, jws } = await issue({ key, random: seededRandom("tamper-kid") });
     const result = await verify(anchorAlone(prepared, jws, key.jwk), fakeLedger(ledgerRecord()));
     expect(result.verdict).toBe("TAMPERED");
@@ -234,7 +234,7 @@ describe("verifyDocument: UNKNOWN_ISSUER (trust as of issuance)", () => {
   });
 
   it("reports UNKNOWN_ISSUER for a consistent document signed by a key the chain does not know", async () => {
-    const stranger = makeSigningKey("DEMO-1");
+    const stranger = await makeSigningKey("DEMO-1");
     const { prepared, jws } = await issue({ key: stranger, random: seededRandom("stranger") });
     const ledger = fakeLedger(ledgerRecord({ key: { registered: false, validFrom: 0 } }));
     const result = await verify(anchorAlone(prepared, jws, stranger.jwk), ledger);
@@ -275,7 +275,7 @@ describe("verifyDocument: NOT_ANCHORED and PENDING", () => {
   });
 
   it("reports PENDING for a document without anchor that the issuer has queued", async () => {
-    const key = makeSigningKey();
+    const key = await makeSigningKey();
     const { prepared, jws } = await issue({ key, random: seededRandom("pending") });
     const doc = copy({ eproof: 1, header: prepared.header, data: prepared.data, salts: prepared.salts, signature: { jws, jwk: key.jwk } });
     const asked: string[] = [];
@@ -294,7 +294,7 @@ describe("verifyDocument: NOT_ANCHORED and PENDING", () => {
   });
 
   it("reports NOT_ANCHORED for a document without anchor that nobody has queued", async () => {
-    const key = makeSigningKey();
+    const key = await makeSigningKey();
     const { prepared, jws } = await issue({ key, random: seededRandom("not-pending") });
     const doc = { eproof: 1, header: prepared.header, data: prepared.data, salts: prepared.salts, signature: { jws, jwk: key.jwk } };
     expect((await verify(doc, fakeLedger(ledgerRecord()), { isPending: async () => false })).verdict).toBe("NOT_ANCHORED");
@@ -302,7 +302,7 @@ describe("verifyDocument: NOT_ANCHORED and PENDING", () => {
   });
 
   it("reports TAMPERED, not PENDING, for a queued document whose data was changed", async () => {
-    const key = makeSigningKey();
+    const key = await makeSigningKey();
     const { prepared, jws } = await issue({ key, random: seededRandom("pending-tampered") });
     const doc = copy({ eproof: 1, header: prepared.header, data: prepared.data, salts: prepared.salts, signature: { jws, jwk: key.jwk } });
     doc.data.documentNumber = "FFL-2026-999999";
@@ -368,7 +368,7 @@ describe("verifyDocument: validity period in Hong Kong calendar dates", () => {
   });
 
   it("reports NOT_YET_VALID before midnight Hong Kong time of the first day, and VALID from then", async () => {
-    const key = makeSigningKey();
+    const key = await makeSigningKey();
     const batch = await issueBatch({ key, random: seededRandom("not-yet"), first: { ...typicalLicence(), validFrom: "2027-01-01" } });
     const doc = batch.documents[0] as EProofDocument;
     const early = await verdictWith(doc, ledgerRecord(), { now: () => Date.parse("2026-12-31T15:59:59Z") });

@@ -125,7 +125,7 @@ export function officerRoutes(deps: HttpDeps): Router {
     router.post(`/api/v1/documents/:id/${action}`, async (req, res) => {
       const officer = officerOf(res.locals);
       const body = parseBody(statusChangeBody, req.body);
-      await ownDocument(req.params.id, officer.department);
+      assertTypeAllowed(officer, (await ownDocument(req.params.id, officer.department)).type);
       const result = await changeStatus(deps.statusDeps, {
         department: officer.department,
         documentId: req.params.id,
