@@ -1,7 +1,7 @@
 /**
- * Department signing keys kept as private JWK files (mode 0600) in a key folder: the embedded
- * profile's key custody. Production points EPROOF_KEY_DIR at a mounted secret (or replaces this
- * adapter with an HSM one); the private key is never logged and never stored in the database.
+ * Department signing keys kept as private JWK files (mode 0600) in `$EPROOF_DATA_DIR/keys`: the
+ * embedded profile's key custody (production would mount that folder from a secret store, or
+ * replace this adapter with an HSM one). The private key is never logged nor stored in the database.
  */
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
