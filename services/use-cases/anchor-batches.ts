@@ -108,8 +108,18 @@ export class AnchoringWorker {
         logger.info({ event: "anchoring.reconciled", batchId: batch.id, txHash: receipt.txHash }, "batch found on chain");
       }
     }
-    for (const batch of await store.recentAnchoredBatches(this.#options.reconcileDepth)) {
-      const receipt = await ledger.findAnchoredBatch(batch.root);
+    const anchored = await store.recentAnchoredBatches(this.#options.reconcileDepth);
+    for (const batch of anchored) {
+      let receipt: TxReceipt | null;
+      try {
+        receipt = await ledger.findAnchoredBatch(batch.root);
+      } catch (error) {
+        // The newest batch failing means the chain is down: retry the whole reconciliation later.
+        // An older one the node cannot describe (say its log was pruned) must not stop anchoring for good.
+        if (batch === anchored[0]) throw error;
+        logger.warn({ event: "anchoring.reconcile_skipped", batchId: batch.id, err: error }, "could not re-check this anchored batch");
+        continue;
+      }
       if (!receipt) {
         await store.markBatchLost(batch.id);
         logger.warn({ event: "anchoring.batch_lost", batchId: batch.id, root: batch.root }, "chain no longer has this batch; anchoring it again");

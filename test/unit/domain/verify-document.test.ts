@@ -65,7 +65,9 @@ describe("verifyDocument: VALID", () => {
       facts: { documentNumber: data.documentNumber, holder: data.holder, validFrom: data.validFrom, validUntil: data.validUntil },
       hidden: [],
     });
+    expect(Object.keys(result.document?.header ?? {})).toEqual(["id", "type", "typeVersion", "issuer", "issuedAt"]);
     expect(result).not.toHaveProperty("successor");
+    expect(JSON.parse(JSON.stringify(result))).toEqual(result);
   });
 
   it("reports VALID for every document of a batch, each with its own proof", async () => {
@@ -96,6 +98,25 @@ describe("verifyDocument: TAMPERED", () => {
       expect(result.verdict, field).toBe("TAMPERED");
       expect(check(result, "integrity")).toMatchObject({ status: "INVALID", code: "HASH" });
     }
+  });
+
+  it("asks the ledger nothing for a document that is not what its issuer signed", async () => {
+    const tampered = copy(await anchoredLicence("tamper-no-rpc"));
+    tampered.data.documentNumber = "FFL-2026-004218";
+    const ledger = fakeLedger(ledgerRecord());
+    const result = await verify(tampered, ledger);
+    expect(result.verdict).toBe("TAMPERED");
+    expect(ledger.calls).toHaveLength(0);
+    expect(result.checks.map((c) => c.status)).toEqual(["INVALID", "VALID", "SKIPPED", "SKIPPED", "SKIPPED", "VALID"]);
+  });
+
+  it("reports TAMPERED for a header carrying a field its issuer did not sign", async () => {
+    const doc = copy(await anchoredLicence("tamper-header-extra")) as unknown as { header: Record<string, unknown> };
+    doc.header.approvedBy = "Director of Food and Environmental Hygiene";
+    const result = await verify(doc, fakeLedger(ledgerRecord()));
+    expect(result.verdict).toBe("TAMPERED");
+    expect(check(result, "integrity")).toMatchObject({ status: "INVALID", code: "SHAPE" });
+    expect(check(result, "integrity")?.reason).toContain("approvedBy");
   });
 
   it("reports TAMPERED for a changed salt", async () => {
@@ -175,6 +196,14 @@ describe("verifyDocument: TAMPERED", () => {
     expect(check(result, "integrity")?.code).toBe("KID");
   });
 
+  it("reports TAMPERED for a key id of another department whose code begins like the issuer's", async () => {
+    const key = await makeSigningKey("DEMO-X-1");
+    const { prepared, jws } = await issue({ key, random: seededRandom("tamper-kid-prefix") });
+    const result = await verify(anchorAlone(prepared, jws, key.jwk), fakeLedger(ledgerRecord()));
+    expect(result.verdict).toBe("TAMPERED");
+    expect(check(result, "integrity")?.code).toBe("KID");
+  });
+
   it("reports TAMPERED when a key fact is withheld with its true digest", async () => {
     const doc = copy(await anchoredLicence("tamper-hide-holder"));
     doc.hidden = { holder: fieldDigest("holder", doc.data.holder as JsonValue, doc.salts.holder as string) };
@@ -231,6 +260,11 @@ describe("verifyDocument: UNKNOWN_ISSUER (trust as of issuance)", () => {
     ]) {
       expect((await verdictWith(doc, ledgerRecord(patch))).verdict, JSON.stringify(patch)).toBe("VALID");
     }
+  });
+
+  it("reports VALID for a document of a department suspended after issuance: suspension stops new issuance only", async () => {
+    const doc = await anchoredLicence("department-suspended");
+    expect((await verdictWith(doc, ledgerRecord({ department: { suspended: true } }))).verdict).toBe("VALID");
   });
 
   it("reports UNKNOWN_ISSUER for a consistent document signed by a key the chain does not know", async () => {
@@ -350,6 +384,13 @@ describe("verifyDocument: status", () => {
     expect((await verdictWith(doc, ledgerRecord({ document: { status: "REVOKED" }, batch: { status: "SUSPENDED" } }))).verdict).toBe("REVOKED");
   });
 
+  it("reports REVOKED, still naming the successor, for a superseded document whose whole batch was revoked", async () => {
+    const doc = await anchoredLicence("superseded-batch-revoked");
+    const result = await verdictWith(doc, ledgerRecord({ document: { status: "SUPERSEDED", successor }, batch: { status: "REVOKED", reasonCode: 7 } }));
+    expect(result.verdict).toBe("REVOKED");
+    expect(result.successor).toBe(successor);
+  });
+
   it("reports REVOKED rather than EXPIRED for a revoked document past its validity", async () => {
     const doc = await anchoredLicence("revoked-expired");
     const result = await verdictWith(doc, ledgerRecord({ document: { status: "REVOKED" } }), { now: () => Date.parse("2030-01-01T00:00:00Z") });
@@ -402,6 +443,19 @@ describe("verifyDocument: UNAVAILABLE", () => {
       }),
     );
     expect(result.verdict).toBe("UNAVAILABLE");
+  });
+
+  it("reports UNAVAILABLE, not NOT_ANCHORED, when the service cannot tell whether it queued the document", async () => {
+    const key = await makeSigningKey();
+    const { prepared, jws } = await issue({ key, random: seededRandom("pending-unknown") });
+    const doc = { eproof: 1, header: prepared.header, data: prepared.data, salts: prepared.salts, signature: { jws, jwk: key.jwk } };
+    const result = await verify(doc, fakeLedger(ledgerRecord()), {
+      isPending: async () => {
+        throw new Error("database is locked");
+      },
+    });
+    expect(result.verdict).toBe("UNAVAILABLE");
+    expect(check(result, "anchored")?.status).toBe("ERROR");
   });
 
   it("reports TAMPERED, not UNAVAILABLE, when the data was tampered with and the ledger is down", async () => {
