@@ -5,7 +5,7 @@ import { normaliseJson } from "./canonical-json.ts";
 import { type Claim, claimFromDocument, encodeClaim } from "./claim.ts";
 import { computeDocumentHash } from "./document-hash.ts";
 import { getDocumentType } from "./document-types.ts";
-import type { AnchorBlock, DocumentHeader, EProofDocument, Hex, JsonValue, SignatureBlock } from "./types.ts";
+import { type AnchorBlock, type DocumentHeader, type EProofDocument, type Hex, isDocumentId, type JsonValue, type SignatureBlock } from "./types.ts";
 
 export interface PreparedDocument {
   header: DocumentHeader;
@@ -17,7 +17,6 @@ export interface PreparedDocument {
 }
 
 /** Header formats (docs/design.md, "Identifiers"): the claim carries them as bytes and whole seconds. */
-const DOCUMENT_ID = /^[0-9a-f]{32}$/;
 const DEPARTMENT = /^[A-Z0-9-]{2,31}$/;
 const ISSUED_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
@@ -36,7 +35,7 @@ export function prepareDocument(input: {
   salts: Record<string, string>;
 }): PreparedDocument {
   const type = getDocumentType(input.type);
-  if (!DOCUMENT_ID.test(input.id)) throw new EProofError("INVALID_DOCUMENT", "a document id is 32 lowercase hex characters");
+  if (!isDocumentId(input.id)) throw new EProofError("INVALID_DOCUMENT", "a document id is 32 lowercase hex characters");
   if (!DEPARTMENT.test(input.issuer)) throw new EProofError("INVALID_DOCUMENT", `"${input.issuer.slice(0, 40)}" is not a department code ([A-Z0-9-]{2,31})`);
   if (!ISSUED_AT.test(input.issuedAt) || Number.isNaN(Date.parse(input.issuedAt))) {
     throw new EProofError("INVALID_DOCUMENT", "issuedAt must be ISO 8601 UTC at whole seconds, e.g. 2026-11-22T10:00:00Z");

@@ -3,18 +3,19 @@
  * exactly {"alg":"ES256","kid":"<DEPT>-<n>"} so that a QR code need carry only n.
  *
  * Signing and verifying use node:crypto directly because they are the hot paths of issuance and
- * of the verify API. Measured on the 2-core machine (Node 24, one licence claim, µs per signature,
- * by /tmp bench of jose 6 against node:crypto; "256 in flight" = concurrent, all cores):
+ * of the verify API. Measured on the 2-core machine (Node 24, jose 6.2, one licence claim, µs per
+ * signature, three runs on a shared, noisy box; "in flight" = 256 concurrent, so both cores work):
  *
- *   jose CompactSign, CryptoKey (WebCrypto)          205 µs sequential   124 µs with 256 in flight
- *   jose CompactSign, KeyObject                      210 µs sequential
- *   node:crypto sign, { key, dsaEncoding: p1363 }    147 µs (the options object re-prepares the key each call)
- *   node:crypto sign, KeyObject, DER                  62 µs
- *   signClaim below (thread pool, DER → r‖s)          87 µs sequential    31 µs with 256 in flight
+ *   jose CompactSign, CryptoKey (WebCrypto)        160-210 sequential    56-124 in flight
+ *   jose CompactSign, KeyObject                    160-210 sequential
+ *   node:crypto sign, { key, dsaEncoding: p1363 }   94-147 sequential    (the options object re-prepares the key each call)
+ *   node:crypto sign, KeyObject, DER, sync          39-62 sequential
+ *   signClaim below (thread pool, DER -> r||s)      87-103 sequential    31-37 in flight (27,000-32,000/s)
  *
- * jose tops out near 8,000 signatures/s on 2 cores, below the 10,000 documents/s issuance target
- * on its own; signClaim reaches ~32,000/s. So signatures are converted between DER and JWS's r‖s
- * form below, and both run on the thread pool (callback form) so that they use every core.
+ * jose in flight gives 8,000-17,000 signatures/s, too close to the 10,000 documents/s issuance
+ * target (which must also hash, batch and store); signClaim gives about twice that. So signatures
+ * are converted between DER and JWS's r||s form below, and both run on the thread pool (callback
+ * form) so that they use every core.
  * jose computes the thumbprints, and the tests check that jose's compactVerify accepts what this
  * produces and agrees with verifyJws below.
  */
@@ -44,6 +45,8 @@ export async function signClaim(claimBytes: Uint8Array, privateKey: CryptoKey | 
 
 /** WebCrypto keys (jose's generateKeyPair) become node:crypto KeyObjects once, not per signature. */
 const keyObjects = new WeakMap<CryptoKey, KeyObject>();
+/** Keys already checked to be P-256 private keys (reading a key's details costs a native call). */
+const checkedKeys = new WeakSet<KeyObject>();
 
 function keyObjectOf(key: CryptoKey | KeyObject): KeyObject {
   let object = key instanceof KeyObject ? key : keyObjects.get(key);
@@ -51,8 +54,11 @@ function keyObjectOf(key: CryptoKey | KeyObject): KeyObject {
     object = KeyObject.from(key as CryptoKey);
     keyObjects.set(key as CryptoKey, object);
   }
-  if (object.type !== "private" || object.asymmetricKeyType !== "ec" || object.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
-    throw new EProofError("INTERNAL", "an e-Proof signing key must be a P-256 private key");
+  if (!checkedKeys.has(object)) {
+    if (object.type !== "private" || object.asymmetricKeyType !== "ec" || object.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
+      throw new EProofError("INTERNAL", "an e-Proof signing key must be a P-256 private key");
+    }
+    checkedKeys.add(object);
   }
   return object;
 }

@@ -5,6 +5,11 @@ export type { Hex };
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
+/** A document id: 16 random bytes as 32 lowercase hex characters (docs/design.md, "Identifiers"). */
+export function isDocumentId(value: unknown): value is string {
+  return typeof value === "string" && /^[0-9a-f]{32}$/.test(value);
+}
+
 export interface DocumentHeader {
   /** 16 random bytes as 32 lowercase hex characters. */
   id: string;

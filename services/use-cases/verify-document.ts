@@ -5,6 +5,8 @@
  * and none for a document that fails the chain-free checks (integrity, the JWS itself) or names
  * another ledger: a forged file costs no RPC call.
  */
+
+import { z } from "zod";
 import {
   checkAnchored,
   checkIntegrity,
@@ -19,8 +21,8 @@ import {
 } from "../domain/checks.ts";
 import { documentTypes } from "../domain/document-types.ts";
 import { jwkThumbprint, verifyJws } from "../domain/signature.ts";
-import type { DocumentHeader, EProofDocument, Hex, JsonValue } from "../domain/types.ts";
-import { CHECK_ORDER, type Check, invalid, overallVerdict, skipped, type Verdict, valid } from "../domain/verdict.ts";
+import { type DocumentHeader, type EProofDocument, type Hex, isDocumentId, type JsonValue } from "../domain/types.ts";
+import { CHECK_ORDER, type Check, type CheckName, invalid, overallVerdict, skipped, type Verdict, valid } from "../domain/verdict.ts";
 import { isEProofError } from "../errors.ts";
 import type { Ledger } from "../ports.ts";
 
@@ -54,6 +56,50 @@ export interface VerificationResult {
   /** Id of the newer document, when SUPERSEDED. */
   successor?: string;
 }
+
+/**
+ * The result's JSON shape as a schema, for the OpenAPI document and for clients that render it
+ * (the verify page, the CLI). The TypeScript interfaces above are the same shape.
+ */
+export const verificationResultSchema = z
+  .object({
+    verdict: z.enum([
+      "VALID",
+      "TAMPERED",
+      "REVOKED",
+      "SUSPENDED",
+      "SUPERSEDED",
+      "EXPIRED",
+      "NOT_YET_VALID",
+      "UNKNOWN_ISSUER",
+      "NOT_ANCHORED",
+      "PENDING",
+      "UNAVAILABLE",
+    ]),
+    checks: z.array(
+      z
+        .object({
+          name: z.enum(CHECK_ORDER as [CheckName, ...CheckName[]]),
+          status: z.enum(["VALID", "INVALID", "SKIPPED", "ERROR"]),
+          reason: z.string(),
+          code: z.string().optional(),
+        })
+        .strict(),
+    ),
+    document: z
+      .object({
+        header: z.object({ id: z.string(), type: z.string(), typeVersion: z.number(), issuer: z.string(), issuedAt: z.string() }).strict(),
+        facts: z.record(z.string(), z.json()),
+        hidden: z.array(z.string()),
+      })
+      .strict()
+      .nullable(),
+    evidence: z.object({ chainId: z.number(), contract: z.string(), txHash: z.string(), blockNumber: z.number(), anchoredAt: z.string() }).strict().nullable(),
+    successor: z.string().optional(),
+  })
+  .strict();
+
+export const verificationResultJsonSchema = z.toJSONSchema(verificationResultSchema);
 
 export interface VerifyDeps {
   ledger: Pick<Ledger, "verificationRecord">;
@@ -89,7 +135,7 @@ function shapeProblem(input: unknown): string | null {
   // Every header field is hashed; one more would be shown without being signed.
   const extra = Object.keys(h).find((key) => !HEADER_FIELDS.includes(key));
   if (extra !== undefined) return `the header holds a field that is not signed: "${extra.slice(0, 40)}"`;
-  if (typeof h.id !== "string" || !/^[0-9a-f]{32}$/.test(h.id)) return "the header's id is malformed";
+  if (!isDocumentId(h.id)) return "the header's id is malformed";
   if (typeof h.type !== "string" || !documentTypes.has(h.type)) return "the header names no known document type";
   if (!Number.isSafeInteger(h.typeVersion)) return "the header's typeVersion is malformed";
   if (typeof h.issuer !== "string" || !/^[A-Z0-9-]{2,31}$/.test(h.issuer)) return "the header's issuer is malformed";

@@ -7,7 +7,7 @@ import { extractEProofJson } from "../adapters/pdf/document-pdf.ts";
 import { decodeQrFragment } from "../adapters/qr/qr-payload.ts";
 import { type Claim, decodeClaim } from "../domain/claim.ts";
 import { joinJws, verifyJws } from "../domain/signature.ts";
-import type { EProofDocument } from "../domain/types.ts";
+import { type EProofDocument, isDocumentId } from "../domain/types.ts";
 import { CHECK_ORDER, type Check, invalid, overallVerdict, skipped } from "../domain/verdict.ts";
 import { EProofError, isEProofError } from "../errors.ts";
 import type { Clock, Ledger, Store, StoredDocument } from "../ports.ts";
@@ -32,7 +32,7 @@ function decidedBy(failed: Check): VerificationResult {
 export async function verifySubmittedDocument(deps: VerifySubmissionDeps, submitted: unknown): Promise<VerificationResult> {
   let document = submitted;
   const header = (submitted as { header?: { id?: unknown } } | null)?.header;
-  const id = typeof header?.id === "string" && /^[0-9a-f]{32}$/.test(header.id) ? header.id : null;
+  const id = isDocumentId(header?.id) ? header.id : null;
   const hasAnchor = typeof submitted === "object" && submitted !== null && "anchor" in submitted;
   // The store is asked only when the file itself cannot settle anchoring: the hot path (a file
   // with its anchor) costs no database read.

@@ -137,6 +137,26 @@ describe("document types", () => {
     expect(problemsOf("licence", { ...typicalLicence(), holder: { name: { en: "X", "zh-HK": "X" }, idMasked: "not an id" } })[0]?.path).toBe("holder.idMasked");
   });
 
+  it("takes a beneficiary's BR, CR or masked registration number, and refuses a person's identity number", () => {
+    const subsidy = (registrationNumber: string) => ({
+      ...EXAMPLES["subsidy-agreement"],
+      beneficiary: { name: { en: "Wing Fat Trading Limited", "zh-HK": "榮發貿易有限公司" }, registrationNumber },
+    });
+    for (const good of ["12345678", "12345678-000-01-23-4", "3124587", "12***678", "CR-****87"]) {
+      expect(validateDocumentData("subsidy-agreement", subsidy(good)).ok, good).toBe(true);
+    }
+    for (const bad of ["A123456(7)", "Z9876543", "not a number", "1234", "9".repeat(40)]) {
+      expect(new Set(problemsOf("subsidy-agreement", subsidy(bad)).map((p) => p.path)), bad).toEqual(new Set(["beneficiary.registrationNumber"]));
+    }
+  });
+
+  it("refuses a subsidy of zero dollars", () => {
+    for (const value of ["0", "0.00", "000"]) {
+      const data = { ...EXAMPLES["subsidy-agreement"], amount: { currency: "HKD", value } };
+      expect(problemsOf("subsidy-agreement", data), value).toEqual([{ path: "amount.value", message: "must be more than zero" }]);
+    }
+  });
+
   it("lists every problem of a bad document, each with a path and a message", () => {
     const problems = problemsOf("subsidy-agreement", {
       ...EXAMPLES["subsidy-agreement"],

@@ -211,11 +211,7 @@ describe("the department's signature", () => {
 
   it("refuses to sign with anything but a P-256 private key", async () => {
     const key = await makeSigningKey();
-    const others = [
-      KeyObject.from(key.publicKey),
-      generateKeyPairSync("ec", { namedCurve: "P-384" }).privateKey,
-      generateKeyPairSync("ed25519").privateKey,
-    ];
+    const others = [KeyObject.from(key.publicKey), generateKeyPairSync("ec", { namedCurve: "P-384" }).privateKey, generateKeyPairSync("ed25519").privateKey];
     for (const other of others) await expect(signClaim(new Uint8Array(4), other, "DEMO-1")).rejects.toThrow(/P-256 private key/);
   });
 

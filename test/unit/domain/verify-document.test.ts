@@ -6,7 +6,7 @@ import type { EProofDocument, Hex, JsonValue } from "../../../services/domain/ty
 import { CHECK_ORDER, type CheckName } from "../../../services/domain/verdict.ts";
 import type { VerificationRecord } from "../../../services/domain/verification-record.ts";
 import { EProofError } from "../../../services/errors.ts";
-import { type VerificationResult, type VerifyDeps, verifyDocument } from "../../../services/use-cases/verify-document.ts";
+import { type VerificationResult, type VerifyDeps, verificationResultSchema, verifyDocument } from "../../../services/use-cases/verify-document.ts";
 import {
   ANCHORED_AT,
   anchorAlone,
@@ -29,6 +29,7 @@ import {
 async function verify(input: unknown, ledger: FakeLedger, overrides: Partial<VerifyDeps> = {}): Promise<VerificationResult> {
   const result = await verifyDocument(input, verifyDeps(ledger, overrides));
   expect(result.checks.map((c) => c.name)).toEqual(CHECK_ORDER);
+  expect(verificationResultSchema.safeParse(result).success, "the result has its published JSON shape").toBe(true);
   expect(ledger.calls.length).toBeLessThanOrEqual(1);
   return result;
 }

@@ -1,6 +1,7 @@
 /** The officer API: issue, look up, change status, download. Every route needs a department API key. */
 import { Router } from "express";
 import { isReasonCode } from "../../../domain/reason-codes.ts";
+import { isDocumentId } from "../../../domain/types.ts";
 import { EProofError } from "../../../errors.ts";
 import { changeStatus, type StatusAction, supersede } from "../../../use-cases/change-status.ts";
 import { eproofFile, qrLinkOf } from "../../../use-cases/document-files.ts";
@@ -11,8 +12,6 @@ import { renderPdfFor } from "../document-pdf-input.ts";
 import type { HttpDeps } from "../http-deps.ts";
 import { issueBatchBody, issueDocumentBody, statusChangeBody, supersedeBody } from "../request-schemas.ts";
 import { parseBody } from "../validate-body.ts";
-
-const DOCUMENT_ID = /^[0-9a-f]{32}$/;
 
 function links(publicUrl: string, id: string) {
   const base = `${publicUrl}/api/v1/documents/${id}`;
@@ -31,7 +30,7 @@ export function officerRoutes(deps: HttpDeps): Router {
   router.use("/api/v1/batches", requireOfficer(deps.store));
 
   async function ownDocument(id: string, department: string) {
-    if (!DOCUMENT_ID.test(id)) throw new EProofError("NOT_FOUND", "a document id is 32 lowercase hex characters");
+    if (!isDocumentId(id)) throw new EProofError("NOT_FOUND", "a document id is 32 lowercase hex characters");
     const stored = await deps.store.getDocument(id);
     if (!stored || stored.department !== department) throw new EProofError("NOT_FOUND", `no document ${id} issued by ${department}`);
     return stored;
