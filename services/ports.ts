@@ -86,13 +86,8 @@ export interface StoredBatch {
   blockTime: number | null;
 }
 
-export interface StoredDocument {
-  id: string;
-  department: string;
-  type: string;
-  issuedAt: string;
-  leaf: Hex;
-  documentJson: string;
+/** An accepted document as the store returns it: what was inserted, plus its batch and status. */
+export interface StoredDocument extends Omit<NewDocument, "idempotencyKey"> {
   batch: StoredBatch | null;
   merkleProof: Hex[] | null;
   status: { status: OnChainStatus; reason: string | null; reasonCode: number; changedAt: string | null; successor: string | null };
