@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { isEProofError } from "../../services/errors.ts";
 import { issueCommand } from "./issue-command.ts";
+import { redactCommand } from "./redact-command.ts";
 import { verifyCommand } from "./verify-command.ts";
 
 const USAGE = `usage:
@@ -10,7 +11,10 @@ const USAGE = `usage:
       Prints the verdict as JSON; exit 0 only for VALID, 1 for any other verdict, 2 for bad usage.
   eproof issue --type <type> --input <file.csv|file.jsonl> [--url <service>] [--api-key <key>] [--chunk <n>]
       Issues every row through the service's batch API with a progress bar.
-      The API key comes from --api-key, EPROOF_API_KEY or data/dev-credentials.json.`;
+      The API key comes from --api-key, EPROOF_API_KEY or data/dev-credentials.json.
+  eproof redact <file.json|file.pdf> --hide <field,…> [--out <file.json>]
+      Writes a copy that withholds the named fields (e.g. premises,conditions) and still verifies.
+      Key facts and header fields cannot be hidden. Prints the copy unless --out is given.`;
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -36,6 +40,14 @@ export async function runCli(argv: string[]): Promise<number> {
           },
         });
         return await issueCommand({ type: values.type, input: values.input, url: values.url, apiKey: values["api-key"], chunk: values.chunk });
+      }
+      case "redact": {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { hide: { type: "string" }, out: { type: "string" } },
+        });
+        return await redactCommand({ file: positionals[0], hide: values.hide, out: values.out });
       }
       case undefined:
       case "help":

@@ -126,7 +126,7 @@ function result(
 }
 
 /** The structural checks that make the rest meaningful; returns a reason when the input is not an e-Proof file. */
-function shapeProblem(input: unknown): string | null {
+export function shapeProblem(input: unknown): string | null {
   if (typeof input !== "object" || input === null || Array.isArray(input)) return "the input is not an e-Proof document (a JSON object)";
   const d = input as Record<string, unknown>;
   if (d.eproof !== 1) return 'the input is not an e-Proof document (missing "eproof": 1)';

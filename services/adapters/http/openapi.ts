@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Config } from "../../config.ts";
 import { documentTypes } from "../../domain/document-types.ts";
 import { REASON_CODES } from "../../domain/reason-codes.ts";
-import { issueBatchBody, issueDocumentBody, statusChangeBody, supersedeBody, verifyBody } from "./request-schemas.ts";
+import { issueBatchBody, issueDocumentBody, redactBody, statusChangeBody, supersedeBody, verifyBody } from "./request-schemas.ts";
 
 function schema(s: z.ZodType): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(s, { unrepresentable: "any" }) as Record<string, unknown>;
@@ -117,6 +117,17 @@ export function buildOpenApi(config: Pick<Config, "publicUrl" | "maxBatchItems">
             content: { "application/json": { schema: schema(verifyBody) }, "application/pdf": { schema: { type: "string", format: "binary" } } },
           },
           responses: { "200": { description: "A verdict with each check and the on-chain evidence" }, "400": errors["400"], "413": errors["413"] },
+        },
+      },
+      "/api/v1/redact": {
+        post: {
+          summary: "Make a redacted copy of an e-Proof file that withholds chosen fields and still verifies",
+          requestBody: json(schema(redactBody)),
+          responses: {
+            "200": { description: "The redacted e-Proof file: the withheld fields appear under hidden as digests" },
+            "400": errors["400"],
+            "422": { description: "The input is not an e-Proof file" },
+          },
         },
       },
       "/.well-known/eproof.json": { get: { summary: "Trust configuration to pin: chainId, registry, jwksUri", responses: { "200": { description: "ok" } } } },

@@ -39,3 +39,10 @@ export const supersedeBody = z
   .strict();
 
 export const verifyBody = z.union([z.object({ document: z.record(z.string(), z.unknown()) }).strict(), z.object({ qr: z.string().min(1).max(8192) }).strict()]);
+
+export const redactBody = z
+  .object({
+    document: z.record(z.string(), z.unknown()).describe("The e-Proof file (JSON) to make a redacted copy of"),
+    hide: z.array(z.string().min(1).max(64)).min(1).max(50).describe("Names of the data fields to withhold, e.g. premises, conditions"),
+  })
+  .strict();

@@ -19,6 +19,8 @@ export interface DocumentPdfInput {
   department: Bilingual;
   /** The document id (32 hex chars), printed small for look-ups by phone or email. */
   documentId: string;
+  /** The issue date, already written out (e.g. "22 November 2026 · 2026年11月22日"), printed with the id. */
+  issuedOn?: string;
   /** The key facts, in the order to print them. */
   facts: Array<{ label: Bilingual; value: string }>;
   /** The QR code as PNG, quiet zone included (see renderQrPng). */
@@ -97,13 +99,14 @@ function drawHeading(page: PDFPage, fonts: Fonts, input: DocumentPdfInput): numb
   y -= 8;
   page.drawLine({ start: { x: MARGIN, y }, end: { x: A4.width - MARGIN, y }, thickness: 1.2, color: ACCENT });
   y -= 26;
-  y = drawLines(page, wrap(clean(input.title.en), fonts.bold, 22, CONTENT_WIDTH), fonts.bold, 22, MARGIN, y, INK);
-  y -= 4;
-  y = drawLines(page, wrap(clean(input.title.zhHK), fonts.bold, 20, CONTENT_WIDTH), fonts.bold, 20, MARGIN, y, INK);
-  y -= 10;
-  const idLine = `Document ID 文件編號  ${clean(input.documentId)}`;
+  y = drawLines(page, wrap(clean(input.title.en), fonts.bold, 20, CONTENT_WIDTH), fonts.bold, 20, MARGIN, y, INK);
+  y -= 3;
+  y = drawLines(page, wrap(clean(input.title.zhHK), fonts.bold, 18, CONTENT_WIDTH), fonts.bold, 18, MARGIN, y, INK);
+  y -= 8;
+  const issued = input.issuedOn ? `Issued on 簽發日期  ${clean(input.issuedOn)}     ` : "";
+  const idLine = `${issued}Document ID 文件編號  ${clean(input.documentId)}`;
   y = drawLines(page, wrap(idLine, fonts.regular, 8.5, CONTENT_WIDTH), fonts.regular, 8.5, MARGIN, y, MUTED);
-  return y - 14;
+  return y - 10;
 }
 
 interface FactRow {
@@ -114,7 +117,7 @@ interface FactRow {
 
 const VALUE_SIZE = 11;
 const LABEL_SIZE = 8.5;
-const ROW_PADDING = 7;
+const ROW_PADDING = 5;
 
 function layoutFact(fonts: Fonts, fact: { label: Bilingual; value: string }): FactRow {
   const labelWidth = LABEL_COLUMN - 8;

@@ -1,11 +1,12 @@
 /** Public routes: verify API, trust configuration, keys, health, metrics, OpenAPI. No authentication. */
 import express, { Router } from "express";
 import { EProofError } from "../../../errors.ts";
+import { redactCopy } from "../../../use-cases/redact-copy.ts";
 import type { VerificationResult } from "../../../use-cases/verify-document.ts";
 import { type VerifySubmissionDeps, verifyPdfBytes, verifyQrText, verifySubmittedDocument } from "../../../use-cases/verify-submission.ts";
 import type { HttpDeps } from "../http-deps.ts";
 import { buildOpenApi } from "../openapi.ts";
-import { verifyBody } from "../request-schemas.ts";
+import { redactBody, verifyBody } from "../request-schemas.ts";
 import { parseBody } from "../validate-body.ts";
 
 export function publicRoutes(deps: HttpDeps): Router {
@@ -38,6 +39,12 @@ export function publicRoutes(deps: HttpDeps): Router {
     }
     deps.metrics.verifications.inc({ verdict: result.verdict, input });
     res.json(result);
+  });
+
+  // Selective disclosure: stateless, so a holder needs no account; nothing is stored or logged.
+  router.post("/api/v1/redact", (req, res) => {
+    const body = parseBody(redactBody, req.body);
+    res.json(redactCopy(body.document, body.hide));
   });
 
   router.get("/.well-known/eproof.json", (_req, res) => {

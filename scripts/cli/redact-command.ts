@@ -1,0 +1,46 @@
+/**
+ * `eproof redact <file.json|file.pdf> --hide <field,…> [--out <file>]`: a holder's redacted copy.
+ * Works offline with the same domain code as the service's POST /api/v1/redact; the copy still
+ * verifies VALID and says which fields were withheld.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { extractEProofJson } from "../../services/adapters/pdf/document-pdf.ts";
+import { EProofError } from "../../services/errors.ts";
+import { redactCopy } from "../../services/use-cases/redact-copy.ts";
+
+export interface RedactOptions {
+  file?: string;
+  hide?: string;
+  out?: string;
+}
+
+export async function redactCommand(options: RedactOptions): Promise<number> {
+  if (!options.file) throw new EProofError("BAD_REQUEST", "name the e-Proof file (.json) or PDF to redact");
+  const hide = (options.hide ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  if (hide.length === 0) throw new EProofError("BAD_REQUEST", "--hide <field,…> is required, e.g. --hide premises,conditions");
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(options.file);
+  } catch {
+    throw new EProofError("BAD_REQUEST", `cannot read ${options.file}`);
+  }
+  const isPdf = bytes.subarray(0, 5).toString("latin1") === "%PDF-";
+  const text = isPdf ? await extractEProofJson(new Uint8Array(bytes)) : bytes.toString("utf8");
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    throw new EProofError("BAD_REQUEST", `${options.file} is not an e-Proof file (not JSON)`);
+  }
+  const copy = `${JSON.stringify(redactCopy(document, hide), null, 2)}\n`;
+  if (options.out) {
+    writeFileSync(options.out, copy);
+    console.error(`wrote ${options.out}: ${hide.join(", ")} withheld`);
+  } else {
+    process.stdout.write(copy);
+  }
+  return 0;
+}
