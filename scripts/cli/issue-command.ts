@@ -1,11 +1,14 @@
 /**
- * `eproof issue --type <type> --input <file.csv|file.jsonl>`: validates every row first (nothing is
- * issued if any row is bad), then issues through the batch API in chunks with a progress bar, and
- * writes `<input>.results.jsonl` (one line per row). Each row's idempotency key is derived from the
- * file's content and the row number, so re-running after an interruption never issues a row twice.
+ * `eproof issue --type <type> --input <file.csv|file.jsonl> [--skip-bad-rows]`: validates every row
+ * first and reports each problem (row, field, what is wrong); nothing is issued if any row is bad unless
+ * `--skip-bad-rows` is given. Then it issues through the batch API in chunks with a progress bar (count,
+ * rate, ETA) and appends to `<input>.results.jsonl` as it goes (one line per row). Each row's
+ * idempotency key is derived from the row's own content (and its occurrence among identical rows), so
+ * re-running after an interruption, or after fixing some rows, never issues a row twice.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { canonicalJson } from "../../services/domain/canonical-json.ts";
 import { getDocumentType, validateDocumentData } from "../../services/domain/document-types.ts";
 import { EProofError } from "../../services/errors.ts";
 import { csvToObjects } from "./csv.ts";
@@ -16,6 +19,21 @@ interface IssueOptions {
   url?: string;
   apiKey?: string;
   chunk?: string;
+  skipBadRows?: boolean;
+}
+
+/** The idempotency key of each row: its type and canonical content, and which copy of identical rows it is. */
+function rowKeys(typeId: string, rows: unknown[]): string[] {
+  const seen = new Map<string, number>();
+  return rows.map((row) => {
+    const digest = createHash("sha256")
+      .update(`${typeId}\n${canonicalJson(row as never)}`)
+      .digest("hex")
+      .slice(0, 32);
+    const copy = (seen.get(digest) ?? 0) + 1;
+    seen.set(digest, copy);
+    return `row:${digest}:${copy}`;
+  });
 }
 
 function readRows(path: string): unknown[] {
@@ -63,41 +81,50 @@ export async function issueCommand(options: IssueOptions): Promise<number> {
     const result = validateDocumentData(type.id, row);
     return result.ok ? [] : result.problems.map((p) => ({ row: index + 1, field: p.path, problem: p.message }));
   });
+  const badRows = new Set(bad.map((b) => b.row));
   if (bad.length > 0) {
     for (const b of bad) console.error(`row ${b.row}: ${b.field || "(row)"}: ${b.problem}`);
-    console.error(`${bad.length} problem(s) in ${new Set(bad.map((b) => b.row)).size} row(s); nothing was issued.`);
-    return 1;
+    if (!options.skipBadRows) {
+      console.error(`${bad.length} problem(s) in ${badRows.size} row(s); nothing was issued (fix them, or pass --skip-bad-rows to issue the others).`);
+      return 1;
+    }
+    console.error(`${bad.length} problem(s) in ${badRows.size} row(s); skipping those rows and issuing the other ${rows.length - badRows.size}.`);
   }
 
   const url = (options.url ?? process.env.EPROOF_URL ?? "http://localhost:8080").replace(/\/+$/, "");
   const apiKey = apiKeyFrom(options);
   const chunk = Math.max(1, Math.min(Number(options.chunk ?? 1000) || 1000, 10_000));
-  const fileKey = createHash("sha256").update(readFileSync(options.input)).digest("hex").slice(0, 16);
-  const results: string[] = [];
+  const keys = rowKeys(type.id, rows);
+  const good = rows.map((row, index) => ({ row, number: index + 1, key: keys[index] as string })).filter((each) => !badRows.has(each.number));
+  const resultsPath = `${options.input}.results.jsonl`;
+  writeFileSync(resultsPath, "");
+  for (const number of badRows) {
+    const problems = bad.filter((b) => b.row === number).map((b) => ({ field: b.field, problem: b.problem }));
+    appendFileSync(resultsPath, `${JSON.stringify({ row: number, skipped: true, problems })}\n`);
+  }
   const started = Date.now();
-  for (let offset = 0; offset < rows.length; offset += chunk) {
-    const items = rows.slice(offset, offset + chunk);
+  for (let offset = 0; offset < good.length; offset += chunk) {
+    const slice = good.slice(offset, offset + chunk);
     const response = await fetch(`${url}/api/v1/batches`, {
       method: "POST",
       headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-      body: JSON.stringify({ type: type.id, items, idempotencyKeys: items.map((_, i) => `${fileKey}:${offset + i + 1}`) }),
-    });
-    const body = (await response.json().catch(() => ({}))) as { documents?: Array<{ id: string; links: Record<string, string> }>; error?: { message: string } };
-    if (!response.ok || !body.documents) {
+      body: JSON.stringify({ type: type.id, items: slice.map((each) => each.row), idempotencyKeys: slice.map((each) => each.key) }),
+    }).catch(() => null);
+    const body = (await response?.json().catch(() => ({}))) as {
+      documents?: Array<{ id: string; links: Record<string, string> }>;
+      error?: { message: string };
+    };
+    if (!response?.ok || !body?.documents) {
       process.stderr.write("\n");
-      console.error(
-        `the service refused rows ${offset + 1}-${offset + items.length}: ${body.error?.message ?? response.status}. Re-run the same command to resume.`,
-      );
+      const why = response ? (body?.error?.message ?? String(response.status)) : `cannot reach ${url}`;
+      console.error(`the service refused rows ${slice[0]?.number}-${slice.at(-1)?.number}: ${why}. Re-run the same command to resume.`);
       return 1;
     }
-    body.documents.forEach((d, i) => {
-      results.push(JSON.stringify({ row: offset + i + 1, id: d.id, ...d.links }));
-    });
-    process.stderr.write(`\r${progress(offset + items.length, rows.length, started)}`);
+    appendFileSync(resultsPath, body.documents.map((d, i) => `${JSON.stringify({ row: slice[i]?.number, id: d.id, ...d.links })}\n`).join(""));
+    process.stderr.write(`\r${progress(offset + slice.length, good.length, started)}`);
   }
   process.stderr.write("\n");
-  const resultsPath = `${options.input}.results.jsonl`;
-  writeFileSync(resultsPath, `${results.join("\n")}\n`);
-  console.log(`issued ${rows.length} ${type.id} document(s); results in ${resultsPath}`);
-  return 0;
+  const seconds = (Date.now() - started) / 1000;
+  console.log(`issued ${good.length} ${type.id} document(s) in ${seconds.toFixed(1)} s; results in ${resultsPath}`);
+  return badRows.size > 0 ? 1 : 0;
 }

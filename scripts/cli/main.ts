@@ -9,8 +9,11 @@ const USAGE = `usage:
   eproof verify <file.json|file.pdf> --rpc <url> --registry <address> [--chain-id <id>]
       Verifies an e-Proof file or PDF against the chain, without the service.
       Prints the verdict as JSON; exit 0 only for VALID, 1 for any other verdict, 2 for bad usage.
-  eproof issue --type <type> --input <file.csv|file.jsonl> [--url <service>] [--api-key <key>] [--chunk <n>]
-      Issues every row through the service's batch API with a progress bar.
+  eproof issue --type <type> --input <file.csv|file.jsonl> [--skip-bad-rows] [--url <service>] [--api-key <key>] [--chunk <n>]
+      Checks every row first and lists each problem; issues nothing if a row is bad, unless
+      --skip-bad-rows (then exit 1 after issuing the good rows). Issues through the service's batch
+      API with a progress bar, writing <input>.results.jsonl (row, id, links) as it goes.
+      Re-running never issues a row twice (each row's content is its idempotency key).
       The API key comes from --api-key, EPROOF_API_KEY or data/dev-credentials.json.
   eproof redact <file.json|file.pdf> --hide <field,…> [--out <file.json>]
       Writes a copy that withholds the named fields (e.g. premises,conditions) and still verifies.
@@ -37,9 +40,17 @@ export async function runCli(argv: string[]): Promise<number> {
             url: { type: "string" },
             "api-key": { type: "string" },
             chunk: { type: "string" },
+            "skip-bad-rows": { type: "boolean" },
           },
         });
-        return await issueCommand({ type: values.type, input: values.input, url: values.url, apiKey: values["api-key"], chunk: values.chunk });
+        return await issueCommand({
+          type: values.type,
+          input: values.input,
+          url: values.url,
+          apiKey: values["api-key"],
+          chunk: values.chunk,
+          skipBadRows: values["skip-bad-rows"],
+        });
       }
       case "redact": {
         const { values, positionals } = parseArgs({

@@ -67,6 +67,35 @@ describe("npx eproof issue", () => {
     expect(second.map((r) => r.id)).toEqual(results.map((r) => r.id));
   });
 
+  it("with --skip-bad-rows issues the good rows, lists the skipped ones in the results, and a fixed re-run adds only the fixed rows", async () => {
+    const file = join(service.dataDir, "partly-bad.csv");
+    const rows = [row(101), row(102, { idMasked: "A1234567" }), row(103)];
+    writeFileSync(file, [HEADER, ...rows].join("\n"));
+    const first = await runEproof(["issue", "--type", "licence", "--input", file, "--skip-bad-rows"], env);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain("row 2: holder.idMasked");
+    const results = readFileSync(`${file}.results.jsonl`, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(results.find((r) => r.row === 2)).toMatchObject({ skipped: true, problems: [expect.objectContaining({ field: "holder.idMasked" })] });
+    const issued = results.filter((r) => r.id).sort((a, b) => a.row - b.row);
+    expect(issued.map((r) => r.row)).toEqual([1, 3]);
+
+    // The officer fixes row 2 and re-runs: rows 1 and 3 keep their documents, row 2 is issued once.
+    writeFileSync(file, [HEADER, row(101), row(102), row(103)].join("\n"));
+    const second = await runEproof(["issue", "--type", "licence", "--input", file], env);
+    expect(second.code).toBe(0);
+    const after = readFileSync(`${file}.results.jsonl`, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line))
+      .sort((a, b) => a.row - b.row);
+    expect(after.map((r) => r.row)).toEqual([1, 2, 3]);
+    expect([after[0].id, after[2].id]).toEqual(issued.map((r) => r.id));
+    expect(new Set(after.map((r) => r.id)).size).toBe(3);
+  });
+
   it("reads JSON lines too, and refuses a missing option with exit code 2", async () => {
     const file = join(service.dataDir, "one.jsonl");
     const licence = JSON.parse(readFileSync("docs/examples/licence.json", "utf8")).data;
