@@ -31,6 +31,8 @@ export interface Config {
         issuerRegistry: `0x${string}`;
         /** Private key (0x hex) of the account that anchors batches. */
         anchorKey: string;
+        /** Private key of an IssuerRegistry REGISTRAR account: enables /api/v1/admin (optional). */
+        governanceKey?: string;
       };
 }
 
@@ -86,6 +88,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
         documentRegistry: address(env, "EPROOF_DOCUMENT_REGISTRY"),
         issuerRegistry: address(env, "EPROOF_ISSUER_REGISTRY"),
         anchorKey: secret(env, "EPROOF_ANCHOR_KEY", readFile),
+        ...(env.EPROOF_GOVERNANCE_KEY || env.EPROOF_GOVERNANCE_KEY_FILE ? { governanceKey: secret(env, "EPROOF_GOVERNANCE_KEY", readFile) } : {}),
       }
     : { kind: "embedded", port: integer(env, "EPROOF_CHAIN_PORT", 8545, 1, 65535), chainId };
   return {

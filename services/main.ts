@@ -7,8 +7,10 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import { Wallet } from "ethers";
 import { EthersLedger } from "./adapters/chain/ethers-ledger.ts";
+import { Governance } from "./adapters/chain/governance.ts";
 import { createRpcProvider } from "./adapters/chain/rpc-provider.ts";
 import { createApp } from "./adapters/http/app.ts";
+import { invalidateApiKeyCache } from "./adapters/http/auth.ts";
 import type { HealthReport, HttpDeps } from "./adapters/http/http-deps.ts";
 import { createMetrics } from "./adapters/http/metrics.ts";
 import { pooledRandom } from "./adapters/random/pooled-random.ts";
@@ -21,7 +23,9 @@ import { bootstrapEmbedded, DEMO_DEPARTMENT } from "./embedded/dev-bootstrap.ts"
 import { EProofError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import type { Clock, Hex } from "./ports.ts";
+import { Administration } from "./use-cases/administer.ts";
 import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
+import { ChainIssuanceGate } from "./use-cases/issuance-gate.ts";
 
 export interface RunningService {
   url: string;
@@ -68,6 +72,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   let documentRegistry: Hex;
   let issuerRegistry: Hex;
   let anchorKey: string;
+  let governanceKey: string | undefined;
   if (config.chain.kind === "embedded") {
     embedded = await startAnvil({ dataDir: config.dataDir, port: config.chain.port, chainId: config.chain.chainId, logger });
     started.push(() => (embedded ? embedded.stop() : Promise.resolve()));
@@ -82,9 +87,10 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
       logger,
     });
     ({ documentRegistry, issuerRegistry, anchorKey } = deployment);
+    governanceKey = deployment.adminKey;
   } else {
     rpcUrl = config.chain.rpcUrls[0] ?? "";
-    ({ documentRegistry, issuerRegistry, anchorKey } = config.chain);
+    ({ documentRegistry, issuerRegistry, anchorKey, governanceKey } = config.chain);
   }
 
   const chainId = config.chain.chainId;
@@ -103,8 +109,27 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   if (reportedChainId !== chainId) {
     throw new EProofError("CONFIG_INVALID", `the chain at ${rpcUrl} has chain id ${reportedChainId}, but EPROOF_CHAIN_ID is ${chainId}`);
   }
-  const ledger = new EthersLedger({ provider, signer: new Wallet(anchorKey, provider), documentRegistry, chainId });
+  const anchorWallet = new Wallet(anchorKey, provider);
+  const ledger = new EthersLedger({ provider, signer: anchorWallet, documentRegistry, chainId });
   const clock: Clock = { now: () => Date.now() };
+  // Reads of the IssuerRegistry need no governance account; writes (the admin API) do.
+  const gate = new ChainIssuanceGate({ governance: new Governance(anchorWallet, issuerRegistry), store, keys: keyRing, now: clock.now });
+  const keyDirectory = new KeyDirectory(store);
+  const administration = governanceKey
+    ? new Administration({
+        governance: new Governance(new Wallet(governanceKey, provider), issuerRegistry),
+        store,
+        records: store,
+        audit: store.audit,
+        keys: keyRing,
+        serviceAnchorer: anchorWallet.address,
+        onGovernanceChanged: () => {
+          gate.invalidate();
+          keyDirectory.invalidate();
+        },
+        onApiKeyRevoked: invalidateApiKeyCache,
+      })
+    : null;
   const random = pooledRandom();
   const metrics = createMetrics(() => store.countUnanchored());
   const worker = new AnchoringWorker(
@@ -143,15 +168,17 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     store,
     ledger,
     trust,
-    issuance: { store, signer: keyRing, clock, random },
+    issuance: { store, signer: keyRing, clock, random, gate },
     statusDeps: { store, ledger, clock },
     clock,
     logger,
     metrics,
-    keys: new KeyDirectory(store),
+    keys: keyDirectory,
     departmentName: (code) => (code === DEMO_DEPARTMENT.code ? DEMO_DEPARTMENT.name : { en: code, zhHK: code }),
     onAccepted: () => worker.poke(),
     health,
+    audit: store.audit,
+    ...(administration ? { admin: { administration, serviceAnchorer: anchorWallet.address } } : {}),
   };
   const app = createApp(deps);
   const server: Server = await new Promise((resolve, reject) => {

@@ -104,13 +104,19 @@ export interface StatusChangeRecord {
   changedAt: string;
 }
 
+/** "officer": issues and changes statuses for one department; "admin": the platform administrator (no department). */
+export type ApiKeyRole = "officer" | "admin";
+
 export interface ApiKeyRecord {
   id: string;
+  /** The officer's department; "*" for an admin key. */
   department: string;
   label: string;
   /** Document types this key may issue; empty = all granted to the department. */
   types: string[];
   revoked: boolean;
+  /** Absent on keys stored before roles existed: those are officer keys. */
+  role?: ApiKeyRole;
 }
 
 export interface SigningKeyRecord {
@@ -162,4 +168,75 @@ export interface Store {
 export interface DocumentSigner {
   /** Signs a claim for `department`; throws EProofError("FORBIDDEN") when it has no signing key here. */
   sign(department: string, claimBytes: Uint8Array): Promise<{ jws: string; jwk: Record<string, string> }>;
+}
+
+/** Administration of API keys and of the signing-key mirror (the chain is the authority for windows). */
+export interface AdminRecords {
+  listApiKeys(): Promise<Array<ApiKeyRecord & { createdAt: string }>>;
+  /** Returns false when there is no such key. Revocation is final. */
+  revokeApiKey(id: string): Promise<boolean>;
+  /** Sets a key's validUntil / compromisedAt in the mirror that /.well-known/jwks.json publishes. */
+  updateSigningKeyWindow(kid: string, window: { validUntil?: string; compromisedAt?: string }): Promise<void>;
+}
+
+/** One officer or administrator action. Never holds holder personal data: ids, codes and reasons only. */
+export interface AuditEntry {
+  /** API key id of whoever acted ("cli" style ids are key ids too). */
+  actor: string;
+  role: ApiKeyRole;
+  /** Dotted action name, e.g. "document.issue", "department.suspend", "key.rotate". */
+  action: string;
+  department: string | null;
+  documentId: string | null;
+  /** Small non-personal details (type, kid, thumbprint, tx hash, reason code). */
+  details: Record<string, string | number | boolean | null>;
+}
+
+export interface StoredAuditEntry extends AuditEntry {
+  seq: number;
+  at: string;
+}
+
+export interface AuditFilter {
+  department?: string;
+  actor?: string;
+  action?: string;
+  documentId?: string;
+  /** Entries with seq greater than this (paging). */
+  after?: number;
+  limit?: number;
+}
+
+/** Append-only audit log: there is deliberately no update or delete. */
+export interface AuditLog {
+  append(entries: AuditEntry[]): Promise<void>;
+  list(filter: AuditFilter): Promise<StoredAuditEntry[]>;
+}
+
+/**
+ * Governance writes on the IssuerRegistry (the platform administrator's account). Times are unix
+ * seconds of block time.
+ */
+export interface IssuerGovernance {
+  registerDepartment(code: string, name: { en: string; zhHK: string }): Promise<TxReceipt>;
+  setDepartmentSuspended(code: string, suspended: boolean): Promise<TxReceipt>;
+  grantDocumentType(code: string, type: string, schemaHash: Hex): Promise<TxReceipt>;
+  withdrawDocumentType(code: string, type: string): Promise<TxReceipt>;
+  registerSigningKey(code: string, thumbprint: Hex, validFrom: number, validUntil?: number): Promise<TxReceipt>;
+  retireSigningKey(code: string, thumbprint: Hex, validUntil: number): Promise<TxReceipt>;
+  markKeyCompromised(code: string, thumbprint: Hex, at: number): Promise<TxReceipt>;
+  addAnchorer(code: string, account: string): Promise<TxReceipt>;
+  removeAnchorer(code: string, account: string): Promise<TxReceipt>;
+  department(code: string): Promise<{ code: string; name: { en: string; zhHK: string }; status: "ACTIVE" | "SUSPENDED"; registeredAt: number } | null>;
+  documentTypes(code: string): Promise<Array<{ type: string; schemaHash: Hex; grantedAt: number; withdrawnAt: number }>>;
+  signingKeys(code: string): Promise<Array<{ thumbprint: Hex; validFrom: number; validUntil: number; compromisedAt: number }>>;
+  anchorers(code: string): Promise<string[]>;
+  /** Time of the latest block: the trusted clock for key windows. */
+  chainTime(): Promise<number>;
+}
+
+/** Refuses issuance the ledger would refuse anyway (suspended department, type not granted, unusable key). */
+export interface IssuanceGate {
+  /** Throws EProofError("FORBIDDEN") with the reason. */
+  assertMayIssue(department: string, type: string): Promise<void>;
 }

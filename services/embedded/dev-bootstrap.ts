@@ -52,6 +52,7 @@ export async function bootstrapEmbedded(options: {
   const known = readJson<Deployment>(deploymentPath);
   if (known && known.chainId === options.chainId && (await provider.getCode(known.documentRegistry)) !== "0x") {
     provider.destroy();
+    await ensureAdminCredentials(dataDir, store);
     return known;
   }
   if (known) logger.warn({ event: "bootstrap.redeploy" }, "the embedded chain has lost its contracts (state file missing or older); deploying again");
@@ -100,10 +101,24 @@ export async function bootstrapEmbedded(options: {
     );
     writeFileSync(credentialsPath, `${JSON.stringify({ apiKey }, null, 2)}\n`, { mode: 0o600 });
   }
+  await ensureAdminCredentials(dataDir, store);
 
   const deployment: Deployment = { chainId: options.chainId, documentRegistry, issuerRegistry, adminKey: admin.privateKey, anchorKey: anchor.privateKey };
   writeFileSync(deploymentPath, `${JSON.stringify(deployment, null, 2)}\n`, { mode: 0o600 });
   logger.info({ event: "bootstrap.done", department: code, documentRegistry, issuerRegistry }, "deployed the contracts and registered the DEMO department");
   provider.destroy();
   return deployment;
+}
+
+/** The platform administrator's API key (role "admin"), added to data/dev-credentials.json as `adminApiKey`. */
+async function ensureAdminCredentials(dataDir: string, store: Store): Promise<void> {
+  const credentialsPath = join(dataDir, "dev-credentials.json");
+  const credentials = readJson<{ apiKey?: string; adminApiKey?: string }>(credentialsPath) ?? {};
+  if (credentials.adminApiKey && (await store.findApiKey(hashApiKey(credentials.adminApiKey)))) return;
+  const adminApiKey = newApiKey();
+  await store.insertApiKey(
+    { id: `ADMIN-admin-${randomUUID().slice(0, 8)}`, department: "*", label: "development platform administrator", types: [], revoked: false, role: "admin" },
+    hashApiKey(adminApiKey),
+  );
+  writeFileSync(credentialsPath, `${JSON.stringify({ ...credentials, adminApiKey }, null, 2)}\n`, { mode: 0o600 });
 }

@@ -9,13 +9,15 @@ import { assembleDocument, prepareDocument } from "../domain/issue-document.ts";
 import { merkleLeaf } from "../domain/merkle.ts";
 import type { JsonValue, SignatureBlock } from "../domain/types.ts";
 import { EProofError, type Problem } from "../errors.ts";
-import type { Clock, DocumentSigner, NewDocument, Random, Store } from "../ports.ts";
+import type { Clock, DocumentSigner, IssuanceGate, NewDocument, Random, Store } from "../ports.ts";
 
 export interface IssuanceDeps {
   store: Store;
   signer: DocumentSigner;
   clock: Clock;
   random: Random;
+  /** Refuses a suspended department, a type not granted, an unusable signing key (optional: tools that sign offline have none). */
+  gate?: IssuanceGate;
 }
 
 export interface IssueRequest {
@@ -47,6 +49,7 @@ function isoSeconds(ms: number): string {
 
 export async function issueDocuments(deps: IssuanceDeps, request: IssueRequest): Promise<IssuedDocument[]> {
   const type = getDocumentType(request.type);
+  await deps.gate?.assertMayIssue(request.department, type.id);
   const problems: Problem[] = [];
   const validated: Record<string, JsonValue>[] = [];
   request.items.forEach((item, index) => {

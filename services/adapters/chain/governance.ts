@@ -4,7 +4,7 @@
  */
 import { Contract, type Provider, type Signer } from "ethers";
 import { EProofError } from "../../errors.ts";
-import type { Hex, TxReceipt } from "../../ports.ts";
+import type { Hex, IssuerGovernance, TxReceipt } from "../../ports.ts";
 import { fromBytes32String, toBytes32, toBytes32String } from "./chain-codec.ts";
 import { toChainError } from "./chain-errors.ts";
 import { loadArtifact } from "./contract-artifacts.ts";
@@ -35,8 +35,9 @@ export interface SigningKeyWindow {
   compromisedAt: number;
 }
 
-export class Governance {
+export class Governance implements IssuerGovernance {
   readonly address: Hex;
+  readonly #provider: Provider;
   readonly #contract: Contract;
   readonly #sender: TransactionSender;
 
@@ -44,6 +45,7 @@ export class Governance {
     const provider: Provider | null = signer.provider;
     if (provider === null) throw new EProofError("CONFIG_INVALID", "The governance signer has no provider.");
     this.address = issuerRegistry;
+    this.#provider = provider;
     this.#contract = new Contract(issuerRegistry, loadArtifact("IssuerRegistry").abi, signer);
     this.#sender = new TransactionSender({
       provider,
@@ -145,6 +147,16 @@ export class Governance {
 
   async anchorers(code: string): Promise<string[]> {
     return [...((await this.#read("anchorers", [department(code)])) as string[])];
+  }
+
+  async chainTime(): Promise<number> {
+    try {
+      const block = await this.#provider.getBlock("latest");
+      if (!block) throw new EProofError("CHAIN_UNAVAILABLE", "the chain returned no latest block");
+      return block.timestamp;
+    } catch (error) {
+      throw toChainError(error, "eth_getBlockByNumber");
+    }
   }
 
   #send(method: string, args: unknown[]): Promise<TxReceipt> {

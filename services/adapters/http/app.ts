@@ -3,8 +3,10 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import express, { type Express } from "express";
 import { EProofError } from "../../errors.ts";
+import { auditOfficerActions } from "./audit-officer-actions.ts";
 import { errorResponder } from "./error-status.ts";
 import type { HttpDeps } from "./http-deps.ts";
+import { adminRoutes } from "./routes/admin-routes.ts";
 import { officerRoutes } from "./routes/officer-routes.ts";
 import { publicRoutes } from "./routes/public-routes.ts";
 
@@ -48,7 +50,11 @@ export function createApp(deps: HttpDeps): Express {
   });
   app.use("/assets", express.static(PUBLIC_DIR, { index: false, maxAge: "1h" }));
   app.use(publicRoutes(deps));
+  if (deps.audit) app.use(auditOfficerActions(deps.audit));
   app.use(officerRoutes(deps));
+  if (deps.admin && deps.audit) {
+    app.use(adminRoutes({ store: deps.store, administration: deps.admin.administration, audit: deps.audit, serviceAnchorer: deps.admin.serviceAnchorer }));
+  }
 
   app.use((req, _res, next) => {
     next(new EProofError("NOT_FOUND", `no route ${req.method} ${req.path}; see /openapi.json`));

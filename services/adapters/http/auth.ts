@@ -21,10 +21,35 @@ export interface Officer {
   types: string[];
 }
 
+/** The platform administrator, authenticated by an API key with role "admin". */
+export interface Admin {
+  keyId: string;
+}
+
 const CACHE_MS = 10_000;
+let cacheGeneration = 0;
+
+/** Forgets every cached key lookup (called when a key is revoked, so that it stops working at once). */
+export function invalidateApiKeyCache(): void {
+  cacheGeneration += 1;
+}
 
 export function requireOfficer(store: Store): RequestHandler {
-  const cache = new Map<string, { key: ApiKeyRecord | null; until: number }>();
+  return requireKey(store, "officer");
+}
+
+/** Only API keys with role "admin": an officer key gets 403, no key 401. */
+export function requireAdmin(store: Store): RequestHandler {
+  return requireKey(store, "admin");
+}
+
+export function adminOf(locals: Record<string, unknown>): Admin {
+  return locals.admin as Admin;
+}
+
+// A revoked key stops working within CACHE_MS (the cache spares a database read per request).
+function requireKey(store: Store, role: "officer" | "admin"): RequestHandler {
+  const cache = new Map<string, { key: ApiKeyRecord | null; until: number; generation: number }>();
   return async (req, res, next) => {
     const header = req.get("authorization") ?? "";
     const match = /^Bearer\s+(\S{10,200})$/i.exec(header);
@@ -34,8 +59,8 @@ export function requireOfficer(store: Store): RequestHandler {
     }
     const hash = hashApiKey(String(match[1]));
     let entry = cache.get(hash);
-    if (!entry || entry.until < Date.now()) {
-      entry = { key: await store.findApiKey(hash), until: Date.now() + CACHE_MS };
+    if (!entry || entry.until < Date.now() || entry.generation !== cacheGeneration) {
+      entry = { key: await store.findApiKey(hash), until: Date.now() + CACHE_MS, generation: cacheGeneration };
       if (cache.size > 10_000) cache.clear();
       cache.set(hash, entry);
     }
@@ -43,7 +68,20 @@ export function requireOfficer(store: Store): RequestHandler {
       next(new EProofError("UNAUTHORISED", "this API key is not valid (unknown or revoked)"));
       return;
     }
-    res.locals.officer = { keyId: entry.key.id, department: entry.key.department, types: entry.key.types } satisfies Officer;
+    const keyRole = entry.key.role ?? "officer";
+    if (keyRole !== role) {
+      next(
+        new EProofError(
+          "FORBIDDEN",
+          role === "admin"
+            ? "this API key is an officer's; administration needs an admin API key"
+            : "an admin API key cannot act for a department; use an officer's key",
+        ),
+      );
+      return;
+    }
+    if (role === "admin") res.locals.admin = { keyId: entry.key.id } satisfies Admin;
+    else res.locals.officer = { keyId: entry.key.id, department: entry.key.department, types: entry.key.types } satisfies Officer;
     next();
   };
 }

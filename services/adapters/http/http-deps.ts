@@ -1,6 +1,7 @@
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../logger.ts";
-import type { Clock, Ledger, Store } from "../../ports.ts";
+import type { AuditLog, Clock, Ledger, Store } from "../../ports.ts";
+import type { Administration } from "../../use-cases/administer.ts";
 import type { StatusDeps } from "../../use-cases/change-status.ts";
 import type { TrustAnchor } from "../../use-cases/document-files.ts";
 import type { IssuanceDeps } from "../../use-cases/issue-documents.ts";
@@ -30,4 +31,8 @@ export interface HttpDeps {
   /** Called after documents are accepted: wakes the anchoring worker. */
   onAccepted: () => void;
   health: () => Promise<HealthReport>;
+  /** Officer and admin actions are appended here (absent: no audit, no admin API). */
+  audit?: AuditLog;
+  /** The platform administrator's API; absent when this service holds no governance account. */
+  admin?: { administration: Administration; serviceAnchorer: string };
 }

@@ -73,4 +73,23 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   INSERT INTO document_files (seq, json) SELECT seq, document_json FROM documents;
   ALTER TABLE documents DROP COLUMN document_json;
   `,
+  // Governance: API keys get a role (officer / admin), and every officer and admin action goes to an
+  // append-only audit log. The triggers make the log refuse UPDATE and DELETE even from a SQL shell.
+  `
+  ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'officer' CHECK (role IN ('officer', 'admin'));
+  CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    role TEXT NOT NULL,
+    action TEXT NOT NULL,
+    department TEXT,
+    document_id TEXT,
+    details TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_department ON audit_log (department, seq);
+  CREATE INDEX audit_log_document ON audit_log (document_id) WHERE document_id IS NOT NULL;
+  CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+  `,
 ];

@@ -6,7 +6,23 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { OnChainStatus } from "../../domain/verification-record.ts";
-import type { ApiKeyRecord, Hex, NewDocument, SigningKeyRecord, StatusChangeRecord, Store, StoredBatch, StoredDocument, TxReceipt } from "../../ports.ts";
+import type {
+  AdminRecords,
+  ApiKeyRecord,
+  ApiKeyRole,
+  AuditEntry,
+  AuditFilter,
+  AuditLog,
+  Hex,
+  NewDocument,
+  SigningKeyRecord,
+  StatusChangeRecord,
+  Store,
+  StoredAuditEntry,
+  StoredBatch,
+  StoredDocument,
+  TxReceipt,
+} from "../../ports.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 
 type Row = Record<string, unknown>;
@@ -25,8 +41,21 @@ function toBatch(row: Row): StoredBatch {
   };
 }
 
-export class SqliteStore implements Store {
+function toApiKey(row: Row): ApiKeyRecord {
+  return {
+    id: String(row.id),
+    department: String(row.department),
+    label: String(row.label),
+    types: JSON.parse(String(row.types)) as string[],
+    revoked: Number(row.revoked) === 1,
+    role: (row.role === "admin" ? "admin" : "officer") satisfies ApiKeyRole,
+  };
+}
+
+export class SqliteStore implements Store, AdminRecords {
   readonly #db: DatabaseSync;
+  /** The append-only audit log, in the same database file. */
+  readonly audit: AuditLog;
   readonly #insertDocument: StatementSync;
   readonly #insertFile: StatementSync;
   readonly #getDocument: StatementSync;
@@ -36,6 +65,7 @@ export class SqliteStore implements Store {
     this.#db = new DatabaseSync(path);
     this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
     this.#migrate();
+    this.audit = this.#auditLog();
     this.#insertDocument = this.#db.prepare(
       `INSERT INTO documents (id, department, type, issued_at, leaf, idempotency_key)
        VALUES (?, ?, ?, ?, ?, ?) RETURNING seq`,
@@ -232,19 +262,70 @@ export class SqliteStore implements Store {
 
   async insertApiKey(key: ApiKeyRecord, keyHash: string): Promise<void> {
     this.#db
-      .prepare("INSERT INTO api_keys (id, key_hash, department, label, types, revoked, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .run(key.id, keyHash, key.department, key.label, JSON.stringify(key.types), key.revoked ? 1 : 0, new Date().toISOString());
+      .prepare("INSERT INTO api_keys (id, key_hash, department, label, types, revoked, created_at, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .run(key.id, keyHash, key.department, key.label, JSON.stringify(key.types), key.revoked ? 1 : 0, new Date().toISOString(), key.role ?? "officer");
   }
 
   async findApiKey(keyHash: string): Promise<ApiKeyRecord | null> {
     const row = this.#db.prepare("SELECT * FROM api_keys WHERE key_hash = ?").get(keyHash);
-    if (!row) return null;
+    return row ? toApiKey(row) : null;
+  }
+
+  async listApiKeys(): Promise<Array<ApiKeyRecord & { createdAt: string }>> {
+    return this.#db
+      .prepare("SELECT * FROM api_keys ORDER BY created_at, id")
+      .all()
+      .map((row) => ({ ...toApiKey(row), createdAt: String(row.created_at) }));
+  }
+
+  async revokeApiKey(id: string): Promise<boolean> {
+    return Number(this.#db.prepare("UPDATE api_keys SET revoked = 1 WHERE id = ?").run(id).changes) > 0;
+  }
+
+  async updateSigningKeyWindow(kid: string, window: { validUntil?: string; compromisedAt?: string }): Promise<void> {
+    if (window.validUntil !== undefined) this.#db.prepare("UPDATE signing_keys SET valid_until = ? WHERE kid = ?").run(window.validUntil, kid);
+    if (window.compromisedAt !== undefined) this.#db.prepare("UPDATE signing_keys SET compromised_at = ? WHERE kid = ?").run(window.compromisedAt, kid);
+  }
+
+  #auditLog(): AuditLog {
+    const db = this.#db;
+    const insert = db.prepare("INSERT INTO audit_log (at, actor, role, action, department, document_id, details) VALUES (?, ?, ?, ?, ?, ?, ?)");
     return {
-      id: String(row.id),
-      department: String(row.department),
-      label: String(row.label),
-      types: JSON.parse(String(row.types)) as string[],
-      revoked: Number(row.revoked) === 1,
+      append: async (entries: AuditEntry[]) => {
+        const at = new Date().toISOString();
+        this.#transaction(() => {
+          for (const e of entries) insert.run(at, e.actor, e.role, e.action, e.department, e.documentId, JSON.stringify(e.details));
+        });
+      },
+      list: async (filter: AuditFilter): Promise<StoredAuditEntry[]> => {
+        const where: string[] = ["seq > ?"];
+        const args: Array<string | number> = [filter.after ?? 0];
+        for (const [column, value] of [
+          ["department", filter.department],
+          ["actor", filter.actor],
+          ["action", filter.action],
+          ["document_id", filter.documentId],
+        ] as const) {
+          if (value !== undefined) {
+            where.push(`${column} = ?`);
+            args.push(value);
+          }
+        }
+        args.push(Math.min(Math.max(filter.limit ?? 100, 1), 1000));
+        return db
+          .prepare(`SELECT * FROM audit_log WHERE ${where.join(" AND ")} ORDER BY seq LIMIT ?`)
+          .all(...args)
+          .map((row) => ({
+            seq: Number(row.seq),
+            at: String(row.at),
+            actor: String(row.actor),
+            role: row.role === "admin" ? "admin" : "officer",
+            action: String(row.action),
+            department: (row.department as string | null) ?? null,
+            documentId: (row.document_id as string | null) ?? null,
+            details: JSON.parse(String(row.details)) as AuditEntry["details"],
+          }));
+      },
     };
   }
 

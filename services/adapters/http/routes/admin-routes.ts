@@ -1,0 +1,131 @@
+/**
+ * The platform administrator's API under /api/v1/admin: departments, document-type grants, signing
+ * keys, anchoring accounts, API keys and the audit log. Every route needs an API key with role
+ * "admin" (`Authorization: Bearer <adminApiKey>`); an officer's key gets 403. The routes only parse
+ * and answer: services/use-cases/administer.ts does the work and writes the audit log.
+ */
+import { Router } from "express";
+import { z } from "zod";
+import { EProofError } from "../../../errors.ts";
+import type { AuditLog } from "../../../ports.ts";
+import type { Administration } from "../../../use-cases/administer.ts";
+import { adminOf, requireAdmin } from "../auth.ts";
+import type { HttpDeps } from "../http-deps.ts";
+import { parseBody } from "../validate-body.ts";
+
+const name = z.string().trim().min(1).max(200);
+const typeId = z.string().min(1).max(64);
+
+export const onboardBody = z
+  .object({
+    code: z.string().min(2).max(31).describe("Department code, A-Z 0-9 and -"),
+    name: z.object({ en: name, zhHK: name }).strict(),
+    types: z.array(typeId).max(20).optional().describe("Document types to grant at once"),
+    anchorer: z.boolean().optional().describe("Add this service's anchoring account (default true)"),
+    signingKey: z.boolean().optional().describe("Generate and register a signing key (default true)"),
+  })
+  .strict();
+const grantBody = z.object({ type: typeId }).strict();
+const rotateBody = z.object({ graceSeconds: z.number().int().optional() }).strict();
+const compromisedBody = z.object({ at: z.string().min(10).max(40).describe("ISO 8601 time from which the key is not to be trusted") }).strict();
+const anchorerBody = z.object({ account: z.string().optional().describe("Account address; default: this service's anchoring account") }).strict();
+export const apiKeyBody = z
+  .object({
+    role: z.enum(["officer", "admin"]).optional(),
+    department: z.string().min(2).max(31).optional(),
+    label: z.string().trim().min(1).max(100).describe("Who holds it, e.g. the officer's post (no personal data needed)"),
+    types: z.array(typeId).max(20).optional(),
+  })
+  .strict();
+
+function queryString(value: unknown, field: string, pattern: RegExp): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !pattern.test(value)) throw new EProofError("BAD_REQUEST", `query parameter ${field} is not valid`);
+  return value;
+}
+
+export function adminRoutes(deps: Pick<HttpDeps, "store"> & { administration: Administration; audit: AuditLog; serviceAnchorer: string }): Router {
+  const router = Router();
+  const admin = deps.administration;
+  router.use("/api/v1/admin", requireAdmin(deps.store));
+  const actor = (locals: Record<string, unknown>) => adminOf(locals);
+
+  router.post("/api/v1/admin/departments", async (req, res) => {
+    const body = parseBody(onboardBody, req.body);
+    res.status(201).json(await admin.onboardDepartment(actor(res.locals), body));
+  });
+
+  router.get("/api/v1/admin/departments/:code", async (req, res) => {
+    res.json(await admin.describeDepartment(req.params.code));
+  });
+
+  router.post("/api/v1/admin/departments/:code/suspend", async (req, res) => {
+    res.json(await admin.setDepartmentSuspended(actor(res.locals), req.params.code, true));
+  });
+
+  router.post("/api/v1/admin/departments/:code/reinstate", async (req, res) => {
+    res.json(await admin.setDepartmentSuspended(actor(res.locals), req.params.code, false));
+  });
+
+  router.post("/api/v1/admin/departments/:code/types", async (req, res) => {
+    const body = parseBody(grantBody, req.body);
+    res.json(await admin.grantType(actor(res.locals), req.params.code, body.type));
+  });
+
+  router.delete("/api/v1/admin/departments/:code/types/:type", async (req, res) => {
+    res.json(await admin.withdrawType(actor(res.locals), req.params.code, req.params.type));
+  });
+
+  router.post("/api/v1/admin/departments/:code/keys", async (req, res) => {
+    res.status(201).json(await admin.registerSigningKey(actor(res.locals), req.params.code));
+  });
+
+  router.post("/api/v1/admin/departments/:code/keys/rotate", async (req, res) => {
+    const body = parseBody(rotateBody, req.body ?? {});
+    res.json(await admin.rotateSigningKey(actor(res.locals), req.params.code, body.graceSeconds));
+  });
+
+  router.post("/api/v1/admin/departments/:code/keys/:kid/compromised", async (req, res) => {
+    const body = parseBody(compromisedBody, req.body);
+    res.json(await admin.markKeyCompromised(actor(res.locals), req.params.code, req.params.kid, body.at));
+  });
+
+  router.post("/api/v1/admin/departments/:code/anchorers", async (req, res) => {
+    const body = parseBody(anchorerBody, req.body ?? {});
+    res.json(await admin.addAnchorer(actor(res.locals), req.params.code, body.account ?? deps.serviceAnchorer));
+  });
+
+  router.delete("/api/v1/admin/departments/:code/anchorers/:account", async (req, res) => {
+    res.json(await admin.removeAnchorer(actor(res.locals), req.params.code, req.params.account));
+  });
+
+  router.get("/api/v1/admin/api-keys", async (_req, res) => {
+    res.json({ keys: await admin.listApiKeys() });
+  });
+
+  router.post("/api/v1/admin/api-keys", async (req, res) => {
+    const body = parseBody(apiKeyBody, req.body);
+    res.status(201).json(await admin.createApiKey(actor(res.locals), body));
+  });
+
+  router.post("/api/v1/admin/api-keys/:id/revoke", async (req, res) => {
+    res.json(await admin.revokeApiKey(actor(res.locals), req.params.id));
+  });
+
+  router.get("/api/v1/admin/audit", async (req, res) => {
+    const q = req.query;
+    const after = queryString(q.after, "after", /^\d{1,15}$/);
+    const limit = queryString(q.limit, "limit", /^\d{1,4}$/);
+    const entries = await deps.audit.list({
+      department: queryString(q.department, "department", /^[A-Z0-9*-]{1,31}$/),
+      actor: queryString(q.actor, "actor", /^[\w*.-]{1,80}$/),
+      action: queryString(q.action, "action", /^[a-z.]{1,40}$/),
+      documentId: queryString(q.documentId, "documentId", /^[0-9a-f]{32}$/),
+      ...(after ? { after: Number(after) } : {}),
+      ...(limit ? { limit: Number(limit) } : {}),
+    });
+    res.json({ entries, next: entries.length > 0 ? entries[entries.length - 1]?.seq : null });
+  });
+
+  return router;
+}

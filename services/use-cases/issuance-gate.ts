@@ -1,0 +1,91 @@
+/**
+ * Refuses, at the API, issuance that the ledger would refuse to anchor or that would never verify:
+ * a suspended or unknown department, a type not granted to it, or a signing key that is not
+ * registered, retired or reported compromised. Without it such documents would wait in the outbox
+ * for ever (PENDING) instead of the officer hearing why at once.
+ *
+ * The chain is the authority; its answers are cached for a few seconds per department and dropped
+ * whenever the administrator changes something. When the chain cannot be read, issuance is not
+ * blocked (the documents queue, as everywhere else): the contract still refuses a bad anchoring.
+ */
+import { EProofError, isEProofError } from "../errors.ts";
+import type { IssuanceGate, IssuerGovernance, SigningKeyRecord, Store } from "../ports.ts";
+import type { KeyCustody } from "./administer.ts";
+
+interface DepartmentView {
+  status: "ACTIVE" | "SUSPENDED" | "UNKNOWN";
+  granted: Set<string>;
+  until: number;
+}
+
+const CACHE_MS = 5_000;
+
+export class ChainIssuanceGate implements IssuanceGate {
+  readonly #governance: Pick<IssuerGovernance, "department" | "documentTypes">;
+  readonly #store: Pick<Store, "signingKeys">;
+  readonly #keys: Pick<KeyCustody, "current">;
+  readonly #now: () => number;
+  readonly #cache = new Map<string, DepartmentView>();
+  #keyMirror: { keys: SigningKeyRecord[]; until: number } | null = null;
+
+  constructor(deps: {
+    governance: Pick<IssuerGovernance, "department" | "documentTypes">;
+    store: Pick<Store, "signingKeys">;
+    keys: Pick<KeyCustody, "current">;
+    now: () => number;
+  }) {
+    this.#governance = deps.governance;
+    this.#store = deps.store;
+    this.#keys = deps.keys;
+    this.#now = deps.now;
+  }
+
+  invalidate(): void {
+    this.#cache.clear();
+    this.#keyMirror = null;
+  }
+
+  async assertMayIssue(department: string, type: string): Promise<void> {
+    const view = await this.#department(department);
+    if (view) {
+      if (view.status === "UNKNOWN") throw new EProofError("FORBIDDEN", `department ${department} is not registered on the ledger`);
+      if (view.status === "SUSPENDED") {
+        throw new EProofError("FORBIDDEN", `department ${department} is suspended: it cannot issue new documents (those already issued keep their status)`);
+      }
+      if (!view.granted.has(type)) throw new EProofError("FORBIDDEN", `department ${department} is not authorised to issue ${type} documents`);
+    }
+    const current = this.#keys.current(department);
+    if (!current) throw new EProofError("FORBIDDEN", `department ${department} has no signing key on this service; ask the administrator to register one`);
+    const record = (await this.#mirror()).find((k) => k.kid === current.kid);
+    const nowIso = new Date(this.#now()).toISOString();
+    if (!record) throw new EProofError("FORBIDDEN", `signing key ${current.kid} is not registered on the ledger yet; ask the administrator to register it`);
+    if (record.compromisedAt !== null)
+      throw new EProofError("FORBIDDEN", `signing key ${current.kid} was reported compromised; ask the administrator to rotate it`);
+    if (record.validUntil !== null && record.validUntil <= nowIso) {
+      throw new EProofError("FORBIDDEN", `signing key ${current.kid} was retired; ask the administrator to register a new one`);
+    }
+  }
+
+  async #mirror(): Promise<SigningKeyRecord[]> {
+    if (!this.#keyMirror || this.#keyMirror.until < this.#now()) {
+      this.#keyMirror = { keys: await this.#store.signingKeys(), until: this.#now() + CACHE_MS };
+    }
+    return this.#keyMirror.keys;
+  }
+
+  /** null when the chain cannot be read now. */
+  async #department(code: string): Promise<DepartmentView | null> {
+    const cached = this.#cache.get(code);
+    if (cached && cached.until >= this.#now()) return cached;
+    try {
+      const department = await this.#governance.department(code);
+      const granted = department ? (await this.#governance.documentTypes(code)).filter((t) => t.grantedAt !== 0 && t.withdrawnAt === 0).map((t) => t.type) : [];
+      const view: DepartmentView = { status: department ? department.status : "UNKNOWN", granted: new Set(granted), until: this.#now() + CACHE_MS };
+      this.#cache.set(code, view);
+      return view;
+    } catch (error) {
+      if (isEProofError(error, "CHAIN_UNAVAILABLE")) return null;
+      throw error;
+    }
+  }
+}
