@@ -112,7 +112,8 @@ describe("SqliteStore", () => {
 
   it("finds API keys only by their hash", async () => {
     await store.insertApiKey({ id: "k1", department: "DEMO", label: "officer", types: ["licence"], revoked: false }, "hash-1");
-    expect(await store.findApiKey("hash-1")).toEqual({ id: "k1", department: "DEMO", label: "officer", types: ["licence"], revoked: false });
+    // A key stored without a role is an officer's key.
+    expect(await store.findApiKey("hash-1")).toEqual({ id: "k1", department: "DEMO", label: "officer", types: ["licence"], revoked: false, role: "officer" });
     expect(await store.findApiKey("nope")).toBeNull();
   });
 });
