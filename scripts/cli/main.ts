@@ -1,6 +1,7 @@
 /** Dispatches `eproof <command>`; each command lives in its own file. Returns the exit code. */
 import { parseArgs } from "node:util";
 import { isEProofError } from "../../services/errors.ts";
+import { ADMIN_USAGE, adminCommand } from "./admin-command.ts";
 import { issueCommand } from "./issue-command.ts";
 import { redactCommand } from "./redact-command.ts";
 import { verifyCommand } from "./verify-command.ts";
@@ -17,7 +18,8 @@ const USAGE = `usage:
       The API key comes from --api-key, EPROOF_API_KEY or data/dev-credentials.json.
   eproof redact <file.json|file.pdf> --hide <field,…> [--out <file.json>]
       Writes a copy that withholds the named fields (e.g. premises,conditions) and still verifies.
-      Key facts and header fields cannot be hidden. Prints the copy unless --out is given.`;
+      Key facts and header fields cannot be hidden. Prints the copy unless --out is given.
+${ADMIN_USAGE}`;
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -60,6 +62,8 @@ export async function runCli(argv: string[]): Promise<number> {
         });
         return await redactCommand({ file: positionals[0], hide: values.hide, out: values.out });
       }
+      case "admin":
+        return await adminCommand(rest);
       case undefined:
       case "help":
       case "--help":

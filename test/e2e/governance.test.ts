@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, downloadEProof, removeDataDir, startTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
+import { api, downloadEProof, removeDataDir, runEproof, startTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -236,5 +236,38 @@ describe("platform administration and trust as of issuance", () => {
     expect(text).not.toContain(JSON.stringify(TYPICAL_LICENCE.data.holder).slice(1, 20));
     const byDocument = await api(admin, "GET", `/api/v1/admin/audit?documentId=${id}`);
     expect(byDocument.body.entries.map((e: { action: string }) => e.action)).toEqual(["document.issue", "document.suspend"]);
+  });
+
+  it("runs the same administration from `eproof admin`, and refuses an officer's key there too", async () => {
+    const env = { EPROOF_URL: service.url, EPROOF_ADMIN_API_KEY: admin.apiKey };
+    const onboarded = await runEproof(
+      ["admin", "onboard", "CLI-DEPT", "--name-en", "CLI Department", "--name-zh", "命令列部門", "--types", "licence,certificate"],
+      env,
+    );
+    expect(onboarded.stderr).toBe("");
+    expect(onboarded.code).toBe(0);
+    expect(JSON.parse(onboarded.stdout)).toMatchObject({
+      code: "CLI-DEPT",
+      name: { en: "CLI Department", zhHK: "命令列部門" },
+      signingKeys: [{ kid: "CLI-DEPT-1" }],
+    });
+    const key = await runEproof(["admin", "create-key", "--department", "CLI-DEPT", "--label", "officer", "--types", "licence"], env);
+    expect(key.code).toBe(0);
+    const officer = { url: service.url, apiKey: JSON.parse(key.stdout).apiKey as string };
+    await issueAnchored(officer);
+    expect((await runEproof(["admin", "suspend", "CLI-DEPT"], env)).code).toBe(0);
+    expect((await api(officer, "POST", "/api/v1/documents", TYPICAL_LICENCE)).status).toBe(403);
+    const audit = await runEproof(["admin", "audit", "--department", "CLI-DEPT", "--action", "department.suspend"], env);
+    expect(JSON.parse(audit.stdout).entries).toHaveLength(1);
+
+    const asOfficer = await runEproof(["admin", "list-keys", "--api-key", officer.apiKey], env);
+    expect(asOfficer.code).toBe(1);
+    expect(asOfficer.stderr).toMatch(/403 FORBIDDEN/);
+    expect((await runEproof(["admin", "no-such-thing"], env)).code).toBe(2);
+
+    const offline = await runEproof(["admin", "create-admin-key", "--data-dir", service.dataDir, "--label", "second administrator"]);
+    expect(offline.code).toBe(0);
+    const second = { url: service.url, apiKey: JSON.parse(offline.stdout).apiKey as string };
+    expect((await api(second, "GET", "/api/v1/admin/departments/CLI-DEPT")).body.status).toBe("SUSPENDED");
   });
 });
