@@ -197,6 +197,14 @@ describe("platform administration and trust as of issuance", () => {
     expect(JSON.stringify(listed.body)).not.toContain(officer.apiKey);
   });
 
+  it("describes every admin route in /openapi.json under the admin API key scheme", async () => {
+    const { body } = await api(service, "GET", "/openapi.json");
+    expect(body.components.securitySchemes.adminApiKey).toMatchObject({ type: "http", scheme: "bearer" });
+    const adminPaths = Object.keys(body.paths).filter((p) => p.startsWith("/api/v1/admin/"));
+    expect(adminPaths).toEqual(expect.arrayContaining(["/api/v1/admin/departments", "/api/v1/admin/departments/{code}/keys/rotate", "/api/v1/admin/audit"]));
+    expect(body.paths["/api/v1/admin/departments"].post.requestBody.content["application/json"].schema.required).toEqual(["code", "name"]);
+  });
+
   it("answers bad administrator input with a 4xx problem, never a 500", async () => {
     const bad = await api(admin, "POST", "/api/v1/admin/departments", { code: "lower case", name: { en: "x", zhHK: "x" } });
     expect(bad.status).toBe(400);

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { Config } from "../../config.ts";
 import { documentTypes } from "../../domain/document-types.ts";
 import { REASON_CODES } from "../../domain/reason-codes.ts";
+import { adminOpenApiPaths, adminSecurityScheme } from "./admin-openapi.ts";
 import { issueBatchBody, issueDocumentBody, redactBody, statusChangeBody, supersedeBody, verifyBody } from "./request-schemas.ts";
 
 function schema(s: z.ZodType): Record<string, unknown> {
@@ -61,7 +62,7 @@ export function buildOpenApi(config: Pick<Config, "publicUrl" | "maxBatchItems">
     servers: [{ url: config.publicUrl }],
     "x-reason-codes": REASON_CODES,
     components: {
-      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "Department officer API key" } },
+      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "Department officer API key" }, adminApiKey: adminSecurityScheme },
       schemas: { ...typeSchemas, Error: errorSchema },
     },
     paths: {
@@ -136,6 +137,7 @@ export function buildOpenApi(config: Pick<Config, "publicUrl" | "maxBatchItems">
         get: { summary: "Health of the service, chain and database", responses: { "200": { description: "ready" }, "503": { description: "degraded" } } },
       },
       "/metrics": { get: { summary: "Prometheus metrics", responses: { "200": { description: "ok" } } } },
+      ...adminOpenApiPaths(),
     },
   };
 }

@@ -5,38 +5,13 @@
  * and answer: services/use-cases/administer.ts does the work and writes the audit log.
  */
 import { Router } from "express";
-import { z } from "zod";
 import { EProofError } from "../../../errors.ts";
 import type { AuditLog } from "../../../ports.ts";
 import type { Administration } from "../../../use-cases/administer.ts";
+import { anchorerBody, apiKeyBody, compromisedBody, grantBody, onboardBody, rotateBody } from "../admin-request-schemas.ts";
 import { adminOf, requireAdmin } from "../auth.ts";
 import type { HttpDeps } from "../http-deps.ts";
 import { parseBody } from "../validate-body.ts";
-
-const name = z.string().trim().min(1).max(200);
-const typeId = z.string().min(1).max(64);
-
-export const onboardBody = z
-  .object({
-    code: z.string().min(2).max(31).describe("Department code, A-Z 0-9 and -"),
-    name: z.object({ en: name, zhHK: name }).strict(),
-    types: z.array(typeId).max(20).optional().describe("Document types to grant at once"),
-    anchorer: z.boolean().optional().describe("Add this service's anchoring account (default true)"),
-    signingKey: z.boolean().optional().describe("Generate and register a signing key (default true)"),
-  })
-  .strict();
-const grantBody = z.object({ type: typeId }).strict();
-const rotateBody = z.object({ graceSeconds: z.number().int().optional() }).strict();
-const compromisedBody = z.object({ at: z.string().min(10).max(40).describe("ISO 8601 time from which the key is not to be trusted") }).strict();
-const anchorerBody = z.object({ account: z.string().optional().describe("Account address; default: this service's anchoring account") }).strict();
-export const apiKeyBody = z
-  .object({
-    role: z.enum(["officer", "admin"]).optional(),
-    department: z.string().min(2).max(31).optional(),
-    label: z.string().trim().min(1).max(100).describe("Who holds it, e.g. the officer's post (no personal data needed)"),
-    types: z.array(typeId).max(20).optional(),
-  })
-  .strict();
 
 function queryString(value: unknown, field: string, pattern: RegExp): string | undefined {
   if (value === undefined) return undefined;
