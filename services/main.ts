@@ -113,7 +113,15 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   const ledger = new EthersLedger({ provider, signer: anchorWallet, documentRegistry, chainId });
   const clock: Clock = { now: () => Date.now() };
   // Reads of the IssuerRegistry need no governance account; writes (the admin API) do.
-  const gate = new ChainIssuanceGate({ governance: new Governance(anchorWallet, issuerRegistry), store, keys: keyRing, now: clock.now });
+  // Department names as the chain records them, learnt as departments issue (PDF headings).
+  const departmentNames = new Map<string, { en: string; zhHK: string }>([[DEMO_DEPARTMENT.code, DEMO_DEPARTMENT.name]]);
+  const gate = new ChainIssuanceGate({
+    governance: new Governance(anchorWallet, issuerRegistry),
+    store,
+    keys: keyRing,
+    now: clock.now,
+    onDepartment: (code, name) => departmentNames.set(code, name),
+  });
   const keyDirectory = new KeyDirectory(store);
   const administration = governanceKey
     ? new Administration({
@@ -174,7 +182,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     logger,
     metrics,
     keys: keyDirectory,
-    departmentName: (code) => (code === DEMO_DEPARTMENT.code ? DEMO_DEPARTMENT.name : { en: code, zhHK: code }),
+    departmentName: (code) => departmentNames.get(code) ?? { en: code, zhHK: code },
     onAccepted: () => worker.poke(),
     health,
     audit: store.audit,

@@ -25,6 +25,7 @@ export class ChainIssuanceGate implements IssuanceGate {
   readonly #store: Pick<Store, "signingKeys">;
   readonly #keys: Pick<KeyCustody, "current">;
   readonly #now: () => number;
+  readonly #onDepartment: (code: string, name: { en: string; zhHK: string }) => void;
   readonly #cache = new Map<string, DepartmentView>();
   #keyMirror: { keys: SigningKeyRecord[]; until: number } | null = null;
 
@@ -33,11 +34,14 @@ export class ChainIssuanceGate implements IssuanceGate {
     store: Pick<Store, "signingKeys">;
     keys: Pick<KeyCustody, "current">;
     now: () => number;
+    /** Told each department's bilingual name as read from the chain (e.g. for PDF headings). */
+    onDepartment?: (code: string, name: { en: string; zhHK: string }) => void;
   }) {
     this.#governance = deps.governance;
     this.#store = deps.store;
     this.#keys = deps.keys;
     this.#now = deps.now;
+    this.#onDepartment = deps.onDepartment ?? (() => undefined);
   }
 
   invalidate(): void {
@@ -79,6 +83,7 @@ export class ChainIssuanceGate implements IssuanceGate {
     if (cached && cached.until >= this.#now()) return cached;
     try {
       const department = await this.#governance.department(code);
+      if (department) this.#onDepartment(code, department.name);
       const granted = department ? (await this.#governance.documentTypes(code)).filter((t) => t.grantedAt !== 0 && t.withdrawnAt === 0).map((t) => t.type) : [];
       const view: DepartmentView = { status: department ? department.status : "UNKNOWN", granted: new Set(granted), until: this.#now() + CACHE_MS };
       this.#cache.set(code, view);

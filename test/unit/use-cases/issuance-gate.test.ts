@@ -93,4 +93,20 @@ describe("ChainIssuanceGate", () => {
     await subject.assertMayIssue("DEMO", "licence");
     expect(reads()).toBe(2);
   });
+
+  it("tells the department's bilingual name as the chain records it", async () => {
+    const seen: Array<[string, { en: string; zhHK: string }]> = [];
+    const subject = new ChainIssuanceGate({
+      governance: {
+        department: async (code) => ({ code, name: { en: "Lands Department", zhHK: "地政總署" }, status: "ACTIVE", registeredAt: 1 }),
+        documentTypes: async () => [{ type: "licence", schemaHash: "0x00", grantedAt: 1, withdrawnAt: 0 }],
+      },
+      store: { signingKeys: async () => [key({ department: "LANDSD", kid: "LANDSD-1" })] },
+      keys: { current: () => ({ kid: "LANDSD-1", keyNumber: 1, publicJwk: {} }) },
+      now: () => 0,
+      onDepartment: (code, name) => seen.push([code, name]),
+    });
+    await subject.assertMayIssue("LANDSD", "licence");
+    expect(seen).toEqual([["LANDSD", { en: "Lands Department", zhHK: "地政總署" }]]);
+  });
 });
