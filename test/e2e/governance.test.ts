@@ -277,5 +277,5 @@ describe("platform administration and trust as of issuance", () => {
     expect(offline.code).toBe(0);
     const second = { url: service.url, apiKey: JSON.parse(offline.stdout).apiKey as string };
     expect((await api(second, "GET", "/api/v1/admin/departments/CLI-DEPT")).body.status).toBe("SUSPENDED");
-  });
+  }, 180_000); // eight CLI processes, each loading TypeScript
 });
