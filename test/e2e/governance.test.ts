@@ -43,12 +43,12 @@ describe("platform administration and trust as of issuance", () => {
     return { code, officer: { url: service.url, apiKey: key.body.apiKey, id: key.body.id } };
   }
 
-  async function issueAnchored(officer: { url: string; apiKey: string }): Promise<{ id: string; eproof: any }> {
+  async function issueAnchored(officer: { url: string; apiKey: string }): Promise<{ id: string; eproof: any; verifyUrl: string }> {
     const issued = await api(officer, "POST", "/api/v1/documents", TYPICAL_LICENCE);
     expect(issued.status).toBe(202);
     const owner = { ...service, apiKey: officer.apiKey };
     await waitUntilAnchored(owner, issued.body.id);
-    return { id: issued.body.id, eproof: await downloadEProof(owner, issued.body.id) };
+    return { id: issued.body.id, eproof: await downloadEProof(owner, issued.body.id), verifyUrl: issued.body.verifyUrl };
   }
 
   async function verify(eproof: unknown) {
@@ -126,6 +126,9 @@ describe("platform administration and trust as of issuance", () => {
     expect(JSON.parse(Buffer.from(after.eproof.signature.jws.split(".")[0], "base64url").toString()).kid).toBe(`${code}-2`);
     expect((await verify(before.eproof)).verdict).toBe("VALID");
     expect((await verify(after.eproof)).verdict).toBe("VALID");
+    // The QR carries only the key number: the verifier finds the past key in the key directory.
+    expect((await api(service, "POST", "/api/v1/verify", { qr: before.verifyUrl })).body.verdict).toBe("VALID");
+    expect((await api(service, "POST", "/api/v1/verify", { qr: after.verifyUrl })).body.verdict).toBe("VALID");
     const jwks = (await api(service, "GET", "/.well-known/jwks.json")).body.keys.filter((k: { dept: string }) => k.dept === code);
     expect(jwks.map((k: { kid: string; validUntil: string | null }) => [k.kid, k.validUntil === null])).toEqual([
       [`${code}-1`, false],
@@ -146,6 +149,7 @@ describe("platform administration and trust as of issuance", () => {
     const marked = await api(admin, "POST", `/api/v1/admin/departments/${code}/keys/${code}-1/compromised`, { at: t });
     expect(marked.status).toBe(200);
     expect((await verify(early.eproof)).verdict).toBe("VALID");
+    expect((await api(service, "POST", "/api/v1/verify", { qr: late.verifyUrl })).body.verdict).toBe("UNKNOWN_ISSUER");
     const compromised = await verify(late.eproof);
     expect(compromised.verdict).toBe("UNKNOWN_ISSUER");
     expect(compromised.checks.find((c) => c.name === "signature")).toMatchObject({ status: "INVALID", reason: expect.stringMatching(/compromised/) });
