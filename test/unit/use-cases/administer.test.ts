@@ -1,0 +1,143 @@
+import { describe, expect, it } from "vitest";
+import { EProofError } from "../../../services/errors.ts";
+import type { AuditEntry, Hex, IssuerGovernance, SigningKeyRecord, TxReceipt } from "../../../services/ports.ts";
+import { Administration, type KeyCustody } from "../../../services/use-cases/administer.ts";
+
+const CHAIN_TIME = 1_800_000_000;
+const receipt = (n: number): TxReceipt => ({ txHash: `0x${n.toString(16).padStart(64, "0")}` as Hex, blockNumber: n, blockTime: CHAIN_TIME });
+
+/** A fake IssuerGovernance that records calls and can be told to refuse one method. */
+function setup(options: { refuse?: keyof IssuerGovernance } = {}) {
+  const calls: Array<[string, unknown[]]> = [];
+  let tx = 0;
+  const departments = new Map<string, "ACTIVE" | "SUSPENDED">([["DEMO", "ACTIVE"]]);
+  const write =
+    (method: keyof IssuerGovernance) =>
+    async (...args: unknown[]): Promise<TxReceipt> => {
+      if (options.refuse === method) throw new EProofError("CHAIN_REJECTED", `The chain refused ${method}`);
+      calls.push([method, args]);
+      if (method === "registerDepartment") departments.set(String(args[0]), "ACTIVE");
+      if (method === "setDepartmentSuspended") departments.set(String(args[0]), args[1] ? "SUSPENDED" : "ACTIVE");
+      tx += 1;
+      return receipt(tx);
+    };
+  const governance: IssuerGovernance = {
+    registerDepartment: write("registerDepartment"),
+    setDepartmentSuspended: write("setDepartmentSuspended"),
+    grantDocumentType: write("grantDocumentType"),
+    withdrawDocumentType: write("withdrawDocumentType"),
+    registerSigningKey: write("registerSigningKey"),
+    retireSigningKey: write("retireSigningKey"),
+    markKeyCompromised: write("markKeyCompromised"),
+    addAnchorer: write("addAnchorer"),
+    removeAnchorer: write("removeAnchorer"),
+    department: async (code) => {
+      const status = departments.get(code);
+      return status ? { code, name: { en: code, zhHK: code }, status, registeredAt: CHAIN_TIME - 100 } : null;
+    },
+    documentTypes: async () => [],
+    signingKeys: async () => [],
+    anchorers: async () => [],
+    chainTime: async () => CHAIN_TIME,
+  };
+  const mirror: SigningKeyRecord[] = [];
+  const windows: Array<[string, unknown]> = [];
+  const audit: AuditEntry[] = [];
+  let keyNumber = 0;
+  const custody: KeyCustody = {
+    current: () => (keyNumber === 0 ? undefined : { kid: `DEMO-${keyNumber}`, keyNumber, publicJwk: jwk(keyNumber) }),
+    createKey: (department) => {
+      keyNumber += 1;
+      return { kid: `${department}-${keyNumber}`, keyNumber, publicJwk: jwk(keyNumber) };
+    },
+  };
+  const administration = new Administration({
+    governance,
+    store: {
+      insertApiKey: async () => undefined,
+      insertSigningKey: async (key) => void mirror.push(key),
+      signingKeys: async () => mirror,
+    },
+    records: {
+      listApiKeys: async () => [],
+      revokeApiKey: async () => true,
+      updateSigningKeyWindow: async (kid, window) => {
+        windows.push([kid, window]);
+        const key = mirror.find((k) => k.kid === kid);
+        if (key && window.validUntil) key.validUntil = window.validUntil;
+      },
+    },
+    audit: { append: async (entries) => void audit.push(...entries), list: async () => [] },
+    keys: custody,
+    serviceAnchorer: `0x${"ab".repeat(20)}`,
+    onGovernanceChanged: () => undefined,
+    onApiKeyRevoked: () => undefined,
+  });
+  return { administration, calls, audit, mirror, windows };
+}
+
+// Two fixed P-256 public keys (any valid coordinates do for a thumbprint).
+function jwk(n: number): Record<string, string> {
+  return { kty: "EC", crv: "P-256", x: Buffer.alloc(32, n).toString("base64url"), y: Buffer.alloc(32, n + 100).toString("base64url") };
+}
+
+const actor = { keyId: "ADMIN-admin-1" };
+
+describe("Administration", () => {
+  it("onboards a department: registers it, grants each type with its schema hash, adds the service's anchorer and registers a key valid from chain time", async () => {
+    const { administration, calls, audit, mirror } = setup();
+    await administration.onboardDepartment(actor, { code: "LANDSD", name: { en: "Lands Department", zhHK: "地政總署" }, types: ["licence"] });
+    expect(calls.map(([method]) => method)).toEqual(["registerDepartment", "grantDocumentType", "addAnchorer", "registerSigningKey"]);
+    expect(calls[1]?.[1]?.[2]).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(calls[3]?.[1]?.[2]).toBe(CHAIN_TIME);
+    expect(mirror[0]).toMatchObject({ kid: "LANDSD-1", validFrom: new Date(CHAIN_TIME * 1000).toISOString(), validUntil: null });
+    expect(audit.map((e) => e.action)).toEqual(["department.onboard", "type.grant", "anchorer.add", "key.register"]);
+    expect(audit.every((e) => e.actor === "ADMIN-admin-1" && e.role === "admin")).toBe(true);
+  });
+
+  it("writes no audit entry when the chain refuses the change", async () => {
+    const { administration, audit } = setup({ refuse: "setDepartmentSuspended" });
+    await expect(administration.setDepartmentSuspended(actor, "DEMO", true)).rejects.toMatchObject({ code: "CHAIN_REJECTED" });
+    expect(audit).toEqual([]);
+  });
+
+  it("rotates: registers a new key and retires every open key at chain time plus the grace", async () => {
+    const { administration, calls, mirror, windows } = setup();
+    await administration.registerSigningKey(actor, "DEMO");
+    const rotated = await administration.rotateSigningKey(actor, "DEMO", 120);
+    expect(rotated.current.kid).toBe("DEMO-2");
+    const retire = calls.find(([method]) => method === "retireSigningKey");
+    expect(retire?.[1]).toEqual(["DEMO", mirror[0]?.thumbprint, CHAIN_TIME + 120]);
+    expect(windows).toEqual([["DEMO-1", { validUntil: new Date((CHAIN_TIME + 120) * 1000).toISOString() }]]);
+    await expect(administration.rotateSigningKey(actor, "DEMO", 5)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+
+  it("registers a custody key left unregistered by a failed attempt instead of generating another", async () => {
+    const options: { refuse?: keyof IssuerGovernance } = { refuse: "registerSigningKey" };
+    const { administration, mirror } = setup(options);
+    await expect(administration.registerSigningKey(actor, "DEMO")).rejects.toMatchObject({ code: "CHAIN_REJECTED" });
+    expect(mirror).toEqual([]);
+    options.refuse = undefined;
+    expect((await administration.registerSigningKey(actor, "DEMO")).kid).toBe("DEMO-1");
+    expect((await administration.registerSigningKey(actor, "DEMO")).kid).toBe("DEMO-2");
+  });
+
+  it("marks a key compromised as of a past time, and refuses an unknown key or a time that is not ISO 8601", async () => {
+    const { administration, calls, windows } = setup();
+    await administration.registerSigningKey(actor, "DEMO");
+    await expect(administration.markKeyCompromised(actor, "DEMO", "DEMO-9", "2026-01-01T00:00:00Z")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(administration.markKeyCompromised(actor, "DEMO", "DEMO-1", "last week")).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await administration.markKeyCompromised(actor, "DEMO", "DEMO-1", "2026-01-01T00:00:00Z");
+    expect(calls.at(-1)?.[1]?.[2]).toBe(Date.parse("2026-01-01T00:00:00Z") / 1000);
+    expect(windows).toEqual([["DEMO-1", { compromisedAt: "2026-01-01T00:00:00.000Z" }]]);
+  });
+
+  it("refuses an officer key without a department, for an unknown department, and an admin key with one", async () => {
+    const { administration } = setup();
+    await expect(administration.createApiKey(actor, { label: "x" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(administration.createApiKey(actor, { label: "x", department: "NOWHERE" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(administration.createApiKey(actor, { label: "x", role: "admin", department: "DEMO" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    const created = await administration.createApiKey(actor, { label: "x", department: "DEMO", types: ["licence", "licence"] });
+    expect(created).toMatchObject({ role: "officer", department: "DEMO", types: ["licence"], apiKey: expect.stringMatching(/^ep_/) });
+  });
+});
