@@ -4,10 +4,11 @@
  * answer. The one exception is `create-admin-key`, which writes an admin key straight into a
  * service's SQLite store: the first admin key of a deployment cannot come from the API itself.
  */
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { hashApiKey, newApiKey } from "../../services/adapters/http/auth.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
 import { EProofError } from "../../services/errors.ts";
 
@@ -139,12 +140,9 @@ async function createAdminKeyOffline(dataDir: string | undefined, label: string 
   if (!existsSync(path)) throw new EProofError("BAD_REQUEST", `no e-Proof database at ${path}`);
   const store = new SqliteStore(path);
   try {
-    const apiKey = `ep_${randomBytes(32).toString("base64url")}`;
+    const apiKey = newApiKey();
     const id = `ADMIN-admin-${randomUUID().slice(0, 8)}`;
-    await store.insertApiKey(
-      { id, department: "*", label: need(label, "--label"), types: [], revoked: false, role: "admin" },
-      createHash("sha256").update(apiKey, "utf8").digest("hex"),
-    );
+    await store.insertApiKey({ id, department: "*", label: need(label, "--label"), types: [], revoked: false, role: "admin" }, hashApiKey(apiKey));
     await store.audit.append([
       { actor: "cli:create-admin-key", role: "admin", action: "apikey.create", department: null, documentId: null, details: { keyId: id, role: "admin" } },
     ]);
