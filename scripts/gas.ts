@@ -107,6 +107,21 @@ rows.push({
   documents: 1,
 });
 
+// Governance (the platform administrator's transactions), on a second department.
+const GOV = encodeBytes32String("GOV");
+const now = BigInt((await ethers.provider.getBlock("latest"))?.timestamp ?? 0);
+for (const [operation, call] of [
+  ["registerDepartment (bilingual name)", () => issuerRegistry.registerDepartment(GOV, "Governance Test Department", "管治測試部門")],
+  ["grantDocumentType (schema hash)", () => issuerRegistry.grantDocumentType(GOV, LICENCE, id("licence@1"))],
+  ["addAnchorer", () => issuerRegistry.addAnchorer(GOV, anchorer.address)],
+  ["registerSigningKey", () => issuerRegistry.registerSigningKey(GOV, id("gov-key-1"), now, 0n)],
+  ["retireSigningKey (rotation)", () => issuerRegistry.retireSigningKey(GOV, id("gov-key-1"), now + 600n)],
+  ["markSigningKeyCompromised", () => issuerRegistry.markSigningKeyCompromised(GOV, id("gov-key-1"), now)],
+  ["setDepartmentSuspended", () => issuerRegistry.setDepartmentSuspended(GOV, true)],
+] as const) {
+  rows.push({ operation, gas: await gasOf(call()), documents: 0 });
+}
+
 const fmt = (n: number): string => Math.round(n).toLocaleString("en");
 const header = ["operation", "e-Proof gas", "per document", "OpenAttestation DocumentStore", "e-Proof / OA"];
 const table = rows.map((row) => [
