@@ -184,6 +184,8 @@ describe("platform administration and trust as of issuance", () => {
     // Suspension stops new issuance, not the care of what exists: a document can still be suspended.
     expect((await api(officer, "POST", `/api/v1/documents/${kept.id}/suspend`, { reason: "inspection" })).status).toBe(200);
     expect((await verify(kept.eproof)).verdict).toBe("SUSPENDED");
+    const supersede = await api(officer, "POST", `/api/v1/documents/${kept.id}/supersede`, { data: TYPICAL_LICENCE.data });
+    expect(supersede.status).toBe(403); // a successor is a new document
 
     expect((await api(admin, "POST", `/api/v1/admin/departments/${code}/reinstate`)).status).toBe(200);
     const again = await issueAnchored(officer);
