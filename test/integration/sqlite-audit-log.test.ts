@@ -11,7 +11,7 @@ const entry = (overrides: Partial<AuditEntry> = {}): AuditEntry => ({
   role: "officer",
   action: "document.issue",
   department: "DEMO",
-  documentId: "0".repeat(31) + "1",
+  documentId: `${"0".repeat(31)}1`,
   details: { type: "licence" },
   ...overrides,
 });
@@ -44,7 +44,7 @@ describe("SQLite audit log and API key administration", () => {
     expect(all[1]).toMatchObject({ actor: "DEMO-officer-1", role: "officer", details: { reasonCode: 3 }, at: expect.stringMatching(/^\d{4}-/) });
     expect((await store.audit.list({ department: "OTHER" })).map((e) => e.role)).toEqual(["admin"]);
     expect((await store.audit.list({ action: "document.revoke" })).map((e) => e.seq)).toEqual([2]);
-    expect((await store.audit.list({ documentId: "0".repeat(31) + "1" })).length).toBe(2);
+    expect((await store.audit.list({ documentId: `${"0".repeat(31)}1` })).length).toBe(2);
     expect((await store.audit.list({ after: 1, limit: 1 })).map((e) => e.seq)).toEqual([2]);
   });
 
