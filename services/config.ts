@@ -116,7 +116,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
       followFromBlock: integer(env, "EPROOF_FOLLOW_FROM_BLOCK", 0, 0, Number.MAX_SAFE_INTEGER),
       retryBaseMs: integer(env, "EPROOF_WEBHOOK_RETRY_BASE_MS", 2_000, 1, 3_600_000),
       retryMaxDelayMs: integer(env, "EPROOF_WEBHOOK_RETRY_MAX_MS", 3_600_000, 1, 86_400_000),
-      maxAttempts: integer(env, "EPROOF_WEBHOOK_MAX_ATTEMPTS", 15, 1, 100),
+      maxAttempts: integer(env, "EPROOF_WEBHOOK_MAX_ATTEMPTS", 20, 1, 100),
     },
     chain,
   };

@@ -30,7 +30,7 @@ export interface RetryPolicy {
   maxAttempts: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { baseDelayMs: 2_000, maxDelayMs: 3_600_000, maxAttempts: 15 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { baseDelayMs: 2_000, maxDelayMs: 3_600_000, maxAttempts: 20 };
 
 /** When to try again after `attempts` failed attempts, or null to give up. Up to 10% jitter spreads a burst of retries. */
 export function nextAttemptAt(now: number, attempts: number, policy: RetryPolicy, jitter: number): number | null {

@@ -16,6 +16,7 @@
  */
 import { createHash } from "node:crypto";
 import { REASON_CODES } from "../domain/reason-codes.ts";
+import { CHAIN_ACTOR } from "../domain/status-history.ts";
 import { isEProofError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ChainEvents, ChainStatusEvent, Clock, Hex, NewDelivery, Store, Subscriptions } from "../ports.ts";
@@ -182,7 +183,7 @@ export class ChainFollower {
               reason: `recorded from the chain: ${label}`,
               reasonCode: event.reasonCode,
               successor: event.successor,
-              actor: "chain",
+              actor: CHAIN_ACTOR,
               txHash: event.txHash,
               changedAt: new Date(event.blockTime * 1000).toISOString(),
             },
