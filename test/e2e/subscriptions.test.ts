@@ -237,6 +237,9 @@ describe("status subscriptions (webhooks)", () => {
       const logs = await registry.queryFilter("DocumentStatusChanged", body.transactions[0].blockNumber, body.transactions[0].blockNumber);
       expect(logs).toHaveLength(200);
       expect(new Set(logs.map((l) => l.transactionHash))).toEqual(new Set([body.transactions[0].txHash]));
+      const receipt = await provider.getTransactionReceipt(body.transactions[0].txHash);
+      process.stdout.write(`gas for 200 suspensions in one transaction: ${receipt?.gasUsed}\n`);
+      expect(Number(receipt?.gasUsed)).toBeLessThan(200 * 35_000);
     } finally {
       provider.destroy();
     }
@@ -268,5 +271,10 @@ describe("status subscriptions (webhooks)", () => {
     expect((await api(service, "DELETE", `/api/v1/subscriptions/${id}`)).status).toBe(204);
     expect((await api(service, "DELETE", `/api/v1/subscriptions/${id}`)).status).toBe(404);
     expect((await api(service, "GET", `/api/v1/subscriptions/${id}/deliveries`)).status).toBe(404);
+
+    const openapi = await api(service, "GET", "/openapi.json");
+    expect(Object.keys(openapi.body.paths)).toEqual(
+      expect.arrayContaining(["/api/v1/subscriptions", "/api/v1/subscriptions/{id}/deliveries", "/api/v1/status-changes"]),
+    );
   });
 });
