@@ -122,7 +122,7 @@ describe("status subscriptions (webhooks)", () => {
 
     const jwksResponse = await fetch(`${service.url}/.well-known/eproof-webhook-jwks.json`);
     const jwks = createLocalJWKSet(await jwksResponse.json());
-    const events = [];
+    const events: Array<[number, number, unknown[]]> = [];
     for (const r of received) {
       expect(decodeProtectedHeader(r.body)).toMatchObject({ alg: "ES256", typ: "eproof-notification+jws" });
       const { payload } = await compactVerify(r.body, jwks);
@@ -130,9 +130,12 @@ describe("status subscriptions (webhooks)", () => {
       expect(claims.jti).toBe(r.deliveryId);
       expect(claims.sub).toBe(subscriptionId);
       expect(claims.event).toMatchObject({ chainId: service.trust.chainId, contract: service.trust.registry, department: "DEMO", docType: "licence" });
-      events.push([claims.event.documentId, claims.event.status, claims.event.successor]);
+      const [, logIndex] = String(claims.event.id).split(":");
+      events.push([claims.event.blockNumber, Number(logIndex), [claims.event.documentId, claims.event.status, claims.event.successor]]);
     }
-    expect(events).toEqual([
+    // Deliveries run in parallel, so a receiver orders by block and log index, not by arrival.
+    events.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    expect(events.map((e) => e[2])).toEqual([
       [a, "SUSPENDED", null],
       [a, "ACTIVE", null],
       [a, "REVOKED", null],
@@ -185,6 +188,7 @@ describe("status subscriptions (webhooks)", () => {
       expect(doc.body.history).toEqual([expect.objectContaining({ status: "SUSPENDED", actor: "chain", txHash: receipt.hash, reasonCode: 3 })]);
       // The service now knows it is suspended: an officer can reinstate it.
       expect((await api(service, "POST", `/api/v1/documents/${c}/reinstate`, { reason: "checked" })).status).toBe(200);
+      expect((await api(service, "DELETE", `/api/v1/subscriptions/${subscriptionId}`)).status).toBe(204);
     } finally {
       provider.destroy();
     }
