@@ -12,6 +12,7 @@ import { createRpcProvider } from "./adapters/chain/rpc-provider.ts";
 import { createApp } from "./adapters/http/app.ts";
 import type { HealthReport, HttpDeps } from "./adapters/http/http-deps.ts";
 import { createMetrics } from "./adapters/http/metrics.ts";
+import { createSubscriptionMetrics } from "./adapters/http/subscription-metrics.ts";
 import { fetchWebhookTransport } from "./adapters/http/webhook-transport.ts";
 import { pooledRandom } from "./adapters/random/pooled-random.ts";
 import { FileKeyRing } from "./adapters/signing/file-key-ring.ts";
@@ -124,8 +125,9 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     { batchSize: config.anchoring.batchSize, maxWaitMs: config.anchoring.maxWaitMs },
   );
   const trust = { chainId, registry: documentRegistry };
+  const subscriptionMetrics = createSubscriptionMetrics(metrics.registry);
   const dispatcher = new WebhookDispatcher(
-    { subscriptions, transport: fetchWebhookTransport(), clock, logger },
+    { subscriptions, transport: fetchWebhookTransport(), clock, logger, onAttempt: (outcome) => subscriptionMetrics.webhookAttempts.inc({ outcome }) },
     {
       policy: {
         baseDelayMs: config.subscriptions.retryBaseMs,
@@ -145,6 +147,10 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
       trust,
       issuer: config.publicUrl,
       onQueued: () => dispatcher.poke(),
+      onProgress: (block, events) => {
+        subscriptionMetrics.followerBlock.set(block);
+        subscriptionMetrics.chainStatusEvents.inc(events);
+      },
     },
     { pollMs: config.subscriptions.followPollMs, graceMs: config.subscriptions.followGraceMs, startBlock: config.subscriptions.followFromBlock },
   );

@@ -19,6 +19,7 @@ export interface DispatcherDeps {
   transport: WebhookTransport;
   clock: Clock;
   logger: Logger;
+  onAttempt?: (outcome: "delivered" | "retry" | "given_up") => void;
 }
 
 export interface RetryPolicy {
@@ -121,6 +122,7 @@ export class WebhookDispatcher {
     const attempts = delivery.attempts + 1;
     const next = ok ? null : nextAttemptAt(now, attempts, this.#policy, Math.random());
     await subscriptions.recordDeliveryAttempt(delivery.id, { at: new Date(now).toISOString(), httpStatus, error, ms: now - started, ok, nextAttemptAt: next });
+    this.#deps.onAttempt?.(ok ? "delivered" : next === null ? "given_up" : "retry");
     // The URL is the receiver's, not personal data; the body is never logged.
     if (ok) logger.info({ event: "webhook.delivered", deliveryId: delivery.id, subscriptionId: delivery.subscriptionId, attempts }, "notification delivered");
     else if (next === null)

@@ -38,6 +38,8 @@ export interface FollowerDeps {
   issuer: string;
   /** Called when deliveries were queued (wakes the dispatcher). */
   onQueued?: () => void;
+  /** Called after each range with the cursor and how many status events it held. */
+  onProgress?: (block: number, events: number) => void;
 }
 
 export interface FollowerOptions {
@@ -161,7 +163,10 @@ export class ChainFollower {
       if (event.blockNumber > done) break;
       queued += await this.#handle(event);
     }
-    if (done >= from) await subscriptions.saveChainCursor(this.#cursorKey, done);
+    if (done >= from) {
+      await subscriptions.saveChainCursor(this.#cursorKey, done);
+      this.#deps.onProgress?.(done, found.filter((event) => event.blockNumber <= done).length);
+    }
     if (queued > 0) this.#deps.onQueued?.();
     return young === undefined && to < latest;
   }

@@ -220,6 +220,9 @@ describe("status subscriptions (webhooks)", () => {
     expect(log.body.deliveries).toHaveLength(1);
     expect(log.body.deliveries[0]).toMatchObject({ state: "DELIVERED", attempts: 4 });
     expect(log.body.deliveries[0].log.map((a: { httpStatus: number }) => a.httpStatus)).toEqual([503, 503, 503, 204]);
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(Number(/eproof_webhook_attempts_total\{outcome="retry"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
+    expect(metrics).toMatch(/eproof_chain_follower_block \d+/);
   });
 
   it("suspends 200 documents in one chain transaction, and refuses a bulk change with an unknown id without changing anything", async () => {

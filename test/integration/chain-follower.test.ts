@@ -10,6 +10,7 @@ import { EthersLedger } from "../../services/adapters/chain/ethers-ledger.ts";
 import { Governance } from "../../services/adapters/chain/governance.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
 import { SqliteSubscriptions } from "../../services/adapters/store/sqlite-subscriptions.ts";
+import { EProofError } from "../../services/errors.ts";
 import { createLogger } from "../../services/logger.ts";
 import type { Hex, NewDocument } from "../../services/ports.ts";
 import { changeStatus } from "../../services/use-cases/change-status.ts";
@@ -160,5 +161,67 @@ describe("chain follower", () => {
     await ledger.changeDocumentStatus({ department: "DEMO", documentIds: [DOC_A], status: "SUSPENDED", reasonCode: 3 });
     await follower().runOnce();
     expect(await store.statusHistory(DOC_A)).toHaveLength(1);
+  });
+});
+
+describe("chain follower when the chain goes away", () => {
+  it("keeps polling through an unreachable chain and catches up, without losing or repeating an event", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "eproof-follower-"));
+    dirs.push(dir);
+    const path = join(dir, "eproof.sqlite");
+    const store = new SqliteStore(path);
+    const subscriptions = new SqliteSubscriptions(path);
+    await store.insertDocuments([storedDoc(DOC_A)]);
+    let down = true;
+    let calls = 0;
+    const event = {
+      kind: "DOCUMENT_STATUS" as const,
+      department: "DEMO",
+      documentId: DOC_A,
+      status: "REVOKED" as const,
+      reasonCode: 4,
+      successor: null,
+      txHash: `0x${"ab".repeat(32)}` as Hex,
+      logIndex: 0,
+      blockNumber: 7,
+      blockTime: 1_700_000_000,
+    };
+    const logLines: string[] = [];
+    const follower = new ChainFollower(
+      {
+        events: {
+          latestBlock: async () => {
+            calls++;
+            if (down) throw new EProofError("CHAIN_UNAVAILABLE", "connection refused");
+            return 10;
+          },
+          statusEvents: async (from, to) => (from <= 7 && 7 <= to ? [event] : []),
+        },
+        store,
+        subscriptions,
+        signer: { sign: async () => "jws" },
+        clock: { now: () => Date.now() },
+        logger: createLogger("info", { write: (line: string) => void logLines.push(line) }),
+        trust: { chainId: 852, registry: `0x${"11".repeat(20)}` },
+        issuer: "http://localhost:8080",
+      },
+      { pollMs: 10, graceMs: 0 },
+    );
+    follower.start();
+    try {
+      const deadline = Date.now() + 5_000;
+      while (calls < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(logLines.some((line) => line.includes('"event":"chain_follower.failed"'))).toBe(true);
+      expect(await store.statusHistory(DOC_A)).toHaveLength(0);
+      down = false;
+      while ((await store.statusHistory(DOC_A)).length === 0 && Date.now() < deadline + 30_000) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await store.statusHistory(DOC_A)).toEqual([expect.objectContaining({ status: "REVOKED", actor: "chain", txHash: event.txHash })]);
+      expect(await subscriptions.chainCursor(`852:0x${"11".repeat(20)}`)).toBe(10);
+    } finally {
+      await follower.stop();
+      await subscriptions.close();
+      await store.close();
+    }
   });
 });
