@@ -44,6 +44,7 @@ export async function changeStatusInBulk(deps: StatusDeps, input: BulkStatusInpu
   const toChange: string[] = [];
   const unchanged: string[] = [];
   let notFound = false;
+  let forbidden = false;
   for (const [index, id] of input.documentIds.entries()) {
     const path = `ids.${index}`;
     if (seen.has(id)) {
@@ -56,6 +57,7 @@ export async function changeStatusInBulk(deps: StatusDeps, input: BulkStatusInpu
       notFound = true;
       problems.push({ path, message: `no document ${id} issued by ${input.department}` });
     } else if (!input.typeAllowed(stored.type)) {
+      forbidden = true;
       problems.push({ path, message: `this API key may not change ${stored.type} documents` });
     } else if (stored.status.status === status) {
       unchanged.push(id);
@@ -68,7 +70,7 @@ export async function changeStatusInBulk(deps: StatusDeps, input: BulkStatusInpu
   if (problems.length > 0) {
     // Nothing is changed unless every document can be: a partial bulk change is harder to reason about than a refusal.
     throw new EProofError(
-      notFound ? "NOT_FOUND" : "INVALID_STATUS_CHANGE",
+      notFound ? "NOT_FOUND" : forbidden ? "FORBIDDEN" : "INVALID_STATUS_CHANGE",
       `${problems.length} of ${input.documentIds.length} documents cannot be changed; nothing was changed`,
       {
         problems,

@@ -19,6 +19,7 @@ export function subscriptionPaths(): Record<string, unknown> {
         requestBody: json(bulkStatusBody),
         responses: {
           "200": { description: "changed and unchanged ids, and the transactions that recorded the change" },
+          "403": { description: "Some documents are of a type this key may not handle; nothing was changed" },
           "404": { description: "Some ids are unknown; nothing was changed (problems list them)" },
           "409": { description: "Some documents cannot make this change; nothing was changed (problems list them)" },
         },
