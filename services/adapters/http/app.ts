@@ -5,8 +5,10 @@ import express, { type Express } from "express";
 import { EProofError } from "../../errors.ts";
 import { errorResponder } from "./error-status.ts";
 import type { HttpDeps } from "./http-deps.ts";
+import { bulkStatusRoutes } from "./routes/bulk-status-routes.ts";
 import { officerRoutes } from "./routes/officer-routes.ts";
 import { publicRoutes } from "./routes/public-routes.ts";
+import { subscriptionRoutes } from "./routes/subscription-routes.ts";
 
 const PUBLIC_DIR = fileURLToPath(new URL("./public/", import.meta.url));
 
@@ -49,6 +51,8 @@ export function createApp(deps: HttpDeps): Express {
   app.use("/assets", express.static(PUBLIC_DIR, { index: false, maxAge: "1h" }));
   app.use(publicRoutes(deps));
   app.use(officerRoutes(deps));
+  app.use(bulkStatusRoutes(deps));
+  if (deps.webhooks) app.use(subscriptionRoutes(deps, deps.webhooks));
 
   app.use((req, _res, next) => {
     next(new EProofError("NOT_FOUND", `no route ${req.method} ${req.path}; see /openapi.json`));
