@@ -23,8 +23,8 @@ import { documentTypes } from "../domain/document-types.ts";
 import { jwkThumbprint, verifyJws } from "../domain/signature.ts";
 import { type DocumentHeader, type EProofDocument, type Hex, isDocumentId, type JsonValue } from "../domain/types.ts";
 import { CHECK_ORDER, type Check, type CheckName, invalid, overallVerdict, skipped, type Verdict, valid } from "../domain/verdict.ts";
-import { isEProofError } from "../errors.ts";
 import type { VerificationRecord } from "../domain/verification-record.ts";
+import { isEProofError } from "../errors.ts";
 import type { Ledger } from "../ports.ts";
 
 /** The key facts a verifier shows: the signed header and claim facts, as plain JSON. */
