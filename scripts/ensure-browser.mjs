@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Installs what the browser tests and the PDF-rendering test use (Chromium, and pdftoppm from
-// poppler-utils) when they are missing, on a Debian/Ubuntu machine where we are root. Node built-ins
+// Installs what the browser tests and the PDF-rendering test use (Chromium, a Chinese font so the
+// zh-HK screenshots show characters rather than boxes, and pdftoppm from poppler-utils) when missing, on a Debian/Ubuntu machine where we are root. Node built-ins
 // only: it runs from `npm run setup` before anything else is installed. Anywhere else it only says
 // what is missing; those tests then skip with a printed reason.
 import { spawnSync } from "node:child_process";
@@ -12,6 +12,8 @@ const has = (command) => spawnSync("sh", ["-c", `command -v ${command}`], { stdi
 const missing = [];
 if (!CHROMIUM.some((path) => existsSync(path))) missing.push("chromium");
 if (!has("pdftoppm")) missing.push("poppler-utils");
+const chineseFonts = spawnSync("fc-list", [":lang=zh-hk", "family"], { encoding: "utf8" });
+if (chineseFonts.status === 0 && chineseFonts.stdout.trim() === "") missing.push("fonts-noto-cjk");
 
 if (missing.length === 0) process.exit(0);
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;

@@ -5,13 +5,16 @@
  * to test-output/browser/. Skips, saying why, only when no Chromium is installed.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeQrFragment, encodeQrFragment } from "../../services/adapters/qr/qr-payload.ts";
 import { api, downloadEProof, removeDataDir, startTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "../e2e/test-service.ts";
+
+// pngjs ships no types; this is the one call we use.
+const { PNG } = createRequire(import.meta.url)("pngjs") as { PNG: { sync: { read(png: Buffer): { width: number; height: number; data: Buffer } } } };
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/lib/chromium/chromium"].find((path) => existsSync(path));
 if (!CHROMIUM) console.info("skipped the browser tests: no Chromium at /usr/bin/chromium (run `node scripts/ensure-browser.mjs` as root to install it)");
@@ -29,7 +32,10 @@ const EXPECTED: Record<string, Record<Lang, { title: string; detail: RegExp }>> 
     en: { title: "Revoked", detail: /^Revoked on \d{1,2} \w+ 20\d\d: conditions breached\./ },
     "zh-HK": { title: "已撤銷", detail: /^已於 20\d\d年\d{1,2}月\d{1,2}日 撤銷：違反條件/ },
   },
-  SUSPENDED: { en: { title: "Suspended", detail: /^Suspended on .+: decision of the issuing department/ }, "zh-HK": { title: "已暫停", detail: /簽發部門決定/ } },
+  SUSPENDED: {
+    en: { title: "Suspended", detail: /^Suspended on .+: decision of the issuing department/ },
+    "zh-HK": { title: "已暫停", detail: /簽發部門決定/ },
+  },
   SUPERSEDED: { en: { title: "Replaced", detail: /Replaced by a newer document/ }, "zh-HK": { title: "已被取代", detail: /較新的文件取代/ } },
   EXPIRED: { en: { title: "Expired", detail: /validity ended on 31 December 2020/ }, "zh-HK": { title: "已過期", detail: /2020年12月31日/ } },
   PENDING: {
@@ -47,13 +53,14 @@ function qrVideo(png: Buffer, path: string): void {
   const image = PNG.sync.read(png);
   const width = 640;
   const height = 480;
-  const scale = Math.max(1, Math.floor(440 / Math.max(image.width, image.height)));
-  const left = Math.floor((width - image.width * scale) / 2);
-  const top = Math.floor((height - image.height * scale) / 2);
+  // The QR drawn 440 px square (nearest-neighbour, whatever the PNG's size) on a white frame.
+  const size = 440;
+  const left = (width - size) / 2;
+  const top = (height - size) / 2;
   const luma = Buffer.alloc(width * height, 235);
-  for (let y = 0; y < image.height * scale; y++) {
-    for (let x = 0; x < image.width * scale; x++) {
-      const i = (Math.floor(y / scale) * image.width + Math.floor(x / scale)) * 4;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const i = (Math.floor((y * image.height) / size) * image.width + Math.floor((x * image.width) / size)) * 4;
       const alpha = (image.data[i + 3] as number) / 255;
       const grey = 0.299 * (image.data[i] as number) + 0.587 * (image.data[i + 1] as number) + 0.114 * (image.data[i + 2] as number);
       luma[(top + y) * width + left + x] = Math.round(16 + (219 * (grey * alpha + 255 * (1 - alpha))) / 255);
@@ -265,6 +272,11 @@ describe.skipIf(!CHROMIUM)("the verify page in a phone browser", () => {
         const deadRpc = service.rpcUrl;
         const { registry } = service.trust;
         const issuerRegistry = service.issuerRegistry;
+        // The browser's open keep-alive connections would hold up the server's close: close them first.
+        for (const lang of Object.keys(contexts) as Lang[]) {
+          await contexts[lang]?.close();
+          delete contexts[lang];
+        }
         await service.stop();
         unavailable = await startTestService({
           dataDir,

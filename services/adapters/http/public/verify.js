@@ -263,7 +263,7 @@ async function qrReader() {
     if (!canvas.width || !canvas.height) return null;
     context.drawImage(video, 0, 0, canvas.width, canvas.height);
     const image = context.getImageData(0, 0, canvas.width, canvas.height);
-    return window.jsQR(image.data, canvas.width, canvas.height)?.data ?? null;
+    return window.jsQR(image.data, canvas.width, canvas.height, { inversionAttempts: "dontInvert" })?.data ?? null;
   };
 }
 
