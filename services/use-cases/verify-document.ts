@@ -56,6 +56,8 @@ export interface VerificationResult {
   evidence: Evidence | null;
   /** Id of the newer document, when SUPERSEDED. */
   successor?: string;
+  /** The issuing department's name, added by the service that knows it (the library verifier leaves it out). */
+  issuerName?: { en: string; "zh-HK": string };
   /** When the status check failed: what changed, when (block time, for a document) and the on-chain reason code. */
   statusChange?: StatusChange;
 }
@@ -110,6 +112,7 @@ export const verificationResultSchema = z
       .nullable(),
     evidence: z.object({ chainId: z.number(), contract: z.string(), txHash: z.string(), blockNumber: z.number(), anchoredAt: z.string() }).strict().nullable(),
     successor: z.string().optional(),
+    issuerName: z.object({ en: z.string(), "zh-HK": z.string() }).strict().optional(),
     statusChange: z
       .object({
         status: z.enum(["REVOKED", "SUSPENDED", "SUPERSEDED"]),

@@ -38,6 +38,8 @@ const EXPECTED: Record<string, Record<Lang, { title: string; detail: RegExp }>> 
   },
   SUPERSEDED: { en: { title: "Replaced", detail: /Replaced by a newer document/ }, "zh-HK": { title: "已被取代", detail: /較新的文件取代/ } },
   EXPIRED: { en: { title: "Expired", detail: /validity ended on 31 December 2020/ }, "zh-HK": { title: "已過期", detail: /2020年12月31日/ } },
+  NOT_YET_VALID: { en: { title: "Not yet valid", detail: /valid only from 1 January 2099/ }, "zh-HK": { title: "尚未生效", detail: /2099年1月1日/ } },
+  UNKNOWN_ISSUER: { en: { title: "Issuer not recognised", detail: /not registered/ }, "zh-HK": { title: "簽發者不獲承認", detail: /未登記/ } },
   PENDING: {
     en: { title: "Not yet recorded", detail: /not yet recorded on the ledger — try again in a minute/ },
     "zh-HK": { title: "尚未記錄", detail: /請一分鐘後再試/ },
@@ -119,6 +121,7 @@ describe.skipIf(!CHROMIUM)("the verify page in a phone browser", () => {
     service = await startTestService();
     for (const name of ["valid", "revoked", "suspended", "superseded"]) await issue(name);
     await issue("expired", { validFrom: "2020-01-01", validUntil: "2020-12-31" });
+    await issue("not_yet_valid", { validFrom: "2099-01-01", validUntil: "2099-12-31" });
     for (const id of Object.values(ids)) await waitUntilAnchored(service, id);
     expect((await api(service, "POST", `/api/v1/documents/${ids.revoked}/revoke`, { reason: "Failed inspection", reasonCode: 3 })).status).toBe(200);
     expect((await api(service, "POST", `/api/v1/documents/${ids.suspended}/suspend`, { reason: "Under review", reasonCode: 6 })).status).toBe(200);
@@ -133,6 +136,8 @@ describe.skipIf(!CHROMIUM)("the verify page in a phone browser", () => {
     const signature = Uint8Array.from(parts.signature);
     signature[5] = (signature[5] as number) ^ 0x01;
     links.tampered = `${(links.valid as string).split("#")[0]}#${encodeQrFragment({ ...parts, signature })}`;
+    // UNKNOWN_ISSUER: the valid QR naming a signing key the department never registered.
+    links.unknown_issuer = `${(links.valid as string).split("#")[0]}#${encodeQrFragment({ ...parts, keyNumber: 9 })}`;
     // PENDING: accepted while the anchoring worker is paused.
     await service.worker.stop();
     await issue("pending");
@@ -155,7 +160,7 @@ describe.skipIf(!CHROMIUM)("the verify page in a phone browser", () => {
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
-  for (const verdict of ["VALID", "TAMPERED", "REVOKED", "SUSPENDED", "SUPERSEDED", "EXPIRED", "PENDING"]) {
+  for (const verdict of ["VALID", "TAMPERED", "REVOKED", "SUSPENDED", "SUPERSEDED", "EXPIRED", "NOT_YET_VALID", "UNKNOWN_ISSUER", "PENDING"]) {
     for (const lang of ["en", "zh-HK"] as const) {
       it(`shows ${verdict} in ${lang} for the QR link, in the reader's language`, async () => {
         const { page, requests, cspErrors } = await open(lang, links[verdict.toLowerCase()] as string);
@@ -165,7 +170,12 @@ describe.skipIf(!CHROMIUM)("the verify page in a phone browser", () => {
         expect(await page.locator("html").getAttribute("lang")).toBe(lang);
         expect(await page.locator("#verdict").getAttribute("role")).toBe("status");
         if (verdict === "SUPERSEDED") expect(await page.locator("#successor").textContent()).toContain(ids.successor);
-        if (verdict !== "TAMPERED") expect(await page.locator("#facts").textContent()).toContain(lang === "en" ? "CHAN Tai Man" : "陳大文");
+        if (verdict !== "TAMPERED" && verdict !== "UNKNOWN_ISSUER") {
+          const facts = await page.locator("#facts").textContent();
+          expect(facts).toContain(lang === "en" ? "Holder" : "持有人");
+          expect(facts).toContain(lang === "en" ? "CHAN Tai Man (陳大文)" : "陳大文 (CHAN Tai Man)");
+          expect(facts).toContain(lang === "en" ? "Demonstration Department (示範部門) · DEMO" : "示範部門 (Demonstration Department) · DEMO");
+        }
         await page.screenshot({ path: join(OUT, `${verdict.toLowerCase()}-${lang}.png`), fullPage: true });
         // Nothing leaves for a third party, the CSP holds, and the 250 KB decoder is not fetched unasked.
         const origin = new URL(page.url()).origin;

@@ -142,7 +142,7 @@ function render() {
     row(facts, t(`facts.${party}`), bilingual(f[party]?.name));
     row(facts, t("facts.idMasked"), f[party]?.idMasked);
     row(facts, t("facts.registrationNumber"), f[party]?.registrationNumber);
-    row(facts, t("facts.issuer"), h.issuer);
+    row(facts, t("facts.issuer"), result.issuerName ? `${bilingual(result.issuerName)} · ${h.issuer}` : h.issuer);
     if (f.validFrom || f.validUntil) {
       row(facts, t("facts.validity"), t("facts.validityRange", { from: formatDate(f.validFrom ?? ""), until: formatDate(f.validUntil ?? "") }));
     }
