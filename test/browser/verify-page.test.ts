@@ -203,6 +203,17 @@ describe.skipIf(!CHROMIUM)("the verify page in a phone browser", () => {
     await page.close();
   });
 
+  it("says clearly, in the reader's language, when the QR link is not an e-Proof code (no verdict shown)", async () => {
+    for (const lang of ["en", "zh-HK"] as const) {
+      const { page } = await open(lang, `${service.url}/verify#NOT-A-CODE`);
+      await page.locator("#verdict.bad").waitFor();
+      expect(await page.locator("#verdict").getAttribute("data-verdict")).toBe("");
+      expect(await page.locator("#verdict-title").textContent()).toMatch(lang === "en" ? /^This cannot be checked: .+/ : /^無法核實：.+/);
+      expect(await page.locator("#facts-box").isHidden()).toBe(true);
+      await page.close();
+    }
+  });
+
   it("switches language with the keyboard and remembers the choice", async () => {
     const { page } = await open("en", links.revoked as string);
     await verdictOf(page, "REVOKED");
