@@ -227,6 +227,9 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
+          // Requests in flight get a few seconds; keep-alive connections of a browser left open after
+          // that would otherwise hold the shutdown for as long as the client keeps them.
+          setTimeout(() => server.closeAllConnections(), 5_000).unref();
         });
         await worker.stop();
         await follower.stop();
