@@ -248,8 +248,10 @@ describe("platform administration and trust as of issuance", () => {
     const text = JSON.stringify(log.body);
     expect(text).not.toContain(String(TYPICAL_LICENCE.data.documentNumber));
     expect(text).not.toContain(JSON.stringify(TYPICAL_LICENCE.data.holder).slice(1, 20));
+    expect((await api(officer, "POST", "/api/v1/status-changes", { ids: [id], action: "reinstate", reason: "checked" })).status).toBe(200);
     const byDocument = await api(admin, "GET", `/api/v1/admin/audit?documentId=${id}`);
-    expect(byDocument.body.entries.map((e: { action: string }) => e.action)).toEqual(["document.issue", "document.suspend"]);
+    expect(byDocument.body.entries.map((e: { action: string }) => e.action)).toEqual(["document.issue", "document.suspend", "document.reinstate"]);
+    expect(byDocument.body.entries[2].details).toMatchObject({ bulk: true });
   });
 
   it("runs the same administration from `eproof admin`, and refuses an officer's key there too", async () => {

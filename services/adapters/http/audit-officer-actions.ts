@@ -1,6 +1,6 @@
 /**
  * Appends every successful officer action (issue, batch issue, revoke, suspend, reinstate,
- * supersede) to the audit log before the answer is sent, so an acknowledged action is always in the
+ * supersede, bulk status change, subscription) to the audit log before the answer is sent, so an acknowledged action is always in the
  * log. Only ids, types and codes are recorded: never document data, holder details or reason text
  * (a free-text reason may name a person).
  */
@@ -21,6 +21,15 @@ function entriesFor(path: string, officer: Officer, body: Body, requestBody: Bod
     return (body.documents as Array<{ id: string; replayed?: boolean }>)
       .filter((d) => !d.replayed)
       .map((d) => ({ ...base, action: "document.issue", documentId: d.id, details: { type: String(body.type), batchRequest: true } }));
+  }
+  if (path === "/api/v1/status-changes" && Array.isArray(body?.changed)) {
+    const details: AuditEntry["details"] = { bulk: true };
+    if (typeof requestBody?.reasonCode === "number") details.reasonCode = requestBody.reasonCode;
+    return (body.changed as string[]).map((documentId) => ({ ...base, action: `document.${String(requestBody?.action)}`, documentId, details }));
+  }
+  if (path === "/api/v1/subscriptions" && typeof body?.id === "string") {
+    // The receiver's URL is left out: it may carry a token.
+    return [{ ...base, action: "subscription.create", documentId: null, details: { subscriptionId: body.id } }];
   }
   const match = STATUS_ACTION.exec(path);
   if (match && body) {

@@ -7,6 +7,7 @@ import type { TrustAnchor } from "../../use-cases/document-files.ts";
 import type { IssuanceDeps } from "../../use-cases/issue-documents.ts";
 import type { KeyDirectory } from "../signing/key-directory.ts";
 import type { Metrics } from "./metrics.ts";
+import type { WebhookHttpDeps } from "./routes/subscription-routes.ts";
 
 export interface HealthReport {
   status: "ok" | "degraded";
@@ -35,4 +36,6 @@ export interface HttpDeps {
   audit?: AuditLog;
   /** The platform administrator's API; absent when this service holds no governance account. */
   admin?: { administration: Administration; serviceAnchorer: string };
+  /** Webhook subscriptions; their routes are mounted only when given. */
+  webhooks?: WebhookHttpDeps;
 }

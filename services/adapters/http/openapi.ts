@@ -8,6 +8,7 @@ import { documentTypes } from "../../domain/document-types.ts";
 import { REASON_CODES } from "../../domain/reason-codes.ts";
 import { adminOpenApiPaths, adminSecurityScheme } from "./admin-openapi.ts";
 import { issueBatchBody, issueDocumentBody, redactBody, statusChangeBody, supersedeBody, verifyBody } from "./request-schemas.ts";
+import { subscriptionPaths } from "./subscription-openapi.ts";
 
 function schema(s: z.ZodType): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(s, { unrepresentable: "any" }) as Record<string, unknown>;
@@ -138,6 +139,7 @@ export function buildOpenApi(config: Pick<Config, "publicUrl" | "maxBatchItems">
       },
       "/metrics": { get: { summary: "Prometheus metrics", responses: { "200": { description: "ok" } } } },
       ...adminOpenApiPaths(),
+      ...subscriptionPaths(),
     },
   };
 }
