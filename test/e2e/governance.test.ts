@@ -82,7 +82,13 @@ describe("platform administration and trust as of issuance", () => {
     expect(described.body.anchorers).toHaveLength(1);
     const { eproof } = await issueAnchored(officer);
     expect(eproof.header.issuer).toBe(code);
-    expect((await verify(eproof)).verdict).toBe("VALID");
+    const verdict = await verify(eproof);
+    expect(verdict.verdict).toBe("VALID");
+    // The verify page names the issuer as the chain records it.
+    expect((verdict as { issuerName?: unknown }).issuerName).toEqual({
+      en: expect.stringContaining("Governance Test"),
+      "zh-HK": expect.stringContaining("管治測試"),
+    });
   });
 
   it("refuses a type not granted to the department, a type outside the key's scope, and a withdrawn type (403)", async () => {
