@@ -20,6 +20,8 @@ export interface Config {
     batchSize: number;
     /** Longest a document waits in the outbox before its batch is cut, ms. */
     maxWaitMs: number;
+    /** How often the newest anchored batch is re-checked on chain (a chain restarted from older state), ms; 0 = off. */
+    watchMs: number;
   };
   /** Chain follower (status events → history, notifications) and webhook retries. */
   subscriptions: {
@@ -109,6 +111,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
     anchoring: {
       batchSize: integer(env, "EPROOF_BATCH_SIZE", 5_000, 1, 100_000),
       maxWaitMs: integer(env, "EPROOF_BATCH_MAX_WAIT_MS", 1_000, 0, 3_600_000),
+      watchMs: integer(env, "EPROOF_CHAIN_WATCH_MS", 10_000, 0, 3_600_000),
     },
     subscriptions: {
       followPollMs: integer(env, "EPROOF_FOLLOW_POLL_MS", 1_000, 10, 600_000),

@@ -122,7 +122,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   const metrics = createMetrics(() => store.countUnanchored());
   const worker = new AnchoringWorker(
     { store, ledger, clock, logger, onAnchored: () => metrics.batchesAnchored.inc() },
-    { batchSize: config.anchoring.batchSize, maxWaitMs: config.anchoring.maxWaitMs },
+    { batchSize: config.anchoring.batchSize, maxWaitMs: config.anchoring.maxWaitMs, watchMs: config.anchoring.watchMs },
   );
   const trust = { chainId, registry: documentRegistry };
   const subscriptionMetrics = createSubscriptionMetrics(metrics.registry);

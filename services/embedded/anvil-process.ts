@@ -43,9 +43,22 @@ async function rpcReady(url: string): Promise<boolean> {
 export interface EmbeddedChain {
   rpcUrl: string;
   stop(): Promise<void>;
+  /** kill -9, as a crash would: anvil does not write its state file (tests of crash recovery). */
+  crash(): Promise<void>;
 }
 
-export async function startAnvil(options: { dataDir: string; port: number; chainId: number; logger: Logger }): Promise<EmbeddedChain> {
+export interface AnvilOptions {
+  dataDir: string;
+  port: number;
+  chainId: number;
+  logger: Logger;
+  /** Mine a block every this many seconds instead of one per transaction (e.g. 2, like a QBFT network). */
+  blockTimeSeconds?: number;
+  /** The EVM hardfork (default anvil's own); the contracts compile for cancun. */
+  hardfork?: string;
+}
+
+export async function startAnvil(options: AnvilOptions): Promise<EmbeddedChain> {
   const rpcUrl = `http://127.0.0.1:${options.port}`;
   if (await rpcReady(rpcUrl)) {
     throw new EProofError(
@@ -73,6 +86,8 @@ export async function startAnvil(options: { dataDir: string; port: number; chain
     "--base-fee",
     "0",
     "--silent",
+    ...(options.blockTimeSeconds === undefined ? [] : ["--block-time", String(options.blockTimeSeconds)]),
+    ...(options.hardfork === undefined ? [] : ["--hardfork", options.hardfork]),
   ];
   const binary = anvilBinary();
   const child: ChildProcess = binary.endsWith(".mjs")
@@ -105,6 +120,12 @@ export async function startAnvil(options: { dataDir: string; port: number; chain
       const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
       await exited;
       clearTimeout(timer);
+    },
+    async crash() {
+      process.off("exit", killOnExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGKILL");
+      await exited;
     },
   };
 }

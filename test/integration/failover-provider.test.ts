@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Wallet } from "ethers";
+import { type HDNodeWallet, Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EthersLedger } from "../../services/adapters/chain/ethers-ledger.ts";
 import { FailoverRpcProvider, redactUrl } from "../../services/adapters/chain/failover-provider.ts";
@@ -43,7 +43,7 @@ describe("FailoverRpcProvider over several JSON-RPC endpoints", () => {
   });
 
   /** Mines a zero-value transfer (gas price 0, so an empty account can send) and returns its hash. */
-  async function sendTransfer(provider: FailoverRpcProvider, wallet: Wallet): Promise<string> {
+  async function sendTransfer(provider: FailoverRpcProvider, wallet: HDNodeWallet): Promise<string> {
     const signer = wallet.connect(provider);
     const response = await signer.sendTransaction({ to: wallet.address, value: 0, gasPrice: 0, gasLimit: 21_000 });
     await response.wait(1, 10_000);
