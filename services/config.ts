@@ -44,6 +44,11 @@ export interface Config {
         issuerRegistry: `0x${string}`;
         /** Private key (0x hex) of the account that anchors batches. */
         anchorKey: string;
+        /**
+         * A fixed gas price for every transaction, wei (EPROOF_GAS_PRICE; "0" on a free-gas QBFT
+         * network, whose anchoring accounts hold no ether). Unset: the node's fee suggestion.
+         */
+        gasPrice?: bigint;
       };
 }
 
@@ -76,6 +81,14 @@ function secret(env: Env, name: string, readFile: (path: string) => string): str
   return raw;
 }
 
+function gasPrice(raw: string | undefined): { gasPrice?: bigint } {
+  const value = raw?.trim();
+  if (!value) return {};
+  if (!/^\d{1,30}$/.test(value))
+    throw new EProofError("CONFIG_INVALID", `EPROOF_GAS_PRICE must be a whole number of wei (e.g. 0), got "${value.slice(0, 40)}"`);
+  return { gasPrice: BigInt(value) };
+}
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 function logLevel(raw: string | undefined): string {
@@ -99,6 +112,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
         documentRegistry: address(env, "EPROOF_DOCUMENT_REGISTRY"),
         issuerRegistry: address(env, "EPROOF_ISSUER_REGISTRY"),
         anchorKey: secret(env, "EPROOF_ANCHOR_KEY", readFile),
+        ...gasPrice(env.EPROOF_GAS_PRICE),
       }
     : { kind: "embedded", port: integer(env, "EPROOF_CHAIN_PORT", 8545, 1, 65535), chainId };
   return {

@@ -116,7 +116,8 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
       throw new EProofError("CONFIG_INVALID", `the chain at ${endpoint.url} has chain id ${endpoint.chainId}, but EPROOF_CHAIN_ID is ${chainId}`);
     }
   }
-  const ledger = new EthersLedger({ provider, signer: new Wallet(anchorKey, provider), documentRegistry, chainId });
+  const gasPrice = config.chain.kind === "external" ? config.chain.gasPrice : undefined;
+  const ledger = new EthersLedger({ provider, signer: new Wallet(anchorKey, provider), documentRegistry, chainId, gasPrice });
   const clock: Clock = { now: () => Date.now() };
   const random = pooledRandom();
   const metrics = createMetrics(() => store.countUnanchored());

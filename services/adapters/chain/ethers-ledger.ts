@@ -25,6 +25,8 @@ export interface EthersLedgerOptions {
   documentRegistry: Hex;
   chainId: number;
   receiptTimeoutMs?: number;
+  /** A fixed gas price for every write, wei (0 on a free-gas network); unset: the node's suggestion. */
+  gasPrice?: bigint;
 }
 
 /** A provider that can send raw JSON-RPC (JsonRpcProvider, Hardhat's provider). */
@@ -50,6 +52,7 @@ export class EthersLedger implements Ledger {
       provider: options.provider,
       signer: options.signer,
       receiptTimeoutMs: options.receiptTimeoutMs,
+      gasPrice: options.gasPrice,
     });
   }
 
