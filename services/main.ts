@@ -21,7 +21,7 @@ import { NotificationKey } from "./adapters/signing/notification-key.ts";
 import { SqliteStore } from "./adapters/store/sqlite-store.ts";
 import { SqliteSubscriptions } from "./adapters/store/sqlite-subscriptions.ts";
 import { type Config, loadConfig } from "./config.ts";
-import { type EmbeddedChain, startAnvil } from "./embedded/anvil-process.ts";
+import { type EmbeddedChain, startSupervisedAnvil } from "./embedded/anvil-process.ts";
 import { bootstrapEmbedded, DEMO_DEPARTMENT } from "./embedded/dev-bootstrap.ts";
 import { EProofError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -41,6 +41,8 @@ export interface RunningService {
   subscriptions: SqliteSubscriptions;
   follower: ChainFollower;
   dispatcher: WebhookDispatcher;
+  /** The embedded chain (anvil), or null on an external chain. */
+  embeddedChain: EmbeddedChain | null;
   stop(): Promise<void>;
 }
 
@@ -82,7 +84,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   let issuerRegistry: Hex;
   let anchorKey: string;
   if (config.chain.kind === "embedded") {
-    embedded = await startAnvil({ dataDir: config.dataDir, port: config.chain.port, chainId: config.chain.chainId, logger });
+    embedded = await startSupervisedAnvil({ dataDir: config.dataDir, port: config.chain.port, chainId: config.chain.chainId, logger });
     started.push(() => (embedded ? embedded.stop() : Promise.resolve()));
     rpcUrls = [embedded.rpcUrl];
     const deployment = await bootstrapEmbedded({
@@ -233,6 +235,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     subscriptions,
     follower,
     dispatcher,
+    embeddedChain: embedded,
     stop() {
       stopping ??= (async () => {
         await new Promise<void>((resolve) => {

@@ -16,7 +16,7 @@ import { type EmbeddedChain, startAnvil } from "../../services/embedded/anvil-pr
 import { bootstrapEmbedded, type Deployment } from "../../services/embedded/dev-bootstrap.ts";
 import { createLogger } from "../../services/logger.ts";
 import { startEProof } from "../../services/main.ts";
-import { api, downloadEProof, freePort, removeDataDir, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
+import { api, downloadEProof, freePort, removeDataDir, startTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
 
 const CHAIN_ID = 852;
 const INVALID_VERDICTS = ["TAMPERED", "REVOKED", "SUSPENDED", "SUPERSEDED", "EXPIRED", "NOT_YET_VALID", "UNKNOWN_ISSUER", "NOT_ANCHORED"];
@@ -187,6 +187,56 @@ describe("a chain outage while the service runs", () => {
       expect((await api(service, "GET", "/healthz")).body.outbox.unanchored).toBe(0);
     } finally {
       provider.destroy();
+    }
+  }, 90_000);
+});
+
+describe("the embedded chain (anvil) killed with kill -9 while the service runs", () => {
+  it("is restarted from its state file, and the batch the file had not saved is anchored again, once", async () => {
+    const logLines: string[] = [];
+    const service = await startTestService({ env: { EPROOF_CHAIN_WATCH_MS: "500" }, logLines });
+    const statePath = join(service.dataDir, "chain", "anvil-state.json");
+    try {
+      const verdictOf = async (id: string) =>
+        (await api(service, "POST", "/api/v1/verify", { document: await downloadEProof(service, id) })).body.verdict as string;
+      const saved = (await api(service, "POST", "/api/v1/documents", TYPICAL_LICENCE)).body.id as string;
+      await waitUntilAnchored(service, saved);
+      // anvil dumps its state once a second: this copy holds `saved` but not what follows.
+      await new Promise((r) => setTimeout(r, 1_500));
+      copyFileSync(statePath, `${statePath}.before-crash`);
+      const unsaved = (await api(service, "POST", "/api/v1/documents", TYPICAL_LICENCE)).body.id as string;
+      await waitUntilAnchored(service, unsaved);
+      expect(await verdictOf(unsaved)).toBe("VALID");
+      const { root } = (await downloadEProof(service, unsaved)).anchor as { root: string };
+
+      const chain = service.embeddedChain;
+      if (!chain) throw new Error("expected the embedded chain");
+      await chain.crash();
+      // The crash came before the next dump: the file on disk is the older one.
+      copyFileSync(`${statePath}.before-crash`, statePath);
+
+      const deadline = Date.now() + 30_000;
+      let verdicts: string[] = [];
+      while (Date.now() < deadline) {
+        verdicts = await Promise.all([verdictOf(saved), verdictOf(unsaved)]).catch(() => ["", ""]);
+        if (verdicts.every((v) => v === "VALID")) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(verdicts).toEqual(["VALID", "VALID"]);
+      for (const event of ["chain.died", "chain.restarted", "anchoring.batch_lost"]) {
+        expect(logLines.some((line) => line.includes(`"event":"${event}"`))).toBe(true);
+      }
+      const provider = createRpcProvider(chain.rpcUrl);
+      try {
+        const registry = new Contract(service.trust.registry, loadArtifact("DocumentRegistry").abi, provider);
+        const events = await registry.queryFilter("BatchAnchored", 0);
+        expect(events.filter((e) => "args" in e && e.args.root === root)).toHaveLength(1);
+      } finally {
+        provider.destroy();
+      }
+    } finally {
+      await service.stop();
+      removeDataDir(service.dataDir);
     }
   }, 90_000);
 });
