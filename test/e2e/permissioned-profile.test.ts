@@ -23,11 +23,26 @@ import { api, downloadEProof, freePort, removeDataDir, TYPICAL_LICENCE, waitUnti
 
 const CHAIN_ID = 1_337_852;
 
+interface RpcNode {
+  url: string;
+  /** When set, the node claims this chain id (a node of another network behind the same URL). */
+  claimChainId?: number;
+  close(): void;
+}
+
 /** An RPC node stand-in: forwards JSON-RPC to the chain; close() kills it and its connections. */
-async function rpcProxy(target: string): Promise<{ url: string; close(): void }> {
+async function rpcProxy(target: string): Promise<RpcNode> {
+  const node: RpcNode = { url: "", close: () => undefined };
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    const request = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { id: number; method: string };
+    if (node.claimChainId !== undefined && request.method === "eth_chainId") {
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ jsonrpc: "2.0", id: request.id, result: `0x${node.claimChainId.toString(16)}` }));
+      return;
+    }
     try {
       const answer = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body: Buffer.concat(chunks) });
       res.writeHead(answer.status, { "content-type": "application/json" }).end(Buffer.from(await answer.arrayBuffer()));
@@ -38,13 +53,12 @@ async function rpcProxy(target: string): Promise<{ url: string; close(): void }>
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close() {
-      server.close();
-      server.closeAllConnections();
-    },
+  node.url = `http://127.0.0.1:${port}`;
+  node.close = () => {
+    server.close();
+    server.closeAllConnections();
   };
+  return node;
 }
 
 describe("the permissioned network profile (anvil configured like QBFT Besu)", () => {
@@ -53,8 +67,9 @@ describe("the permissioned network profile (anvil configured like QBFT Besu)", (
   let chainDir: string;
   let chain: EmbeddedChain;
   let deployment: Deployment;
-  let nodeA: { url: string; close(): void };
-  let nodeB: { url: string; close(): void };
+  let nodeA: RpcNode;
+  let nodeB: RpcNode;
+  let env: Record<string, string>;
   let service: RunningService;
   let client: { url: string; apiKey: string };
 
@@ -83,7 +98,7 @@ describe("the permissioned network profile (anvil configured like QBFT Besu)", (
     nodeB = await rpcProxy(chain.rpcUrl);
     const keyFile = join(dataDir, "anchor.key");
     writeFileSync(keyFile, `${deployment.anchorKey}\n`, { mode: 0o600 });
-    const env = {
+    env = {
       PORT: String(await freePort()),
       EPROOF_DATA_DIR: dataDir,
       EPROOF_RPC_URL: `${nodeA.url},${nodeB.url}`,
@@ -140,6 +155,33 @@ describe("the permissioned network profile (anvil configured like QBFT Besu)", (
       provider.destroy();
     }
   }, 60_000);
+
+  it("refuses to start when any RPC endpoint belongs to another chain", async () => {
+    const stranger = await rpcProxy(chain.rpcUrl);
+    stranger.claimChainId = 1;
+    try {
+      const config = loadConfig({ ...env, PORT: "0", EPROOF_RPC_URL: `${nodeA.url},${stranger.url}` }, (path) => readFileSync(path, "utf8"));
+      await expect(startEProof(config, silent)).rejects.toMatchObject({ code: "CONFIG_INVALID", message: expect.stringMatching(/chain id 1\b/) });
+    } finally {
+      stranger.close();
+    }
+  });
+
+  it("is not ready while its RPC node answers with another chain id, and ready again when it does not", async () => {
+    nodeA.claimChainId = 1;
+    nodeB.claimChainId = 1;
+    try {
+      const ready = await api(client, "GET", "/healthz/ready");
+      expect(ready.status).toBe(503);
+      expect(ready.body.failing).toEqual([`chain id is not ${CHAIN_ID}`]);
+      expect((await api(client, "GET", "/healthz")).body.chain.chainIdMatches).toBe(false);
+      expect((await api(client, "GET", "/healthz/live")).status).toBe(200);
+    } finally {
+      delete nodeA.claimChainId;
+      delete nodeB.claimChainId;
+    }
+    expect((await api(client, "GET", "/healthz/ready")).status).toBe(200);
+  });
 
   it("keeps issuing and verifying when the first RPC node dies, and reports it in /healthz", async () => {
     nodeA.close();
