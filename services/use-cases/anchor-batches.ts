@@ -72,18 +72,21 @@ export class AnchoringWorker {
 
   async #run(): Promise<void> {
     let reconciled = false;
+    let afterOutage = false;
     while (this.#running) {
       try {
-        if (!reconciled || (await this.#chainForgotNewestBatch())) {
+        if (!reconciled || (await this.#chainForgotNewestBatch(afterOutage))) {
           await this.reconcile();
           reconciled = true;
         }
+        afterOutage = false;
         await this.runOnce();
         this.#chainBackoffMs = 0;
       } catch (error) {
         if (isEProofError(error, "CHAIN_UNAVAILABLE")) {
-          // The chain that comes back may be an older state of itself: check before sending again.
-          reconciled = false;
+          // The chain that comes back may be an older state of itself: look before sending again
+          // (the newest batch first; everything only if that one is gone).
+          afterOutage = true;
           this.#chainBackoffMs = Math.min(Math.max(this.#chainBackoffMs * 2, 250), 10_000);
           this.#deps.logger.warn({ event: "anchoring.chain_unavailable", retryInMs: this.#chainBackoffMs }, "chain unreachable; documents stay queued");
         } else {
@@ -107,11 +110,14 @@ export class AnchoringWorker {
     });
   }
 
-  /** The periodic watch (see `watchMs`): true when the newest anchored batch is no longer on chain. */
-  async #chainForgotNewestBatch(): Promise<boolean> {
+  /**
+   * The periodic watch (see `watchMs`), or at once when `force` (the chain just came back): true
+   * when the newest anchored batch is no longer on chain.
+   */
+  async #chainForgotNewestBatch(force = false): Promise<boolean> {
     const { watchMs } = this.#options;
     const now = this.#deps.clock.now();
-    if (watchMs <= 0 || now - this.#lastWatch < watchMs) return false;
+    if (!force && (watchMs <= 0 || now - this.#lastWatch < watchMs)) return false;
     this.#lastWatch = now;
     const [newest] = await this.#deps.store.recentAnchoredBatches(1);
     if (newest === undefined) return false;
