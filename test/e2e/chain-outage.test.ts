@@ -108,6 +108,7 @@ describe("a chain outage while the service runs", () => {
     await waitUntilAnchored(service, before);
     expect(await verdictOf(before)).toBe("VALID");
     expect((await api(service, "GET", "/healthz/ready")).status).toBe(200);
+    expect(Object.keys((await api(service, "GET", "/openapi.json")).body.paths)).toEqual(expect.arrayContaining(["/healthz/live", "/healthz/ready"]));
 
     await chain.stop();
 
