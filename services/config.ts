@@ -20,6 +20,8 @@ export interface Config {
     batchSize: number;
     /** Longest a document waits in the outbox before its batch is cut, ms. */
     maxWaitMs: number;
+    /** How often the newest anchored batch is re-checked on chain (a chain restarted from older state), ms; 0 = off. */
+    watchMs: number;
   };
   /** Chain follower (status events → history, notifications) and webhook retries. */
   subscriptions: {
@@ -44,6 +46,11 @@ export interface Config {
         anchorKey: string;
         /** Private key of an IssuerRegistry REGISTRAR account: enables /api/v1/admin (optional). */
         governanceKey?: string;
+        /**
+         * A fixed gas price for every transaction, wei (EPROOF_GAS_PRICE; "0" on a free-gas QBFT
+         * network, whose anchoring accounts hold no ether). Unset: the node's fee suggestion.
+         */
+        gasPrice?: bigint;
       };
 }
 
@@ -76,6 +83,14 @@ function secret(env: Env, name: string, readFile: (path: string) => string): str
   return raw;
 }
 
+function gasPrice(raw: string | undefined): { gasPrice?: bigint } {
+  const value = raw?.trim();
+  if (!value) return {};
+  if (!/^\d{1,30}$/.test(value))
+    throw new EProofError("CONFIG_INVALID", `EPROOF_GAS_PRICE must be a whole number of wei (e.g. 0), got "${value.slice(0, 40)}"`);
+  return { gasPrice: BigInt(value) };
+}
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 function logLevel(raw: string | undefined): string {
@@ -100,6 +115,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
         issuerRegistry: address(env, "EPROOF_ISSUER_REGISTRY"),
         anchorKey: secret(env, "EPROOF_ANCHOR_KEY", readFile),
         ...(env.EPROOF_GOVERNANCE_KEY || env.EPROOF_GOVERNANCE_KEY_FILE ? { governanceKey: secret(env, "EPROOF_GOVERNANCE_KEY", readFile) } : {}),
+        ...gasPrice(env.EPROOF_GAS_PRICE),
       }
     : { kind: "embedded", port: integer(env, "EPROOF_CHAIN_PORT", 8545, 1, 65535), chainId };
   return {
@@ -112,6 +128,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
     anchoring: {
       batchSize: integer(env, "EPROOF_BATCH_SIZE", 5_000, 1, 100_000),
       maxWaitMs: integer(env, "EPROOF_BATCH_MAX_WAIT_MS", 1_000, 0, 3_600_000),
+      watchMs: integer(env, "EPROOF_CHAIN_WATCH_MS", 10_000, 0, 3_600_000),
     },
     subscriptions: {
       followPollMs: integer(env, "EPROOF_FOLLOW_POLL_MS", 1_000, 10, 600_000),

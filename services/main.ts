@@ -9,7 +9,7 @@ import { Wallet } from "ethers";
 import { EthersChainEvents } from "./adapters/chain/ethers-chain-events.ts";
 import { EthersLedger } from "./adapters/chain/ethers-ledger.ts";
 import { Governance } from "./adapters/chain/governance.ts";
-import { createRpcProvider } from "./adapters/chain/rpc-provider.ts";
+import { createFailoverProvider } from "./adapters/chain/rpc-provider.ts";
 import { createApp } from "./adapters/http/app.ts";
 import { invalidateApiKeyCache } from "./adapters/http/auth.ts";
 import type { HealthReport, HttpDeps } from "./adapters/http/http-deps.ts";
@@ -23,7 +23,7 @@ import { NotificationKey } from "./adapters/signing/notification-key.ts";
 import { SqliteStore } from "./adapters/store/sqlite-store.ts";
 import { SqliteSubscriptions } from "./adapters/store/sqlite-subscriptions.ts";
 import { type Config, loadConfig } from "./config.ts";
-import { type EmbeddedChain, startAnvil } from "./embedded/anvil-process.ts";
+import { type EmbeddedChain, startSupervisedAnvil } from "./embedded/anvil-process.ts";
 import { bootstrapEmbedded, DEMO_DEPARTMENT } from "./embedded/dev-bootstrap.ts";
 import { EProofError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -45,6 +45,8 @@ export interface RunningService {
   subscriptions: SqliteSubscriptions;
   follower: ChainFollower;
   dispatcher: WebhookDispatcher;
+  /** The embedded chain (anvil), or null on an external chain. */
+  embeddedChain: EmbeddedChain | null;
   stop(): Promise<void>;
 }
 
@@ -81,17 +83,17 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   const notificationKey = await NotificationKey.loadOrCreate(join(config.dataDir, "webhook-key", "notification-signing.private.jwk.json"));
   const keyRing = new FileKeyRing(join(config.dataDir, "keys"));
   let embedded: EmbeddedChain | null = null;
-  let rpcUrl: string;
+  let rpcUrls: string[];
   let documentRegistry: Hex;
   let issuerRegistry: Hex;
   let anchorKey: string;
   let governanceKey: string | undefined;
   if (config.chain.kind === "embedded") {
-    embedded = await startAnvil({ dataDir: config.dataDir, port: config.chain.port, chainId: config.chain.chainId, logger });
+    embedded = await startSupervisedAnvil({ dataDir: config.dataDir, port: config.chain.port, chainId: config.chain.chainId, logger });
     started.push(() => (embedded ? embedded.stop() : Promise.resolve()));
-    rpcUrl = embedded.rpcUrl;
+    rpcUrls = [embedded.rpcUrl];
     const deployment = await bootstrapEmbedded({
-      rpcUrl,
+      rpcUrl: embedded.rpcUrl,
       chainId: config.chain.chainId,
       dataDir: config.dataDir,
       publicUrl: config.publicUrl,
@@ -102,28 +104,29 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     ({ documentRegistry, issuerRegistry, anchorKey } = deployment);
     governanceKey = deployment.adminKey;
   } else {
-    rpcUrl = config.chain.rpcUrls[0] ?? "";
+    rpcUrls = config.chain.rpcUrls;
     ({ documentRegistry, issuerRegistry, anchorKey, governanceKey } = config.chain);
   }
 
   const chainId = config.chain.chainId;
-  const provider = createRpcProvider(rpcUrl, chainId);
-  // A chain that cannot be reached now is checked again by every write and read; a chain that
+  // Reads and writes fail over between the configured endpoints (failover-provider.ts).
+  const provider = createFailoverProvider(rpcUrls, chainId);
+  const rpcUrl = rpcUrls[0] ?? "";
+  // A chain that cannot be reached now is checked again by every write and read; an endpoint that
   // answers with another id is the wrong chain, and the service refuses to start on it.
-  const reportedChainId = Number(
-    await provider.send("eth_chainId", []).catch(() => {
+  for (const endpoint of await provider.chainIds()) {
+    if (endpoint.chainId === null) {
       logger.warn(
-        { event: "chain.unreachable_at_start", rpcUrl },
-        "cannot read the chain id now; starting anyway, documents stay queued until the chain answers",
+        { event: "chain.unreachable_at_start", rpcUrl: endpoint.url },
+        "cannot read the chain id of this endpoint now; starting anyway, documents stay queued until the chain answers",
       );
-      return chainId;
-    }),
-  );
-  if (reportedChainId !== chainId) {
-    throw new EProofError("CONFIG_INVALID", `the chain at ${rpcUrl} has chain id ${reportedChainId}, but EPROOF_CHAIN_ID is ${chainId}`);
+    } else if (endpoint.chainId !== chainId) {
+      throw new EProofError("CONFIG_INVALID", `the chain at ${endpoint.url} has chain id ${endpoint.chainId}, but EPROOF_CHAIN_ID is ${chainId}`);
+    }
   }
+  const gasPrice = config.chain.kind === "external" ? config.chain.gasPrice : undefined;
   const anchorWallet = new Wallet(anchorKey, provider);
-  const ledger = new EthersLedger({ provider, signer: anchorWallet, documentRegistry, chainId });
+  const ledger = new EthersLedger({ provider, signer: anchorWallet, documentRegistry, chainId, gasPrice });
   const clock: Clock = { now: () => Date.now() };
   // Reads of the IssuerRegistry need no governance account; writes (the admin API) do.
   // Department names as the chain records them, learnt as departments issue (PDF headings).
@@ -138,7 +141,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   const keyDirectory = new KeyDirectory(store);
   const administration = governanceKey
     ? new Administration({
-        governance: new Governance(new Wallet(governanceKey, provider), issuerRegistry),
+        governance: new Governance(new Wallet(governanceKey, provider), issuerRegistry, { gasPrice }),
         store,
         records: store,
         audit: store.audit,
@@ -155,7 +158,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   const metrics = createMetrics(() => store.countUnanchored());
   const worker = new AnchoringWorker(
     { store, ledger, clock, logger, onAnchored: () => metrics.batchesAnchored.inc() },
-    { batchSize: config.anchoring.batchSize, maxWaitMs: config.anchoring.maxWaitMs },
+    { batchSize: config.anchoring.batchSize, maxWaitMs: config.anchoring.maxWaitMs, watchMs: config.anchoring.watchMs },
   );
   const trust = { chainId, registry: documentRegistry };
   const subscriptionMetrics = createSubscriptionMetrics(metrics.registry);
@@ -190,11 +193,21 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
 
   async function health(): Promise<HealthReport> {
     const [chain, database] = await Promise.all([
-      withTimeout(provider.getBlockNumber(), 2_000).then(
-        (blockNumber) => ({ reachable: true, chainId, blockNumber }),
+      withTimeout(Promise.all([provider.send("eth_chainId", []), provider.send("eth_blockNumber", [])]), 2_000).then(
+        ([reported, blockNumber]: [unknown, unknown]) => {
+          const chainIdMatches = Number(reported) === chainId;
+          return {
+            reachable: true,
+            chainId,
+            chainIdMatches,
+            blockNumber: Number(blockNumber),
+            ...(chainIdMatches ? {} : { error: `the node reports chain id ${Number(reported)}` }),
+            endpoints: provider.endpointHealth(),
+          };
+        },
         (error: unknown) => {
           logger.warn({ event: "health.chain_unreachable", err: error }, "health check: chain unreachable");
-          return { reachable: false, chainId, error: "unreachable" };
+          return { reachable: false, chainId, chainIdMatches: undefined, error: "unreachable", endpoints: provider.endpointHealth() };
         },
       ),
       store.countUnanchored().then(
@@ -206,7 +219,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
       ),
     ]);
     return {
-      status: chain.reachable && database.reachable ? "ok" : "degraded",
+      status: chain.reachable && chain.chainIdMatches !== false && database.reachable ? "ok" : "degraded",
       chain,
       database: { reachable: database.reachable, ...("error" in database ? { error: database.error } : {}) },
       outbox: { unanchored: database.unanchored },
@@ -257,6 +270,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     subscriptions,
     follower,
     dispatcher,
+    embeddedChain: embedded,
     stop() {
       stopping ??= (async () => {
         await new Promise<void>((resolve) => {

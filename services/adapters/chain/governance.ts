@@ -41,7 +41,7 @@ export class Governance implements IssuerGovernance {
   readonly #contract: Contract;
   readonly #sender: TransactionSender;
 
-  constructor(signer: Signer, issuerRegistry: Hex, options: { receiptTimeoutMs?: number } = {}) {
+  constructor(signer: Signer, issuerRegistry: Hex, options: { receiptTimeoutMs?: number; gasPrice?: bigint | undefined } = {}) {
     const provider: Provider | null = signer.provider;
     if (provider === null) throw new EProofError("CONFIG_INVALID", "The governance signer has no provider.");
     this.address = issuerRegistry;
@@ -51,6 +51,7 @@ export class Governance implements IssuerGovernance {
       provider,
       signer,
       receiptTimeoutMs: options.receiptTimeoutMs,
+      ...(options.gasPrice === undefined ? {} : { gasPrice: options.gasPrice }),
     });
   }
 

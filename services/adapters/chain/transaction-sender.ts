@@ -13,18 +13,22 @@ export interface TransactionSenderOptions {
   signer: Signer;
   /** How long to wait for a receipt before reporting CHAIN_UNAVAILABLE (default 120 s). */
   receiptTimeoutMs?: number;
+  /** A fixed (legacy) gas price, wei: 0 on a free-gas network. Unset: the node's fee suggestion. */
+  gasPrice?: bigint;
 }
 
 export class TransactionSender {
   readonly #provider: Provider;
   readonly #signer: Signer;
   readonly #receiptTimeoutMs: number;
+  readonly #gasPrice: bigint | undefined;
   #tail: Promise<unknown> = Promise.resolve();
 
   constructor(options: TransactionSenderOptions) {
     this.#provider = options.provider;
     this.#signer = options.signer;
     this.#receiptTimeoutMs = options.receiptTimeoutMs ?? 120_000;
+    this.#gasPrice = options.gasPrice;
   }
 
   /** Calls `method(...args)` on `contract` (connected to this sender's signer) and waits for the receipt. */
@@ -34,7 +38,9 @@ export class TransactionSender {
         const from = await this.#signer.getAddress();
         const nonce = await this.#provider.getTransactionCount(from, "pending");
         const connected = contract.connect(this.#signer) as BaseContract;
-        const response = (await connected.getFunction(method).send(...args, { nonce })) as ContractTransactionResponse;
+        const response = (await connected
+          .getFunction(method)
+          .send(...args, this.#gasPrice === undefined ? { nonce } : { nonce, gasPrice: this.#gasPrice })) as ContractTransactionResponse;
         const receipt = await response.wait(1, this.#receiptTimeoutMs);
         if (receipt === null) {
           throw new EProofError("CHAIN_UNAVAILABLE", `No receipt for ${action} (${response.hash}) yet: reconcile before resending.`);

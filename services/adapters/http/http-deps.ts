@@ -11,7 +11,16 @@ import type { WebhookHttpDeps } from "./routes/subscription-routes.ts";
 
 export interface HealthReport {
   status: "ok" | "degraded";
-  chain: { reachable: boolean; chainId: number; blockNumber?: number; error?: string };
+  chain: {
+    reachable: boolean;
+    chainId: number;
+    /** False when the node answers with another chain id than the configured one. */
+    chainIdMatches?: boolean;
+    blockNumber?: number;
+    error?: string;
+    /** Each configured JSON-RPC endpoint as last seen (URLs without credentials). */
+    endpoints?: Array<{ url: string; healthy: boolean; lastError?: string }>;
+  };
   database: { reachable: boolean; error?: string };
   outbox: { unanchored: number };
 }

@@ -137,6 +137,15 @@ export function buildOpenApi(config: Pick<Config, "publicUrl" | "maxBatchItems">
       "/healthz": {
         get: { summary: "Health of the service, chain and database", responses: { "200": { description: "ready" }, "503": { description: "degraded" } } },
       },
+      "/healthz/live": {
+        get: { summary: "Liveness: the process serves HTTP (touches neither chain nor database)", responses: { "200": { description: "live" } } },
+      },
+      "/healthz/ready": {
+        get: {
+          summary: "Readiness: the chain answers with the configured chain id and the database answers",
+          responses: { "200": { description: "ready" }, "503": { description: "not ready; `failing` names what" } },
+        },
+      },
       "/metrics": { get: { summary: "Prometheus metrics", responses: { "200": { description: "ok" } } } },
       ...adminOpenApiPaths(),
       ...subscriptionPaths(),

@@ -68,6 +68,27 @@ export function publicRoutes(deps: HttpDeps): Router {
     res.status(report.status === "ok" ? 200 : 503).json(report);
   });
 
+  // Liveness: the process serves HTTP. Never touches the chain or the database, so an orchestrator
+  // does not restart a healthy instance because a dependency is down.
+  router.get("/healthz/live", (_req, res) => {
+    res.set("Cache-Control", "no-store").json({ status: "live" });
+  });
+
+  // Readiness: route traffic here only when the chain answers with the configured chain id and
+  // the database answers. 503 otherwise, with the failing parts named.
+  router.get("/healthz/ready", async (_req, res) => {
+    const report = await deps.health();
+    const failing = [
+      ...(report.chain.reachable ? [] : ["chain unreachable"]),
+      ...(report.chain.chainIdMatches === false ? [`chain id is not ${report.chain.chainId}`] : []),
+      ...(report.database.reachable ? [] : ["database unavailable"]),
+    ];
+    res
+      .status(failing.length === 0 ? 200 : 503)
+      .set("Cache-Control", "no-store")
+      .json({ status: failing.length === 0 ? "ready" : "not_ready", ...(failing.length ? { failing } : {}) });
+  });
+
   router.get("/metrics", async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
