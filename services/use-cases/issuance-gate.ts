@@ -13,7 +13,8 @@ import type { IssuanceGate, IssuerGovernance, SigningKeyRecord, Store } from "..
 import type { KeyCustody } from "./administer.ts";
 
 interface DepartmentView {
-  status: "ACTIVE" | "SUSPENDED" | "UNKNOWN";
+  /** UNREADABLE: the chain could not be read (remembered briefly, so an outage does not slow every issuance). */
+  status: "ACTIVE" | "SUSPENDED" | "UNKNOWN" | "UNREADABLE";
   granted: Set<string>;
   until: number;
 }
@@ -80,7 +81,7 @@ export class ChainIssuanceGate implements IssuanceGate {
   /** null when the chain cannot be read now. */
   async #department(code: string): Promise<DepartmentView | null> {
     const cached = this.#cache.get(code);
-    if (cached && cached.until >= this.#now()) return cached;
+    if (cached && cached.until >= this.#now()) return cached.status === "UNREADABLE" ? null : cached;
     try {
       const department = await this.#governance.department(code);
       if (department) this.#onDepartment(code, department.name);
@@ -89,7 +90,10 @@ export class ChainIssuanceGate implements IssuanceGate {
       this.#cache.set(code, view);
       return view;
     } catch (error) {
-      if (isEProofError(error, "CHAIN_UNAVAILABLE")) return null;
+      if (isEProofError(error, "CHAIN_UNAVAILABLE")) {
+        this.#cache.set(code, { status: "UNREADABLE", granted: new Set(), until: this.#now() + CACHE_MS });
+        return null;
+      }
       throw error;
     }
   }
