@@ -158,8 +158,8 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     const s = app.listen(config.port, "0.0.0.0", () => resolve(s));
     s.once("error", reject);
   });
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  server.requestTimeout = config.abuse.requestTimeoutMs;
+  server.headersTimeout = config.abuse.headersTimeoutMs;
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   worker.start();
