@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../services/config.ts";
 import { api, downloadEProof, removeDataDir, startTestService, type TestService, TYPICAL_LICENCE } from "./test-service.ts";
@@ -150,11 +151,53 @@ describe("abuse protection: rate limits, CORS and security headers", () => {
   });
 });
 
-describe("a verification that takes too long", () => {
+/** Sends `head` and then one more byte every 100 ms; resolves with what came back and when the server hung up. */
+function slowClient(url: string, head: string, trickle: string, giveUpMs: number): Promise<{ closedAfterMs: number; answer: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const socket = connect(Number(port), hostname);
+    let answer = "";
+    let sent = 0;
+    const timer = setInterval(() => {
+      if (!socket.writable) return;
+      socket.write(trickle[sent % trickle.length] as string);
+      sent += 1;
+    }, 100);
+    const finish = () => {
+      clearInterval(timer);
+      clearTimeout(giveUp);
+      resolve({ closedAfterMs: Date.now() - started, answer });
+    };
+    const giveUp = setTimeout(() => socket.destroy(), giveUpMs);
+    socket.on("data", (chunk) => {
+      answer += chunk.toString("latin1");
+    });
+    socket.on("error", () => undefined);
+    socket.on("close", finish);
+    socket.write(head);
+  });
+}
+
+describe("slow clients and slow verifications", () => {
   let service: TestService;
   beforeAll(async () => {
-    service = await startTestService({ env: { EPROOF_VERIFY_TIMEOUT_MS: "1" } });
+    service = await startTestService({ env: { EPROOF_VERIFY_TIMEOUT_MS: "1", EPROOF_HEADERS_TIMEOUT_MS: "1000", EPROOF_REQUEST_TIMEOUT_MS: "2000" } });
   });
+
+  it("cuts off a client that sends its headers too slowly (slowloris) near the headers timeout", async () => {
+    const { closedAfterMs, answer } = await slowClient(service.url, "POST /api/v1/verify HTTP/1.1\r\nHost: x\r\n", "X-Slow: y\r\n", 10_000);
+    expect(closedAfterMs).toBeLessThan(4_000);
+    expect(answer === "" || answer.startsWith("HTTP/1.1 408")).toBe(true);
+  });
+
+  it("cuts off a client that sends its body too slowly near the request timeout", async () => {
+    const head = "POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n";
+    const { closedAfterMs, answer } = await slowClient(service.url, head, " ", 10_000);
+    expect(closedAfterMs).toBeLessThan(5_000);
+    expect(answer === "" || answer.startsWith("HTTP/1.1 408")).toBe(true);
+  });
+
   afterAll(async () => {
     await service?.stop();
     if (service) removeDataDir(service.dataDir);
