@@ -118,6 +118,24 @@ describe("abuse protection: rate limits, CORS and security headers", () => {
     expect(redact.headers.get("access-control-allow-origin")).toBeNull();
   });
 
+  it("refuses a JSON body nested deeper than 64 levels with 400 on every route, instead of running out of stack (redact gave 500)", async () => {
+    const deep = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+    const file = `{"eproof":1,"header":{},"data":{"x":${deep(200_000)}},"salts":{},"signature":{"jws":"a","jwk":{}}}`;
+    const client = { "x-forwarded-for": "203.0.113.70" };
+    for (const [path, body] of [
+      ["/api/v1/redact", `{"document":${file},"hide":["x"]}`],
+      ["/api/v1/verify", `{"document":${file}}`],
+      ["/api/v1/documents", `{"type":"licence","data":{"x":${deep(100)}}}`],
+    ] as const) {
+      const response = await api(service, "POST", path, body, client);
+      expect(response.status, path).toBe(400);
+      expect(response.body.error).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/nested more than 64 levels/) });
+    }
+    // 64 levels are still read (here refused for what they are, not for their depth).
+    const atLimit = await api(service, "POST", "/api/v1/redact", `{"document":${deep(63)},"hide":["x"]}`, client);
+    expect(atLimit.body.error.message).not.toMatch(/nested/);
+  });
+
   it("sends the strict security headers on the verify page and the API", async () => {
     for (const path of ["/verify", "/healthz", "/nowhere"]) {
       const response = await fetch(`${service.url}${path}`);

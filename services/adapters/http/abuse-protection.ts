@@ -113,3 +113,35 @@ export async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> 
     clearTimeout(timer);
   }
 }
+
+/** Deeper than any e-Proof file or request we define (a document nests about five levels). */
+export const MAX_JSON_DEPTH = 64;
+
+/** The nesting depth of a parsed JSON value, measured without recursion (so it cannot overflow itself). */
+export function jsonDepthExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const { value: node, depth } = stack.pop() as { value: unknown; depth: number };
+    if (node === null || typeof node !== "object") continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (child !== null && typeof child === "object") stack.push({ value: child, depth: depth + 1 });
+    }
+  }
+  return false;
+}
+
+/**
+ * Refuses a JSON body nested deeper than MAX_JSON_DEPTH with 400: the recursive code behind the
+ * routes (canonical JSON, hashing, redaction) would otherwise run out of stack on a body of a few
+ * hundred kilobytes of brackets and answer 500.
+ */
+export function jsonDepthLimit(limit = MAX_JSON_DEPTH): RequestHandler {
+  return (req, _res, next) => {
+    if (req.body !== null && typeof req.body === "object" && !Buffer.isBuffer(req.body) && jsonDepthExceeds(req.body, limit)) {
+      next(new EProofError("BAD_REQUEST", `the JSON body is nested more than ${limit} levels deep; no e-Proof request is`));
+      return;
+    }
+    next();
+  };
+}

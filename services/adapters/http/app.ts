@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import express, { type Express } from "express";
 import { EProofError } from "../../errors.ts";
-import { authFailureRateLimit, PUBLIC_CORS_PATHS, publicCors, securityHeaders, verifyRateLimit } from "./abuse-protection.ts";
+import { authFailureRateLimit, jsonDepthLimit, PUBLIC_CORS_PATHS, publicCors, securityHeaders, verifyRateLimit } from "./abuse-protection.ts";
 import { errorResponder } from "./error-status.ts";
 import type { HttpDeps } from "./http-deps.ts";
 import { officerRoutes } from "./routes/officer-routes.ts";
@@ -44,6 +44,7 @@ export function createApp(deps: HttpDeps): Express {
   if (authLimit) app.use(authLimit);
 
   app.use(express.json({ limit: deps.config.bodyLimitBytes, type: ["application/json", "application/*+json"] }));
+  app.use(jsonDepthLimit());
 
   app.get("/verify", (_req, res) => {
     res.sendFile("verify.html", { root: PUBLIC_DIR });
