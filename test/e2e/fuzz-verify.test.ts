@@ -11,7 +11,8 @@
  *   compared case-insensitively. A missing anchor counts as the original anchor, because the service
  *   fills it from its own store for a document it issued. anchor.txHash and anchor.blockNumber are
  *   left out: they are pointers for a person, not checked on chain (blockNumber in the result comes
- *   from the chain; txHash is echoed — see the report in the helper's notes).
+ *   from the chain; txHash is echoed into the result's evidence unchecked — a known gap: a file with
+ *   a made-up txHash verifies VALID and shows that txHash).
  * - QR text: decodes (decodeQrFragment) to the same key number, claim bytes and signature.
  * - PDF: its embedded eproof.json has the same semanticKey as the original file.
  */
@@ -149,6 +150,9 @@ const HOSTILE_VALUES: Json[] = [
   "9999-12-31",
   "DEMO",
   "licence",
+  // Nested past the service's depth limit (64): refused with 400, never a stack overflow.
+  JSON.parse(`${"[".repeat(200)}${"]".repeat(200)}`),
+  JSON.parse(`${'{"a":'.repeat(60)}1${"}".repeat(60)}`),
 ];
 
 const keyName = fc.oneof(
