@@ -44,6 +44,15 @@ describe("abuse protection: rate limits, CORS and security headers", () => {
     expect(otherClient.status).toBe(400);
   });
 
+  it("limits the public redact API the same way, with an allowance of its own", async () => {
+    const client = { "x-forwarded-for": "203.0.113.15" };
+    for (let i = 0; i < VERIFY_LIMIT; i += 1) {
+      expect((await api(service, "POST", "/api/v1/redact", { document: {}, hide: ["x"] }, client)).status).toBe(422);
+    }
+    expectRateLimited(await api(service, "POST", "/api/v1/redact", { document: {}, hide: ["x"] }, client));
+    expect((await api(service, "POST", "/api/v1/verify", { qr: "hello" }, client)).status).toBe(400);
+  });
+
   it("does not count a CORS preflight against the verify allowance", async () => {
     const client = { "x-forwarded-for": "203.0.113.20" };
     for (let i = 0; i < VERIFY_LIMIT * 2; i += 1) {

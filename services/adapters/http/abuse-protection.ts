@@ -67,7 +67,7 @@ function refuse(message: string): RequestHandler {
   return (_req, _res, next) => next(new EProofError("RATE_LIMITED", message));
 }
 
-/** Verify requests per client address; a CORS preflight does not count. Null when turned off. */
+/** Public API requests (verify, redact) per client address; a CORS preflight does not count. Null when turned off. */
 export function verifyRateLimit(limit: AbuseConfig["verifyLimit"]): RequestHandler | null {
   if (limit.max === 0) return null;
   return rateLimit({
@@ -76,7 +76,7 @@ export function verifyRateLimit(limit: AbuseConfig["verifyLimit"]): RequestHandl
     standardHeaders: "draft-8",
     legacyHeaders: false,
     skip: (req) => req.method === "OPTIONS",
-    handler: refuse("too many verifications from your address; wait for the time in the Retry-After header and try again"),
+    handler: refuse("too many requests from your address; wait for the time in the Retry-After header and try again"),
   });
 }
 

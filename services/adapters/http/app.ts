@@ -37,8 +37,11 @@ export function createApp(deps: HttpDeps): Express {
   app.use(securityHeaders());
   app.use(PUBLIC_CORS_PATHS[0] as string, publicCors(["POST"]));
   app.use(PUBLIC_CORS_PATHS[1] as string, publicCors(["GET", "HEAD"]));
-  const verifyLimit = verifyRateLimit(deps.config.abuse.verifyLimit);
-  if (verifyLimit) app.use("/api/v1/verify", verifyLimit);
+  // The public, unauthenticated routes that do work per request; each has its own allowance.
+  for (const path of ["/api/v1/verify", "/api/v1/redact"]) {
+    const limit = verifyRateLimit(deps.config.abuse.verifyLimit);
+    if (limit) app.use(path, limit);
+  }
   // Before every route: only 401 answers count, and public routes never give one.
   const authLimit = authFailureRateLimit(deps.config.abuse.authFailureLimit);
   if (authLimit) app.use(authLimit);
