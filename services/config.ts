@@ -23,6 +23,17 @@ export interface Config {
     /** Longest a document waits in the outbox before its batch is cut, ms. */
     maxWaitMs: number;
   };
+  /** Chain follower (status events → history, notifications) and webhook retries. */
+  subscriptions: {
+    followPollMs: number;
+    /** Events younger than this wait one more poll (the route that sent them records them first). */
+    followGraceMs: number;
+    /** First block read when the follower has no cursor yet. */
+    followFromBlock: number;
+    retryBaseMs: number;
+    retryMaxDelayMs: number;
+    maxAttempts: number;
+  };
   chain:
     | { kind: "embedded"; port: number; chainId: number }
     | {
@@ -148,6 +159,14 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
     anchoring: {
       batchSize: integer(env, "EPROOF_BATCH_SIZE", 5_000, 1, 100_000),
       maxWaitMs: integer(env, "EPROOF_BATCH_MAX_WAIT_MS", 1_000, 0, 3_600_000),
+    },
+    subscriptions: {
+      followPollMs: integer(env, "EPROOF_FOLLOW_POLL_MS", 1_000, 10, 600_000),
+      followGraceMs: integer(env, "EPROOF_FOLLOW_GRACE_MS", 2_000, 0, 600_000),
+      followFromBlock: integer(env, "EPROOF_FOLLOW_FROM_BLOCK", 0, 0, Number.MAX_SAFE_INTEGER),
+      retryBaseMs: integer(env, "EPROOF_WEBHOOK_RETRY_BASE_MS", 2_000, 1, 3_600_000),
+      retryMaxDelayMs: integer(env, "EPROOF_WEBHOOK_RETRY_MAX_MS", 3_600_000, 1, 86_400_000),
+      maxAttempts: integer(env, "EPROOF_WEBHOOK_MAX_ATTEMPTS", 20, 1, 100),
     },
     chain,
   };

@@ -6,15 +6,20 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { Wallet } from "ethers";
+import { EthersChainEvents } from "./adapters/chain/ethers-chain-events.ts";
 import { EthersLedger } from "./adapters/chain/ethers-ledger.ts";
 import { createRpcProvider } from "./adapters/chain/rpc-provider.ts";
 import { createApp } from "./adapters/http/app.ts";
 import type { HealthReport, HttpDeps } from "./adapters/http/http-deps.ts";
 import { createMetrics } from "./adapters/http/metrics.ts";
+import { createSubscriptionMetrics } from "./adapters/http/subscription-metrics.ts";
+import { fetchWebhookTransport } from "./adapters/http/webhook-transport.ts";
 import { pooledRandom } from "./adapters/random/pooled-random.ts";
 import { FileKeyRing } from "./adapters/signing/file-key-ring.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
+import { NotificationKey } from "./adapters/signing/notification-key.ts";
 import { SqliteStore } from "./adapters/store/sqlite-store.ts";
+import { SqliteSubscriptions } from "./adapters/store/sqlite-subscriptions.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { type EmbeddedChain, startAnvil } from "./embedded/anvil-process.ts";
 import { bootstrapEmbedded, DEMO_DEPARTMENT } from "./embedded/dev-bootstrap.ts";
@@ -22,6 +27,8 @@ import { EProofError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import type { Clock, Hex } from "./ports.ts";
 import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
+import { WebhookDispatcher } from "./use-cases/deliver-webhooks.ts";
+import { ChainFollower } from "./use-cases/follow-chain-events.ts";
 
 export interface RunningService {
   url: string;
@@ -31,6 +38,9 @@ export interface RunningService {
   store: SqliteStore;
   ledger: EthersLedger;
   worker: AnchoringWorker;
+  subscriptions: SqliteSubscriptions;
+  follower: ChainFollower;
+  dispatcher: WebhookDispatcher;
   stop(): Promise<void>;
 }
 
@@ -62,6 +72,9 @@ export async function startEProof(config: Config, logger: Logger = createLogger(
 async function wire(config: Config, logger: Logger, started: Array<() => Promise<void>>): Promise<RunningService> {
   const store = new SqliteStore(join(config.dataDir, "eproof.sqlite"));
   started.push(() => store.close());
+  const subscriptions = new SqliteSubscriptions(join(config.dataDir, "eproof.sqlite"));
+  started.push(() => subscriptions.close());
+  const notificationKey = await NotificationKey.loadOrCreate(join(config.dataDir, "webhook-key", "notification-signing.private.jwk.json"));
   const keyRing = new FileKeyRing(join(config.dataDir, "keys"));
   let embedded: EmbeddedChain | null = null;
   let rpcUrl: string;
@@ -112,6 +125,35 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     { batchSize: config.anchoring.batchSize, maxWaitMs: config.anchoring.maxWaitMs },
   );
   const trust = { chainId, registry: documentRegistry };
+  const subscriptionMetrics = createSubscriptionMetrics(metrics.registry);
+  const dispatcher = new WebhookDispatcher(
+    { subscriptions, transport: fetchWebhookTransport(), clock, logger, onAttempt: (outcome) => subscriptionMetrics.webhookAttempts.inc({ outcome }) },
+    {
+      policy: {
+        baseDelayMs: config.subscriptions.retryBaseMs,
+        maxDelayMs: config.subscriptions.retryMaxDelayMs,
+        maxAttempts: config.subscriptions.maxAttempts,
+      },
+    },
+  );
+  const follower = new ChainFollower(
+    {
+      events: new EthersChainEvents({ provider, documentRegistry }),
+      store,
+      subscriptions,
+      signer: notificationKey,
+      clock,
+      logger,
+      trust,
+      issuer: config.publicUrl,
+      onQueued: () => dispatcher.poke(),
+      onProgress: (block, events) => {
+        subscriptionMetrics.followerBlock.set(block);
+        subscriptionMetrics.chainStatusEvents.inc(events);
+      },
+    },
+    { pollMs: config.subscriptions.followPollMs, graceMs: config.subscriptions.followGraceMs, startBlock: config.subscriptions.followFromBlock },
+  );
 
   async function health(): Promise<HealthReport> {
     const [chain, database] = await Promise.all([
@@ -152,6 +194,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     departmentName: (code) => (code === DEMO_DEPARTMENT.code ? DEMO_DEPARTMENT.name : { en: code, zhHK: code }),
     onAccepted: () => worker.poke(),
     health,
+    webhooks: { subscriptions, jwks: () => notificationKey.jwks() },
   };
   const app = createApp(deps);
   const server: Server = await new Promise((resolve, reject) => {
@@ -171,6 +214,8 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   worker.start();
+  follower.start();
+  dispatcher.start();
   logger.info({ event: "service.started", port, chainId, documentRegistry }, `e-Proof listening on http://localhost:${port}`);
 
   let stopping: Promise<void> | null = null;
@@ -182,14 +227,23 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     store,
     ledger,
     worker,
+    subscriptions,
+    follower,
+    dispatcher,
     stop() {
       stopping ??= (async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
+          // Requests in flight get a few seconds; keep-alive connections of a browser left open after
+          // that would otherwise hold the shutdown for as long as the client keeps them.
+          setTimeout(() => server.closeAllConnections(), 5_000).unref();
         });
         await worker.stop();
+        await follower.stop();
+        await dispatcher.stop();
         provider.destroy();
+        await subscriptions.close();
         await store.close();
         await embedded?.stop();
         logger.info({ event: "service.stopped" }, "e-Proof stopped");

@@ -6,6 +6,7 @@ import type { TrustAnchor } from "../../use-cases/document-files.ts";
 import type { IssuanceDeps } from "../../use-cases/issue-documents.ts";
 import type { KeyDirectory } from "../signing/key-directory.ts";
 import type { Metrics } from "./metrics.ts";
+import type { WebhookHttpDeps } from "./routes/subscription-routes.ts";
 
 export interface HealthReport {
   status: "ok" | "degraded";
@@ -30,4 +31,6 @@ export interface HttpDeps {
   /** Called after documents are accepted: wakes the anchoring worker. */
   onAccepted: () => void;
   health: () => Promise<HealthReport>;
+  /** Webhook subscriptions; their routes are mounted only when given. */
+  webhooks?: WebhookHttpDeps;
 }

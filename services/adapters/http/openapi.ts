@@ -7,6 +7,7 @@ import type { Config } from "../../config.ts";
 import { documentTypes } from "../../domain/document-types.ts";
 import { REASON_CODES } from "../../domain/reason-codes.ts";
 import { issueBatchBody, issueDocumentBody, redactBody, statusChangeBody, supersedeBody, verifyBody } from "./request-schemas.ts";
+import { subscriptionPaths } from "./subscription-openapi.ts";
 
 function schema(s: z.ZodType): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(s, { unrepresentable: "any" }) as Record<string, unknown>;
@@ -146,6 +147,7 @@ export function buildOpenApi(config: Pick<Config, "publicUrl" | "maxBatchItems">
         get: { summary: "Health of the service, chain and database", responses: { "200": { description: "ready" }, "503": { description: "degraded" } } },
       },
       "/metrics": { get: { summary: "Prometheus metrics", responses: { "200": { description: "ok" } } } },
+      ...subscriptionPaths(),
     },
   };
 }

@@ -40,7 +40,10 @@ export function publicRoutes(deps: HttpDeps): Router {
       }
     }
     deps.metrics.verifications.inc({ verdict: result.verdict, input });
-    res.json(result);
+    // The department's name, for the verify page's "issuing department" (the signed header carries its code).
+    const issuer = result.document?.header.issuer;
+    const name = issuer ? deps.departmentName(issuer) : null;
+    res.json(name ? { ...result, issuerName: { en: name.en, "zh-HK": name.zhHK } } : result);
   });
 
   // Selective disclosure: stateless, so a holder needs no account; nothing is stored or logged.
