@@ -11,8 +11,8 @@
  *   compared case-insensitively. A missing anchor counts as the original anchor, because the service
  *   fills it from its own store for a document it issued. anchor.txHash and anchor.blockNumber are
  *   left out: they are pointers for a person, not checked on chain (blockNumber in the result comes
- *   from the chain; txHash is echoed into the result's evidence unchecked — a known gap: a file with
- *   a made-up txHash verifies VALID and shows that txHash).
+ *   from the chain; txHash is repeated in the result's evidence as the file states it, labelled there
+ *   as not checked on chain, next to the root that is).
  * - QR text: decodes (decodeQrFragment) to the same key number, claim bytes and signature.
  * - PDF: its embedded eproof.json has the same semanticKey as the original file.
  */
