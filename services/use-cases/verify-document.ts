@@ -118,7 +118,10 @@ export const verificationResultSchema = z
       })
       .strict()
       .nullable(),
-    evidence: z.object({ chainId: z.number(), contract: z.string(), root: z.string(), txHash: z.string(), blockNumber: z.number(), anchoredAt: z.string() }).strict().nullable(),
+    evidence: z
+      .object({ chainId: z.number(), contract: z.string(), root: z.string(), txHash: z.string(), blockNumber: z.number(), anchoredAt: z.string() })
+      .strict()
+      .nullable(),
     successor: z.string().optional(),
     issuerName: z.object({ en: z.string(), "zh-HK": z.string() }).strict().optional(),
     statusChange: z
