@@ -15,6 +15,8 @@ export interface Config {
   bodyLimitBytes: number;
   /** Largest number of items in one POST /api/v1/batches. */
   maxBatchItems: number;
+  /** Abuse protection: rate limits, timeouts and which proxies to trust for the client address. */
+  abuse: AbuseConfig;
   anchoring: {
     /** Most documents anchored in one Merkle root. */
     batchSize: number;
@@ -52,6 +54,20 @@ export interface Config {
          */
         gasPrice?: bigint;
       };
+}
+
+export interface AbuseConfig {
+  /** Express "trust proxy": false, a hop count, or a comma-separated list of addresses/subnets/names. */
+  trustProxy: boolean | number | string;
+  /** Verify requests per client per window; 0 turns the limit off. */
+  verifyLimit: { max: number; windowMs: number };
+  /** Failed authentications (401) per client per window before the client is refused; 0 turns it off. */
+  authFailureLimit: { max: number; windowMs: number };
+  /** Longest one verification may take before the caller gets a 503, ms. */
+  verifyTimeoutMs: number;
+  /** Node server limits: whole request, and headers alone, ms. */
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -99,6 +115,39 @@ function logLevel(raw: string | undefined): string {
   return level;
 }
 
+/** "loopback" by default; `true` is refused because it would let any client choose its own address. */
+function trustProxy(raw: string | undefined): AbuseConfig["trustProxy"] {
+  const value = raw?.trim() || "loopback";
+  if (value === "false" || value === "0") return false;
+  if (/^[1-9]\d?$/.test(value)) return Number(value);
+  if (value === "true" || value === "*" || !/^[\w.:/, -]+$/.test(value)) {
+    throw new EProofError(
+      "CONFIG_INVALID",
+      `EPROOF_TRUST_PROXY must be false, a hop count (1-99) or a comma-separated list of proxy addresses/subnets (e.g. "loopback, 10.0.0.0/8"), got "${value}"`,
+    );
+  }
+  return value;
+}
+
+function abuse(env: Env): AbuseConfig {
+  const requestTimeoutMs = integer(env, "EPROOF_REQUEST_TIMEOUT_MS", 30_000, 1_000, 600_000);
+  return {
+    trustProxy: trustProxy(env.EPROOF_TRUST_PROXY),
+    verifyLimit: {
+      max: integer(env, "EPROOF_VERIFY_RATE_LIMIT", 120, 0, 1_000_000),
+      windowMs: integer(env, "EPROOF_VERIFY_RATE_WINDOW_MS", 60_000, 1_000, 86_400_000),
+    },
+    authFailureLimit: {
+      max: integer(env, "EPROOF_AUTH_FAILURE_LIMIT", 10, 0, 1_000_000),
+      windowMs: integer(env, "EPROOF_AUTH_FAILURE_WINDOW_MS", 15 * 60_000, 1_000, 86_400_000),
+    },
+    verifyTimeoutMs: integer(env, "EPROOF_VERIFY_TIMEOUT_MS", 10_000, 1, 600_000),
+    requestTimeoutMs,
+    // Node needs headersTimeout <= requestTimeout.
+    headersTimeoutMs: Math.min(integer(env, "EPROOF_HEADERS_TIMEOUT_MS", 10_000, 1_000, 600_000), requestTimeoutMs),
+  };
+}
+
 export function loadConfig(env: Env, readFile: (path: string) => string): Config {
   const port = integer(env, "PORT", 8080, 0, 65535);
   const rpc = env.EPROOF_RPC_URL?.trim();
@@ -125,6 +174,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
     logLevel: logLevel(env.EPROOF_LOG_LEVEL),
     bodyLimitBytes: integer(env, "EPROOF_BODY_LIMIT_BYTES", 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxBatchItems: integer(env, "EPROOF_MAX_BATCH_ITEMS", 10_000, 1, 100_000),
+    abuse: abuse(env),
     anchoring: {
       batchSize: integer(env, "EPROOF_BATCH_SIZE", 5_000, 1, 100_000),
       maxWaitMs: integer(env, "EPROOF_BATCH_MAX_WAIT_MS", 1_000, 0, 3_600_000),

@@ -22,6 +22,8 @@ export type EProofErrorCode =
   | "CHAIN_REJECTED"
   | "CONFIG_INVALID"
   | "NOT_IMPLEMENTED"
+  | "RATE_LIMITED"
+  | "TIMEOUT"
   | "INTERNAL";
 
 export interface Problem {

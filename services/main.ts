@@ -3,7 +3,7 @@
  * and starts the HTTP server and the anchoring worker. `npm start` runs this file.
  */
 import { readFileSync } from "node:fs";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { Wallet } from "ethers";
 import { EthersChainEvents } from "./adapters/chain/ethers-chain-events.ts";
@@ -246,11 +246,19 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   };
   const app = createApp(deps);
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, "0.0.0.0", () => resolve(s));
+    // Node checks the request and header timeouts only every connectionsCheckingInterval (30 s by
+    // default): checked more often, a slow client (slowloris) is cut off close to the limit.
+    const s = createServer(
+      {
+        requestTimeout: config.abuse.requestTimeoutMs,
+        headersTimeout: config.abuse.headersTimeoutMs,
+        connectionsCheckingInterval: Math.min(1_000, config.abuse.headersTimeoutMs),
+      },
+      app,
+    );
+    s.listen(config.port, "0.0.0.0", () => resolve(s));
     s.once("error", reject);
   });
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   worker.start();

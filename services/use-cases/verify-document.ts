@@ -37,10 +37,18 @@ export interface KeyFacts {
   hidden: string[];
 }
 
-/** Where the document is anchored: shown so that anyone can look it up on the chain. */
+/**
+ * Where the document is anchored: shown so that anyone can look it up on the chain. `root`,
+ * `blockNumber` and `anchoredAt` are what the chain answered; `txHash` is the transaction the file
+ * states, repeated as a pointer and NOT checked (checking it would cost a second chain read): its
+ * `BatchAnchored` event must carry this `root`.
+ */
 export interface Evidence {
   chainId: number;
   contract: Hex;
+  /** The Merkle root of the document's batch, as recorded on chain. */
+  root: Hex;
+  /** The anchoring transaction as stated by the file (not checked on chain). */
   txHash: Hex;
   blockNumber: number;
   /** Block time of the anchoring, ISO 8601 UTC. */
@@ -110,7 +118,10 @@ export const verificationResultSchema = z
       })
       .strict()
       .nullable(),
-    evidence: z.object({ chainId: z.number(), contract: z.string(), txHash: z.string(), blockNumber: z.number(), anchoredAt: z.string() }).strict().nullable(),
+    evidence: z
+      .object({ chainId: z.number(), contract: z.string(), root: z.string(), txHash: z.string(), blockNumber: z.number(), anchoredAt: z.string() })
+      .strict()
+      .nullable(),
     successor: z.string().optional(),
     issuerName: z.object({ en: z.string(), "zh-HK": z.string() }).strict().optional(),
     statusChange: z
@@ -259,6 +270,7 @@ export async function verifyDocument(input: unknown, deps: VerifyDeps): Promise<
   const evidence: Evidence = {
     chainId: deps.trust.chainId,
     contract: deps.trust.registry,
+    root: anchor.root,
     txHash: anchor.txHash,
     blockNumber: answer.batch.blockNumber,
     anchoredAt: new Date(answer.batch.anchoredAt * 1000).toISOString(),

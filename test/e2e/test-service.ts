@@ -27,8 +27,10 @@ export interface TestService extends RunningService {
   env: Record<string, string>;
 }
 
-/** Pass `logLines` to collect the service's structured log lines (at info level). */
-export async function startTestService(options: { dataDir?: string; env?: Record<string, string>; logLines?: string[] } = {}): Promise<TestService> {
+/** Pass `logLines` to collect the service's structured log lines (at `logLevel`, info unless told). */
+export async function startTestService(
+  options: { dataDir?: string; env?: Record<string, string>; logLines?: string[]; logLevel?: string } = {},
+): Promise<TestService> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "eproof-e2e-"));
   const port = await freePort();
   const env = {
@@ -41,7 +43,7 @@ export async function startTestService(options: { dataDir?: string; env?: Record
   };
   const config = loadConfig(env, (path) => readFileSync(path, "utf8"));
   const lines = options.logLines;
-  const logger = lines ? createLogger("info", { write: (line: string) => void lines.push(line) }) : createLogger("silent");
+  const logger = lines ? createLogger(options.logLevel ?? "info", { write: (line: string) => void lines.push(line) }) : createLogger("silent");
   const service = await startEProof(config, logger);
   const apiKey = (JSON.parse(readFileSync(join(dataDir, "dev-credentials.json"), "utf8")) as { apiKey: string }).apiKey;
   return Object.assign(service, { dataDir, apiKey, env });

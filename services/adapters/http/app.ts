@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import express, { type Express } from "express";
 import { EProofError } from "../../errors.ts";
+import { authFailureRateLimit, jsonDepthLimit, PUBLIC_CORS_PATHS, publicCors, securityHeaders, verifyRateLimit } from "./abuse-protection.ts";
 import { auditOfficerActions } from "./audit-officer-actions.ts";
 import { errorResponder } from "./error-status.ts";
 import type { HttpDeps } from "./http-deps.ts";
@@ -26,7 +27,7 @@ const JSQR_FILE = (() => {
 export function createApp(deps: HttpDeps): Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback");
+  app.set("trust proxy", deps.config.abuse.trustProxy);
   app.set("query parser", "simple");
 
   app.use((req, res, next) => {
@@ -34,13 +35,6 @@ export function createApp(deps: HttpDeps): Express {
     const requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     res.locals.requestId = requestId;
     res.set("X-Request-Id", requestId);
-    res.set("X-Content-Type-Options", "nosniff");
-    res.set("Referrer-Policy", "no-referrer");
-    res.set("X-Frame-Options", "DENY");
-    res.set(
-      "Content-Security-Policy",
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'",
-    );
     const started = process.hrtime.bigint();
     res.on("finish", () => {
       // Only declared routes become labels: a path from the caller would let anyone create unbounded series.
@@ -53,8 +47,20 @@ export function createApp(deps: HttpDeps): Express {
     });
     next();
   });
+  app.use(securityHeaders());
+  app.use(PUBLIC_CORS_PATHS[0] as string, publicCors(["POST"]));
+  app.use(PUBLIC_CORS_PATHS[1] as string, publicCors(["GET", "HEAD"]));
+  // The public, unauthenticated routes that do work per request; each has its own allowance.
+  for (const path of ["/api/v1/verify", "/api/v1/redact"]) {
+    const limit = verifyRateLimit(deps.config.abuse.verifyLimit);
+    if (limit) app.use(path, limit);
+  }
+  // Before every route: only 401 answers count, and public routes never give one.
+  const authLimit = authFailureRateLimit(deps.config.abuse.authFailureLimit);
+  if (authLimit) app.use(authLimit);
 
   app.use(express.json({ limit: deps.config.bodyLimitBytes, type: ["application/json", "application/*+json"] }));
+  app.use(jsonDepthLimit());
 
   app.get("/verify", (_req, res) => {
     res.sendFile("verify.html", { root: PUBLIC_DIR });

@@ -27,7 +27,7 @@ export interface HealthReport {
 
 /** Everything the HTTP adapter needs, built once by main.ts. */
 export interface HttpDeps {
-  config: Pick<Config, "publicUrl" | "bodyLimitBytes" | "maxBatchItems">;
+  config: Pick<Config, "publicUrl" | "bodyLimitBytes" | "maxBatchItems" | "abuse">;
   store: Store;
   ledger: Ledger;
   trust: TrustAnchor;

@@ -118,7 +118,17 @@ export function buildOpenApi(config: Pick<Config, "publicUrl" | "maxBatchItems">
             required: true,
             content: { "application/json": { schema: schema(verifyBody) }, "application/pdf": { schema: { type: "string", format: "binary" } } },
           },
-          responses: { "200": { description: "A verdict with each check and the on-chain evidence" }, "400": errors["400"], "413": errors["413"] },
+          responses: {
+            "200": { description: "A verdict with each check and the on-chain evidence" },
+            "400": errors["400"],
+            "413": errors["413"],
+            "429": {
+              description: "Too many verifications from this client; wait for Retry-After seconds",
+              headers: { "Retry-After": { schema: { type: "integer" } } },
+              content: { "application/json": { schema: errorSchema } },
+            },
+            "503": { description: "The verification took too long (TIMEOUT); try again", content: { "application/json": { schema: errorSchema } } },
+          },
         },
       },
       "/api/v1/redact": {

@@ -56,6 +56,7 @@ describe("verifyDocument: VALID", () => {
     expect(result.evidence).toEqual({
       chainId: CHAIN_ID,
       contract: REGISTRY,
+      root: doc.anchor?.root,
       txHash: doc.anchor?.txHash,
       blockNumber: 12,
       anchoredAt: "2026-11-22T10:05:00.000Z",

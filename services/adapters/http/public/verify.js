@@ -169,7 +169,7 @@ function render() {
   const evidence = $("evidence");
   evidence.replaceChildren();
   if (result.evidence) {
-    for (const key of ["chainId", "contract", "txHash", "blockNumber"]) row(evidence, t(`evidence.${key}`), String(result.evidence[key]));
+    for (const key of ["chainId", "contract", "txHash", "root", "blockNumber"]) row(evidence, t(`evidence.${key}`), String(result.evidence[key]));
     row(evidence, t("evidence.anchoredAt"), `${formatDate(result.evidence.anchoredAt)} (${result.evidence.anchoredAt})`);
   } else {
     row(evidence, t("evidence.heading"), t("evidence.none"));

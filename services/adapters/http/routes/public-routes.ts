@@ -4,6 +4,7 @@ import { EProofError } from "../../../errors.ts";
 import { redactCopy } from "../../../use-cases/redact-copy.ts";
 import type { VerificationResult } from "../../../use-cases/verify-document.ts";
 import { type VerifySubmissionDeps, verifyPdfBytes, verifyQrText, verifySubmittedDocument } from "../../../use-cases/verify-submission.ts";
+import { withDeadline } from "../abuse-protection.ts";
 import type { HttpDeps } from "../http-deps.ts";
 import { buildOpenApi } from "../openapi.ts";
 import { redactBody, verifyBody } from "../request-schemas.ts";
@@ -20,21 +21,22 @@ export function publicRoutes(deps: HttpDeps): Router {
   };
   const openApi = buildOpenApi(deps.config);
 
+  const deadline = deps.config.abuse.verifyTimeoutMs;
   router.post("/api/v1/verify", express.raw({ type: "application/pdf", limit: deps.config.bodyLimitBytes }), async (req, res) => {
     let result: VerificationResult;
     let input: string;
     if (req.is("application/pdf")) {
       if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new EProofError("INVALID_PDF", "the request body is empty; send the PDF bytes");
       input = "pdf";
-      result = await verifyPdfBytes(verifyDeps, new Uint8Array(req.body));
+      result = await withDeadline(verifyPdfBytes(verifyDeps, new Uint8Array(req.body)), deadline);
     } else {
       const body = parseBody(verifyBody, req.body);
       if ("qr" in body) {
         input = "qr";
-        result = await verifyQrText(verifyDeps, body.qr);
+        result = await withDeadline(verifyQrText(verifyDeps, body.qr), deadline);
       } else {
         input = "document";
-        result = await verifySubmittedDocument(verifyDeps, body.document);
+        result = await withDeadline(verifySubmittedDocument(verifyDeps, body.document), deadline);
       }
     }
     deps.metrics.verifications.inc({ verdict: result.verdict, input });
