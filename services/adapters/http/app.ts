@@ -9,6 +9,7 @@ import type { HttpDeps } from "./http-deps.ts";
 import { bulkStatusRoutes } from "./routes/bulk-status-routes.ts";
 import { officerRoutes } from "./routes/officer-routes.ts";
 import { publicRoutes } from "./routes/public-routes.ts";
+import { publicStatusRoutes } from "./routes/public-status-routes.ts";
 import { subscriptionRoutes } from "./routes/subscription-routes.ts";
 
 const PUBLIC_DIR = fileURLToPath(new URL("./public/", import.meta.url));
@@ -63,6 +64,7 @@ export function createApp(deps: HttpDeps): Express {
   });
   app.use("/assets", express.static(PUBLIC_DIR, { index: false, maxAge: "1h" }));
   app.use(publicRoutes(deps));
+  app.use(publicStatusRoutes(deps));
   app.use(officerRoutes(deps));
   app.use(bulkStatusRoutes(deps));
   if (deps.webhooks) app.use(subscriptionRoutes(deps, deps.webhooks));
