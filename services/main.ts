@@ -13,7 +13,7 @@ import { createApp } from "./adapters/http/app.ts";
 import type { HealthReport, HttpDeps } from "./adapters/http/http-deps.ts";
 import { createMetrics } from "./adapters/http/metrics.ts";
 import { createSubscriptionMetrics } from "./adapters/http/subscription-metrics.ts";
-import { fetchWebhookTransport } from "./adapters/http/webhook-transport.ts";
+import { guardedWebhookTransport } from "./adapters/http/webhook-transport.ts";
 import { pooledRandom } from "./adapters/random/pooled-random.ts";
 import { FileKeyRing } from "./adapters/signing/file-key-ring.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
@@ -127,7 +127,13 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   const trust = { chainId, registry: documentRegistry };
   const subscriptionMetrics = createSubscriptionMetrics(metrics.registry);
   const dispatcher = new WebhookDispatcher(
-    { subscriptions, transport: fetchWebhookTransport(), clock, logger, onAttempt: (outcome) => subscriptionMetrics.webhookAttempts.inc({ outcome }) },
+    {
+      subscriptions,
+      transport: guardedWebhookTransport({ allowPrivateAddresses: config.subscriptions.allowPrivateWebhooks }),
+      clock,
+      logger,
+      onAttempt: (outcome) => subscriptionMetrics.webhookAttempts.inc({ outcome }),
+    },
     {
       policy: {
         baseDelayMs: config.subscriptions.retryBaseMs,
@@ -194,7 +200,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     departmentName: (code) => (code === DEMO_DEPARTMENT.code ? DEMO_DEPARTMENT.name : { en: code, zhHK: code }),
     onAccepted: () => worker.poke(),
     health,
-    webhooks: { subscriptions, jwks: () => notificationKey.jwks() },
+    webhooks: { subscriptions, jwks: () => notificationKey.jwks(), allowPrivateAddresses: config.subscriptions.allowPrivateWebhooks },
   };
   const app = createApp(deps);
   const server: Server = await new Promise((resolve, reject) => {
