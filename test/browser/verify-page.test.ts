@@ -223,11 +223,15 @@ describe.skipIf(!CHROMIUM)("the verify page in a phone browser", () => {
     });
   }
 
-  it("says so when a status link names no document issued here", async () => {
+  it("says so when a status link names no document issued here, or is malformed", async () => {
     const { page } = await open("en", `${service.url}/verify#status=${"0".repeat(32)}`);
     await page.locator("#verdict.bad").waitFor();
     expect(await page.locator("#verdict-title").textContent()).toBe("No document with this id was issued here.");
     await page.close();
+    const malformed = await open("en", `${service.url}/verify#status=not%2Dan%ZZid`);
+    await malformed.page.locator("#verdict.bad").waitFor();
+    expect(await malformed.page.locator("#verdict-title").textContent()).toMatch(/^This link does not name a document/);
+    await malformed.page.close();
   });
 
   it("shows the checks in plain words and the on-chain evidence behind a details toggle", async () => {

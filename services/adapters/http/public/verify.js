@@ -235,7 +235,7 @@ async function lookUpStatus(id) {
 /** The URL fragment: `#status=<id>` asks for a document's public status; anything else is a QR payload. */
 function followHash() {
   const lookup = /^#status=(.*)$/.exec(location.hash);
-  if (lookup) lookUpStatus(decodeURIComponent(lookup[1]));
+  if (lookup) lookUpStatus(lookup[1]);
   else verifyQrText(location.href);
 }
 
