@@ -35,6 +35,8 @@ export interface Config {
     retryBaseMs: number;
     retryMaxDelayMs: number;
     maxAttempts: number;
+    /** Deliver webhooks to loopback/private/link-local addresses and over plain http (tests, local development only). */
+    allowPrivateWebhooks: boolean;
   };
   chain:
     | { kind: "embedded"; port: number; chainId: number }
@@ -105,6 +107,13 @@ function gasPrice(raw: string | undefined): { gasPrice?: bigint } {
   if (!/^\d{1,30}$/.test(value))
     throw new EProofError("CONFIG_INVALID", `EPROOF_GAS_PRICE must be a whole number of wei (e.g. 0), got "${value.slice(0, 40)}"`);
   return { gasPrice: BigInt(value) };
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === "" || raw === "false") return false;
+  if (raw === "true") return true;
+  throw new EProofError("CONFIG_INVALID", `${name} must be true or false, got "${env[name]}"`);
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -187,6 +196,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
       retryBaseMs: integer(env, "EPROOF_WEBHOOK_RETRY_BASE_MS", 2_000, 1, 3_600_000),
       retryMaxDelayMs: integer(env, "EPROOF_WEBHOOK_RETRY_MAX_MS", 3_600_000, 1, 86_400_000),
       maxAttempts: integer(env, "EPROOF_WEBHOOK_MAX_ATTEMPTS", 20, 1, 100),
+      allowPrivateWebhooks: flag(env, "EPROOF_WEBHOOK_ALLOW_PRIVATE"),
     },
     chain,
   };

@@ -15,7 +15,7 @@ import { invalidateApiKeyCache } from "./adapters/http/auth.ts";
 import type { HealthReport, HttpDeps } from "./adapters/http/http-deps.ts";
 import { createMetrics } from "./adapters/http/metrics.ts";
 import { createSubscriptionMetrics } from "./adapters/http/subscription-metrics.ts";
-import { fetchWebhookTransport } from "./adapters/http/webhook-transport.ts";
+import { guardedWebhookTransport } from "./adapters/http/webhook-transport.ts";
 import { pooledRandom } from "./adapters/random/pooled-random.ts";
 import { FileKeyRing } from "./adapters/signing/file-key-ring.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
@@ -163,7 +163,13 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   const trust = { chainId, registry: documentRegistry };
   const subscriptionMetrics = createSubscriptionMetrics(metrics.registry);
   const dispatcher = new WebhookDispatcher(
-    { subscriptions, transport: fetchWebhookTransport(), clock, logger, onAttempt: (outcome) => subscriptionMetrics.webhookAttempts.inc({ outcome }) },
+    {
+      subscriptions,
+      transport: guardedWebhookTransport({ allowPrivateAddresses: config.subscriptions.allowPrivateWebhooks }),
+      clock,
+      logger,
+      onAttempt: (outcome) => subscriptionMetrics.webhookAttempts.inc({ outcome }),
+    },
     {
       policy: {
         baseDelayMs: config.subscriptions.retryBaseMs,
@@ -242,7 +248,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     health,
     audit: store.audit,
     ...(administration ? { admin: { administration, serviceAnchorer: anchorWallet.address } } : {}),
-    webhooks: { subscriptions, jwks: () => notificationKey.jwks() },
+    webhooks: { subscriptions, jwks: () => notificationKey.jwks(), allowPrivateAddresses: config.subscriptions.allowPrivateWebhooks },
   };
   const app = createApp(deps);
   const server: Server = await new Promise((resolve, reject) => {

@@ -131,6 +131,7 @@ describe.skipIf(!CHROMIUM)("the verify page in a phone browser", () => {
     });
     expect(replaced.status).toBe(201);
     ids.successor = replaced.body.successor;
+    await waitUntilAnchored(service, ids.successor as string);
     // TAMPERED: the valid QR with one byte of its signature flipped.
     const parts = decodeQrFragment(links.valid as string);
     const signature = Uint8Array.from(parts.signature);
@@ -186,6 +187,52 @@ describe.skipIf(!CHROMIUM)("the verify page in a phone browser", () => {
       });
     }
   }
+
+  // The successor's public status, not its contents (those are personal: on the holder's new copy).
+  const SUCCESSOR_VIEW: Record<Lang, { title: string; detail: (id: string) => string }> = {
+    en: {
+      title: "Document on the ledger",
+      detail: (id) =>
+        `Document ${id} (Licence) issued by Demonstration Department (示範部門): its status on the ledger is “in force”. Its contents are on the holder's new copy — ask the holder for it.`,
+    },
+    "zh-HK": {
+      title: "分類帳上的文件",
+      detail: (id) => `文件 ${id}（牌照）由示範部門 (Demonstration Department)簽發：在分類帳上的狀態為「有效」。文件內容載於持有人的新副本 — 請向持有人索取。`,
+    },
+  };
+  for (const lang of ["en", "zh-HK"] as const) {
+    it(`links a SUPERSEDED verdict to the successor's public status, shown in ${lang} without its contents`, async () => {
+      const { page, cspErrors } = await open(lang, links.superseded as string);
+      await verdictOf(page, "SUPERSEDED");
+      const link = page.locator("#successor a");
+      expect(await link.textContent()).toBe(ids.successor);
+      expect(await link.getAttribute("href")).toBe(`/verify#status=${ids.successor}`);
+      await link.click();
+      await page.locator('#verdict[data-status="ACTIVE"]').waitFor({ timeout: 20_000 });
+      expect(new URL(page.url()).hash).toBe(`#status=${ids.successor}`);
+      expect(await page.locator("#verdict-title").textContent()).toBe(SUCCESSOR_VIEW[lang].title);
+      expect(await page.locator("#verdict-detail").textContent()).toBe(SUCCESSOR_VIEW[lang].detail(ids.successor as string));
+      expect(await page.locator("#successor").isHidden()).toBe(true);
+      const facts = (await page.locator("#facts").textContent()) ?? "";
+      expect(facts).toContain(lang === "en" ? "1 January 2026 to 31 December 2027" : "2026年1月1日 至 2027年12月31日");
+      // The successor's holder and number are not on this view: they are on the holder's copy.
+      for (const personal of ["CHAN Tai Man", "陳大文", "FFL-2026"]) expect(await page.locator("main").textContent()).not.toContain(personal);
+      await page.screenshot({ path: join(OUT, `successor-status-${lang}.png`), fullPage: true });
+      expect(cspErrors).toEqual([]);
+      await page.close();
+    });
+  }
+
+  it("says so when a status link names no document issued here, or is malformed", async () => {
+    const { page } = await open("en", `${service.url}/verify#status=${"0".repeat(32)}`);
+    await page.locator("#verdict.bad").waitFor();
+    expect(await page.locator("#verdict-title").textContent()).toBe("No document with this id was issued here.");
+    await page.close();
+    const malformed = await open("en", `${service.url}/verify#status=not%2Dan%ZZid`);
+    await malformed.page.locator("#verdict.bad").waitFor();
+    expect(await malformed.page.locator("#verdict-title").textContent()).toMatch(/^This link does not name a document/);
+    await malformed.page.close();
+  });
 
   it("shows the checks in plain words and the on-chain evidence behind a details toggle", async () => {
     const { page } = await open("en", links.valid as string);

@@ -18,7 +18,13 @@ describe("webhook deliveries across a restart", () => {
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     const address = receiver.address();
     const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/hook`;
-    const env = { EPROOF_FOLLOW_POLL_MS: "100", EPROOF_FOLLOW_GRACE_MS: "200", EPROOF_WEBHOOK_RETRY_BASE_MS: "100", EPROOF_WEBHOOK_RETRY_MAX_MS: "300" };
+    const env = {
+      EPROOF_WEBHOOK_ALLOW_PRIVATE: "true",
+      EPROOF_FOLLOW_POLL_MS: "100",
+      EPROOF_FOLLOW_GRACE_MS: "200",
+      EPROOF_WEBHOOK_RETRY_BASE_MS: "100",
+      EPROOF_WEBHOOK_RETRY_MAX_MS: "300",
+    };
 
     const first = await startTestService({ env });
     const dataDir = first.dataDir;

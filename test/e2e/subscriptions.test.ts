@@ -80,7 +80,8 @@ const receiver = new Receiver();
 beforeAll(async () => {
   await receiver.start();
   service = await startTestService({
-    env: { EPROOF_FOLLOW_POLL_MS: "100", EPROOF_FOLLOW_GRACE_MS: "200", EPROOF_WEBHOOK_RETRY_BASE_MS: "100" },
+    // The receiver is on this machine: private addresses (and plain http to localhost) allowed.
+    env: { EPROOF_FOLLOW_POLL_MS: "100", EPROOF_FOLLOW_GRACE_MS: "200", EPROOF_WEBHOOK_RETRY_BASE_MS: "100", EPROOF_WEBHOOK_ALLOW_PRIVATE: "true" },
   });
 });
 

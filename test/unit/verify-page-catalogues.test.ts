@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { documentTypes } from "../../services/domain/document-types.ts";
 import { REASON_CODES } from "../../services/domain/reason-codes.ts";
 import { CHECK_ORDER } from "../../services/domain/verdict.ts";
+import type { LedgerStatus } from "../../services/use-cases/public-document-status.ts";
 import { verificationResultSchema } from "../../services/use-cases/verify-document.ts";
 
 const PUBLIC = new URL("../../services/adapters/http/public/", import.meta.url);
@@ -60,6 +61,23 @@ describe("verify page catalogues", () => {
     for (const [code, words] of Object.entries(REASON_CODES)) {
       expect(catalogues.en?.[`reason.${code}`]).toBe(words.en);
       expect(catalogues["zh-HK"]?.[`reason.${code}`]).toBe(words["zh-HK"]);
+    }
+  });
+
+  it("word every ledger status the public status lookup can answer, with the sentence's four parts", () => {
+    const statuses: Record<LedgerStatus, true> = {
+      ACTIVE: true,
+      SUSPENDED: true,
+      REVOKED: true,
+      SUPERSEDED: true,
+      PENDING: true,
+      NOT_ANCHORED: true,
+      UNAVAILABLE: true,
+    };
+    for (const catalogue of Object.values(catalogues)) {
+      for (const status of Object.keys(statuses)) expect(catalogue[`ledger.${status}`]).toBeDefined();
+      for (const part of ["{id}", "{type}", "{department}", "{status}"]) expect(catalogue["lookup.detail"]).toContain(part);
+      expect(catalogue["verdict.successor"]).toContain("{id}");
     }
   });
 });

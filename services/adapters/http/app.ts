@@ -12,6 +12,7 @@ import { adminRoutes } from "./routes/admin-routes.ts";
 import { bulkStatusRoutes } from "./routes/bulk-status-routes.ts";
 import { officerRoutes } from "./routes/officer-routes.ts";
 import { publicRoutes } from "./routes/public-routes.ts";
+import { publicStatusRoutes } from "./routes/public-status-routes.ts";
 import { subscriptionRoutes } from "./routes/subscription-routes.ts";
 
 const PUBLIC_DIR = fileURLToPath(new URL("./public/", import.meta.url));
@@ -51,7 +52,7 @@ export function createApp(deps: HttpDeps): Express {
   app.use(PUBLIC_CORS_PATHS[0] as string, publicCors(["POST"]));
   app.use(PUBLIC_CORS_PATHS[1] as string, publicCors(["GET", "HEAD"]));
   // The public, unauthenticated routes that do work per request; each has its own allowance.
-  for (const path of ["/api/v1/verify", "/api/v1/redact"]) {
+  for (const path of ["/api/v1/verify", "/api/v1/redact", "/api/v1/public"]) {
     const limit = verifyRateLimit(deps.config.abuse.verifyLimit);
     if (limit) app.use(path, limit);
   }
@@ -72,6 +73,7 @@ export function createApp(deps: HttpDeps): Express {
   app.use("/assets", express.static(PUBLIC_DIR, { index: false, maxAge: "1h" }));
   app.use(publicRoutes(deps));
   if (deps.audit) app.use(auditOfficerActions(deps.audit));
+  app.use(publicStatusRoutes(deps));
   app.use(officerRoutes(deps));
   if (deps.admin && deps.audit) {
     app.use(adminRoutes({ store: deps.store, administration: deps.admin.administration, audit: deps.audit, serviceAnchorer: deps.admin.serviceAnchorer }));

@@ -7,6 +7,7 @@ import type { Config } from "../../config.ts";
 import { documentTypes } from "../../domain/document-types.ts";
 import { REASON_CODES } from "../../domain/reason-codes.ts";
 import { adminOpenApiPaths, adminSecurityScheme } from "./admin-openapi.ts";
+import { publicStatusPaths } from "./public-status-openapi.ts";
 import { issueBatchBody, issueDocumentBody, redactBody, statusChangeBody, supersedeBody, verifyBody } from "./request-schemas.ts";
 import { subscriptionPaths } from "./subscription-openapi.ts";
 
@@ -159,6 +160,7 @@ export function buildOpenApi(config: Pick<Config, "publicUrl" | "maxBatchItems">
       "/metrics": { get: { summary: "Prometheus metrics", responses: { "200": { description: "ok" } } } },
       ...adminOpenApiPaths(),
       ...subscriptionPaths(),
+      ...publicStatusPaths(),
     },
   };
 }

@@ -8,7 +8,13 @@ export const MAX_BULK_STATUS_IDS = 5_000;
 
 export const subscriptionBody = z
   .object({
-    url: z.string().min(1).max(2_000).describe("Where notifications are POSTed: https, or http to a loopback address (tests, local development)"),
+    url: z
+      .string()
+      .min(1)
+      .max(2_000)
+      .describe(
+        "Where notifications are POSTed: https to a public address (private addresses and http to a loopback address only with EPROOF_WEBHOOK_ALLOW_PRIVATE=true)",
+      ),
     documentIds: z.array(documentId).min(1).max(MAX_SUBSCRIBED_DOCUMENTS).optional().describe("Documents to follow (e.g. the ones you hold)"),
     docType: z.string().min(1).max(64).optional().describe("Follow every document of this type issued by `department`"),
     department: z.string().min(1).max(31).optional().describe("Issuing department of `docType` (default: your key's department)"),

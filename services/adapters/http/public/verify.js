@@ -8,7 +8,7 @@ const $ = (id) => document.getElementById(id);
 const catalogues = {};
 let lang = "en";
 let words = {};
-/** What the page shows: { state, vars, tone } before a verdict, { result } after one. */
+/** What the page shows: { state, vars, tone } before a verdict, { result } after one, { lookup } for a document's public status. */
 let shown = { state: "state.checking", vars: {}, tone: "neutral" };
 
 function t(key, vars = {}) {
@@ -88,6 +88,7 @@ function setVerdict(tone, title, detail) {
   const box = $("verdict");
   box.className = `verdict ${tone}`;
   box.dataset.verdict = shown.result?.verdict ?? "";
+  box.dataset.status = shown.lookup?.status ?? "";
   $("verdict-title").textContent = title;
   $("verdict-detail").textContent = detail;
 }
@@ -119,6 +120,10 @@ function span(className, text) {
 function render() {
   const result = shown.result;
   for (const id of ["facts-box", "checks-box", "successor"]) $(id).hidden = true;
+  if (shown.lookup) {
+    renderLookup(shown.lookup);
+    return;
+  }
   if (!result) {
     setVerdict(shown.tone, t(shown.state, shown.vars), "");
     return;
@@ -126,7 +131,12 @@ function render() {
   setVerdict(TONES[result.verdict] ?? "bad", t(`verdict.${result.verdict}`), verdictDetail(result));
 
   if (result.successor) {
-    $("successor").textContent = t("verdict.successor", { id: result.successor });
+    // The successor's contents are the holder's; its public status (type, department, ledger status) is a link away.
+    const link = document.createElement("a");
+    link.href = `/verify#status=${result.successor}`;
+    link.textContent = result.successor;
+    const [before, after] = t("verdict.successor").split("{id}");
+    $("successor").replaceChildren(before ?? "", link, after ?? "");
     $("successor").hidden = false;
   }
 
@@ -175,6 +185,58 @@ function render() {
     row(evidence, t("evidence.heading"), t("evidence.none"));
   }
   $("checks-box").hidden = false;
+}
+
+const LOOKUP_TONES = { ACTIVE: "ok", PENDING: "wait", UNAVAILABLE: "warn" };
+
+/** A document's public status (no personal data): who issued what, and what the ledger says of it. */
+function renderLookup(status) {
+  const type = words[`type.${status.type}`] ?? status.type;
+  const department = bilingual(status.issuer.name);
+  const ledger = t(`ledger.${status.status}`);
+  setVerdict(LOOKUP_TONES[status.status] ?? "bad", t("lookup.title"), t("lookup.detail", { id: status.id, type, department, status: ledger }));
+  const facts = $("facts");
+  facts.replaceChildren();
+  row(facts, t("facts.type"), type);
+  row(facts, t("facts.issuer"), `${department} · ${status.issuer.code}`);
+  if (status.validFrom || status.validUntil) {
+    row(facts, t("facts.validity"), t("facts.validityRange", { from: formatDate(status.validFrom ?? ""), until: formatDate(status.validUntil ?? "") }));
+  }
+  row(facts, t("facts.issuedAt"), formatDate(status.issuedAt));
+  row(facts, t("lookup.ledgerStatus"), ledger);
+  if (status.anchoring) row(facts, t("evidence.anchoredAt"), `${formatDate(status.anchoring.anchoredAt)} (${status.anchoring.anchoredAt})`);
+  row(facts, t("facts.id"), status.id);
+  $("withheld-box").hidden = true;
+  $("facts-box").hidden = false;
+}
+
+async function lookUpStatus(id) {
+  if (!/^[0-9a-f]{32}$/.test(id)) {
+    showState("lookup.badId", {}, "bad");
+    return;
+  }
+  showState("state.checking");
+  let response;
+  try {
+    response = await fetch(`/api/v1/public/documents/${id}/status`);
+  } catch {
+    showState("state.offline", {}, "warn");
+    return;
+  }
+  const answer = await response.json().catch(() => null);
+  if (response.status === 404) showState("lookup.notFound", {}, "bad");
+  else if (!response.ok || !answer?.status) showState("state.badInput", { message: answer?.error?.message ?? response.status }, "bad");
+  else {
+    shown = { lookup: answer };
+    render();
+  }
+}
+
+/** The URL fragment: `#status=<id>` asks for a document's public status; anything else is a QR payload. */
+function followHash() {
+  const lookup = /^#status=(.*)$/.exec(location.hash);
+  if (lookup) lookUpStatus(lookup[1]);
+  else verifyQrText(location.href);
 }
 
 function showState(state, vars = {}, tone = "neutral") {
@@ -323,9 +385,9 @@ async function main() {
     if (file) verifyFile(file);
     event.target.value = "";
   });
-  window.addEventListener("hashchange", () => location.hash.length > 1 && verifyQrText(location.href));
+  window.addEventListener("hashchange", () => location.hash.length > 1 && followHash());
   await useLanguage(pickLanguage());
-  if (location.hash.length > 1) verifyQrText(location.href);
+  if (location.hash.length > 1) followHash();
   else showState("state.idle");
 }
 

@@ -12,20 +12,29 @@ import { officerOf, requireOfficer } from "../auth.ts";
 import type { HttpDeps } from "../http-deps.ts";
 import { subscriptionBody } from "../subscription-schemas.ts";
 import { parseBody } from "../validate-body.ts";
+import { WebhookDestinationRefused } from "../webhook-address.ts";
+import { assertPublicDestination, type ResolveHost } from "../webhook-destination.ts";
 
 export interface WebhookHttpDeps {
   subscriptions: Subscriptions;
   /** The public key set that verifies notification JWSs. */
   jwks: () => { keys: Array<Record<string, string>> };
   maxSubscriptionsPerKey?: number;
+  /** Accept loopback/private destinations and plain http to localhost (EPROOF_WEBHOOK_ALLOW_PRIVATE); default false. */
+  allowPrivateAddresses?: boolean;
+  /** DNS, replaceable in tests. */
+  resolveHost?: ResolveHost;
 }
 
 export const WEBHOOK_JWKS_PATH = "/.well-known/eproof-webhook-jwks.json";
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
-/** https anywhere; plain http only to this machine (a test receiver), never credentials in the URL. */
-function checkedUrl(raw: string): string {
+/**
+ * https to a public address; plain http and private addresses only when allowed (a test receiver on
+ * this machine), never credentials in the URL. The delivery checks the address again (DNS may change).
+ */
+async function checkedUrl(raw: string, allowPrivate: boolean, resolveHost: ResolveHost | undefined): Promise<string> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -33,8 +42,16 @@ function checkedUrl(raw: string): string {
     throw new EProofError("BAD_REQUEST", `url "${raw.slice(0, 100)}" is not an absolute URL`);
   }
   if (url.username || url.password) throw new EProofError("BAD_REQUEST", "url must not carry credentials");
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
-    throw new EProofError("BAD_REQUEST", "url must be https (plain http is accepted only for localhost)");
+  if (url.protocol !== "https:" && !(allowPrivate && url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
+    throw new EProofError("BAD_REQUEST", "url must be https (plain http is accepted only for localhost, with EPROOF_WEBHOOK_ALLOW_PRIVATE=true)");
+  }
+  if (!allowPrivate) {
+    try {
+      await assertPublicDestination(url, resolveHost);
+    } catch (error) {
+      if (error instanceof WebhookDestinationRefused) throw new EProofError("BAD_REQUEST", `url ${error.message}`);
+      throw error;
+    }
   }
   url.hash = "";
   return url.toString();
@@ -82,7 +99,7 @@ export function subscriptionRoutes(deps: HttpDeps, webhooks: WebhookHttpDeps): R
     const record: SubscriptionRecord = {
       id: randomUUID(),
       owner: caller.keyId,
-      url: checkedUrl(body.url),
+      url: await checkedUrl(body.url, webhooks.allowPrivateAddresses === true, webhooks.resolveHost),
       documentIds: [...new Set(body.documentIds ?? [])],
       department: body.docType === undefined ? null : (body.department ?? caller.department),
       docType: body.docType ?? null,
