@@ -14,13 +14,15 @@ import { createMetrics } from "./adapters/http/metrics.ts";
 import { pooledRandom } from "./adapters/random/pooled-random.ts";
 import { FileKeyRing } from "./adapters/signing/file-key-ring.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
+import { InProcessLocks } from "./adapters/store/in-process-locks.ts";
+import { PgStore } from "./adapters/store/pg-store.ts";
 import { SqliteStore } from "./adapters/store/sqlite-store.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { type EmbeddedChain, startAnvil } from "./embedded/anvil-process.ts";
 import { bootstrapEmbedded, DEMO_DEPARTMENT } from "./embedded/dev-bootstrap.ts";
 import { EProofError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import type { Clock, Hex } from "./ports.ts";
+import type { Clock, Hex, Locks, Store } from "./ports.ts";
 import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
 
 export interface RunningService {
@@ -28,7 +30,7 @@ export interface RunningService {
   rpcUrl: string;
   trust: { chainId: number; registry: Hex };
   issuerRegistry: Hex;
-  store: SqliteStore;
+  store: Store;
   ledger: EthersLedger;
   worker: AnchoringWorker;
   stop(): Promise<void>;
@@ -60,7 +62,18 @@ export async function startEProof(config: Config, logger: Logger = createLogger(
 }
 
 async function wire(config: Config, logger: Logger, started: Array<() => Promise<void>>): Promise<RunningService> {
-  const store = new SqliteStore(join(config.dataDir, "eproof.sqlite"));
+  // PostgreSQL when configured (several instances may share it, coordinated by its locks);
+  // otherwise the embedded SQLite file, owned by this one process.
+  let store: Store;
+  let locks: Locks;
+  if (config.databaseUrl) {
+    const pgStore = await PgStore.open({ connectionString: config.databaseUrl });
+    store = pgStore;
+    locks = pgStore;
+  } else {
+    store = new SqliteStore(join(config.dataDir, "eproof.sqlite"));
+    locks = new InProcessLocks();
+  }
   started.push(() => store.close());
   const keyRing = new FileKeyRing(join(config.dataDir, "keys"));
   let embedded: EmbeddedChain | null = null;
@@ -103,12 +116,12 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   if (reportedChainId !== chainId) {
     throw new EProofError("CONFIG_INVALID", `the chain at ${rpcUrl} has chain id ${reportedChainId}, but EPROOF_CHAIN_ID is ${chainId}`);
   }
-  const ledger = new EthersLedger({ provider, signer: new Wallet(anchorKey, provider), documentRegistry, chainId });
+  const ledger = new EthersLedger({ provider, signer: new Wallet(anchorKey, provider), documentRegistry, chainId, locks });
   const clock: Clock = { now: () => Date.now() };
   const random = pooledRandom();
   const metrics = createMetrics(() => store.countUnanchored());
   const worker = new AnchoringWorker(
-    { store, ledger, clock, logger, onAnchored: () => metrics.batchesAnchored.inc() },
+    { store, ledger, clock, logger, locks, onAnchored: () => metrics.batchesAnchored.inc() },
     { batchSize: config.anchoring.batchSize, maxWaitMs: config.anchoring.maxWaitMs },
   );
   const trust = { chainId, registry: documentRegistry };

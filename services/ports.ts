@@ -163,3 +163,14 @@ export interface DocumentSigner {
   /** Signs a claim for `department`; throws EProofError("FORBIDDEN") when it has no signing key here. */
   sign(department: string, claimBytes: Uint8Array): Promise<{ jws: string; jwk: Record<string, string> }>;
 }
+
+/**
+ * Mutual exclusion between service instances that share one database: who anchors which batch, and
+ * who may send from an anchoring account right now. A lock dies with the instance that holds it.
+ */
+export interface Locks {
+  /** Runs `work` once no other holder has `name`, waiting for it. */
+  withLock<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /** Runs `work` only if `name` is free now; null (and `work` not run) when someone else holds it. */
+  tryWithLock<T>(name: string, work: () => Promise<T>): Promise<{ value: T } | null>;
+}

@@ -5,7 +5,7 @@
 import { Contract, Interface, JsonRpcProvider, type Provider, type Signer } from "ethers";
 import type { VerificationRecord } from "../../domain/verification-record.ts";
 import { EProofError } from "../../errors.ts";
-import type { AnchorRequest, Hex, Ledger, StatusChangeRequest, SupersedeRequest, TxReceipt } from "../../ports.ts";
+import type { AnchorRequest, Hex, Ledger, Locks, StatusChangeRequest, SupersedeRequest, TxReceipt } from "../../ports.ts";
 import { statusToIndex, toBytes32, toBytes32String, toDocumentIdBytes16 } from "./chain-codec.ts";
 import { toChainError } from "./chain-errors.ts";
 import { loadArtifact } from "./contract-artifacts.ts";
@@ -24,6 +24,8 @@ export interface EthersLedgerOptions {
   documentRegistry: Hex;
   chainId: number;
   receiptTimeoutMs?: number;
+  /** Cross-instance locks: one sender at a time per anchoring account (default: this process only). */
+  locks?: Locks;
 }
 
 /** A provider that can send raw JSON-RPC (JsonRpcProvider, Hardhat's provider). */
@@ -49,6 +51,7 @@ export class EthersLedger implements Ledger {
       provider: options.provider,
       signer: options.signer,
       receiptTimeoutMs: options.receiptTimeoutMs,
+      locks: options.locks,
     });
   }
 

@@ -2,10 +2,12 @@
  * Sends contract transactions from ONE account, one at a time: each write takes the pending nonce
  * from the chain, waits for its receipt, and only then lets the next write start, so nonces never
  * collide between writes of the same sender (also across restarts: the chain, not memory, holds the nonce).
+ * Several instances sharing the account take turns through `locks` (a PostgreSQL advisory lock named
+ * after the account), so "one write at a time" holds across instances too.
  */
 import type { BaseContract, ContractTransactionResponse, Provider, Signer } from "ethers";
 import { EProofError } from "../../errors.ts";
-import type { Hex, TxReceipt } from "../../ports.ts";
+import type { Hex, Locks, TxReceipt } from "../../ports.ts";
 import { toChainError } from "./chain-errors.ts";
 
 export interface TransactionSenderOptions {
@@ -13,18 +15,22 @@ export interface TransactionSenderOptions {
   signer: Signer;
   /** How long to wait for a receipt before reporting CHAIN_UNAVAILABLE (default 120 s). */
   receiptTimeoutMs?: number;
+  /** Cross-instance locks; without them, writes are serialised within this process only. */
+  locks?: Locks;
 }
 
 export class TransactionSender {
   readonly #provider: Provider;
   readonly #signer: Signer;
   readonly #receiptTimeoutMs: number;
+  readonly #locks: Locks | undefined;
   #tail: Promise<unknown> = Promise.resolve();
 
   constructor(options: TransactionSenderOptions) {
     this.#provider = options.provider;
     this.#signer = options.signer;
     this.#receiptTimeoutMs = options.receiptTimeoutMs ?? 120_000;
+    this.#locks = options.locks;
   }
 
   /** Calls `method(...args)` on `contract` (connected to this sender's signer) and waits for the receipt. */
@@ -52,7 +58,13 @@ export class TransactionSender {
         throw toChainError(error, action);
       }
     };
-    const result = this.#tail.then(run, run);
+    const locked = async (): Promise<TxReceipt> => {
+      const locks = this.#locks;
+      if (!locks) return run();
+      const account = (await this.#signer.getAddress()).toLowerCase();
+      return locks.withLock(`account:${account}`, run);
+    };
+    const result = this.#tail.then(locked, locked);
     this.#tail = result.catch(() => undefined);
     return result;
   }
