@@ -48,7 +48,10 @@ const LOCK_KEYS = "hashtext(current_schema()), hashtext($1)";
 export interface PgStoreOptions {
   /** postgres://user@host:port/db, optionally with ?options=-c search_path=<schema>. */
   connectionString: string;
-  /** Pool size (default 10). */
+  /**
+   * Pool size (default 10, at least 3): a send holds two connections for its locks (batch and
+   * account) while its queries need a third.
+   */
   maxConnections?: number;
 }
 
@@ -62,7 +65,7 @@ export class PgStore implements Store, Locks {
 
   /** Connects and brings the schema up to date (safe when several instances start at once). */
   static async open(options: PgStoreOptions): Promise<PgStore> {
-    const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
+    const pool = new pg.Pool({ connectionString: options.connectionString, max: Math.max(options.maxConnections ?? 10, 3) });
     // An idle connection that dies (database restart) must not crash the process.
     pool.on("error", () => undefined);
     const store = new PgStore(pool);
@@ -78,18 +81,32 @@ export class PgStore implements Store, Locks {
   }
 
   async #migrate(): Promise<void> {
-    await this.withLock("eproof.migrate", async () => {
-      await this.#pool.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-      const applied = new Set((await this.#pool.query("SELECT version FROM schema_migrations")).rows.map((row) => Number(row.version)));
-      for (const [index, sql] of PG_MIGRATIONS.entries()) {
-        const version = index + 1;
-        if (applied.has(version)) continue;
-        await this.#transaction(async (client) => {
-          await client.query(sql);
-          await client.query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", [version, new Date().toISOString()]);
-        });
+    // Everything on the one connection that holds the lock: the pool may be a single connection.
+    const client = await this.#pool.connect();
+    try {
+      await client.query(`SELECT pg_advisory_lock(${LOCK_KEYS})`, ["eproof.migrate"]);
+      try {
+        await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+        const applied = new Set((await client.query("SELECT version FROM schema_migrations")).rows.map((row) => Number(row.version)));
+        for (const [index, sql] of PG_MIGRATIONS.entries()) {
+          const version = index + 1;
+          if (applied.has(version)) continue;
+          await client.query("BEGIN");
+          try {
+            await client.query(sql);
+            await client.query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", [version, new Date().toISOString()]);
+            await client.query("COMMIT");
+          } catch (error) {
+            await client.query("ROLLBACK").catch(() => undefined);
+            throw error;
+          }
+        }
+      } finally {
+        await client.query(`SELECT pg_advisory_unlock(${LOCK_KEYS})`, ["eproof.migrate"]).catch(() => undefined);
       }
-    });
+    } finally {
+      client.release();
+    }
   }
 
   async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
