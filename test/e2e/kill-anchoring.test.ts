@@ -60,7 +60,7 @@ describe("kill -9 during anchoring (PostgreSQL, external chain)", () => {
     await shared?.stop();
   });
 
-  it(`loses no accepted document and anchors each batch once across ${ROUNDS} killed instances`, { timeout: 240_000 }, async () => {
+  it(`loses no accepted document and anchors each batch once across ${ROUNDS} killed instances`, { timeout: 300_000 }, async () => {
     const env = { ...shared.env, EPROOF_BATCH_MAX_WAIT_MS: "20", EPROOF_BATCH_SIZE: "3" };
     const accepted: string[] = [];
     let killedWithWork = 0;
