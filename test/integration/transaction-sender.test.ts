@@ -74,7 +74,30 @@ describe("TransactionSender: stuck transactions", () => {
       const block = await provider.getBlock(receipt.blockNumber);
       expect(block?.transactions).toHaveLength(1);
       expect(block?.transactions[0]).toBe(receipt.txHash);
-      expect(await registry.getFunction("batch").staticCall(id("slow-1"))).toBeTruthy();
+      expect((await registry.getFunction("batch").staticCall(id("slow-1"))).anchored).toBe(true);
+    } finally {
+      await provider.send("evm_setAutomine", [true]);
+    }
+  });
+
+  it("asks to reconcile (CHAIN_UNAVAILABLE) when its nonce was used by a transaction that is none of its attempts", async () => {
+    const { ethers, anchorer, registry, anchorArgs } = await setUp();
+    const provider = ethers.provider;
+    const sender = new TransactionSender({ provider, signer: anchorer, replaceAfterMs: 300, pollMs: 50, receiptTimeoutMs: 20_000 });
+    const nonce = await provider.getTransactionCount(anchorer.address, "latest");
+    await provider.send("evm_setAutomine", [false]);
+    try {
+      const sending = sender.send(registry, "anchorBatch", anchorArgs("orphan-1"));
+      sending.catch(() => undefined);
+      const pending = async () => ((await provider.send("eth_getBlockByNumber", ["pending", false])) as { transactions: string[] }).transactions;
+      await until(async () => (await pending()).length === 1, "the first attempt in the pool");
+      const [firstHash] = await pending();
+      // Someone else (a sender outside the lock) takes the nonce, and that is what gets mined.
+      await provider.send("hardhat_dropTransaction", [firstHash]);
+      await anchorer.sendTransaction({ to: anchorer.address, value: 0n, nonce, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 10n });
+      await provider.send("evm_mine", []);
+      await expect(sending).rejects.toMatchObject({ code: "CHAIN_UNAVAILABLE", message: expect.stringMatching(/reconcile/) });
+      expect((await registry.getFunction("batch").staticCall(id("orphan-1"))).anchored).toBe(false);
     } finally {
       await provider.send("evm_setAutomine", [true]);
     }
