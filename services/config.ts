@@ -22,6 +22,19 @@ export interface Config {
     batchSize: number;
     /** Longest a document waits in the outbox before its batch is cut, ms. */
     maxWaitMs: number;
+    /** How often the newest anchored batch is re-checked on chain (a chain restarted from older state), ms; 0 = off. */
+    watchMs: number;
+  };
+  /** Chain follower (status events → history, notifications) and webhook retries. */
+  subscriptions: {
+    followPollMs: number;
+    /** Events younger than this wait one more poll (the route that sent them records them first). */
+    followGraceMs: number;
+    /** First block read when the follower has no cursor yet. */
+    followFromBlock: number;
+    retryBaseMs: number;
+    retryMaxDelayMs: number;
+    maxAttempts: number;
   };
   chain:
     | { kind: "embedded"; port: number; chainId: number }
@@ -33,6 +46,11 @@ export interface Config {
         issuerRegistry: `0x${string}`;
         /** Private key (0x hex) of the account that anchors batches. */
         anchorKey: string;
+        /**
+         * A fixed gas price for every transaction, wei (EPROOF_GAS_PRICE; "0" on a free-gas QBFT
+         * network, whose anchoring accounts hold no ether). Unset: the node's fee suggestion.
+         */
+        gasPrice?: bigint;
       };
 }
 
@@ -63,6 +81,14 @@ function secret(env: Env, name: string, readFile: (path: string) => string): str
     throw new EProofError("CONFIG_INVALID", `${name} (or ${name}_FILE) must hold a private key (0x + 64 hex digits) when EPROOF_RPC_URL is set`);
   }
   return raw;
+}
+
+function gasPrice(raw: string | undefined): { gasPrice?: bigint } {
+  const value = raw?.trim();
+  if (!value) return {};
+  if (!/^\d{1,30}$/.test(value))
+    throw new EProofError("CONFIG_INVALID", `EPROOF_GAS_PRICE must be a whole number of wei (e.g. 0), got "${value.slice(0, 40)}"`);
+  return { gasPrice: BigInt(value) };
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -97,6 +123,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
         documentRegistry: address(env, "EPROOF_DOCUMENT_REGISTRY"),
         issuerRegistry: address(env, "EPROOF_ISSUER_REGISTRY"),
         anchorKey: secret(env, "EPROOF_ANCHOR_KEY", readFile),
+        ...gasPrice(env.EPROOF_GAS_PRICE),
       }
     : { kind: "embedded", port: integer(env, "EPROOF_CHAIN_PORT", 8545, 1, 65535), chainId };
   return {
@@ -110,6 +137,15 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
     anchoring: {
       batchSize: integer(env, "EPROOF_BATCH_SIZE", 5_000, 1, 100_000),
       maxWaitMs: integer(env, "EPROOF_BATCH_MAX_WAIT_MS", 1_000, 0, 3_600_000),
+      watchMs: integer(env, "EPROOF_CHAIN_WATCH_MS", 10_000, 0, 3_600_000),
+    },
+    subscriptions: {
+      followPollMs: integer(env, "EPROOF_FOLLOW_POLL_MS", 1_000, 10, 600_000),
+      followGraceMs: integer(env, "EPROOF_FOLLOW_GRACE_MS", 2_000, 0, 600_000),
+      followFromBlock: integer(env, "EPROOF_FOLLOW_FROM_BLOCK", 0, 0, Number.MAX_SAFE_INTEGER),
+      retryBaseMs: integer(env, "EPROOF_WEBHOOK_RETRY_BASE_MS", 2_000, 1, 3_600_000),
+      retryMaxDelayMs: integer(env, "EPROOF_WEBHOOK_RETRY_MAX_MS", 3_600_000, 1, 86_400_000),
+      maxAttempts: integer(env, "EPROOF_WEBHOOK_MAX_ATTEMPTS", 20, 1, 100),
     },
     chain,
   };

@@ -6,24 +6,32 @@ import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { join } from "node:path";
 import { Wallet } from "ethers";
+import { EthersChainEvents } from "./adapters/chain/ethers-chain-events.ts";
 import { EthersLedger } from "./adapters/chain/ethers-ledger.ts";
-import { createRpcProvider } from "./adapters/chain/rpc-provider.ts";
+import { createFailoverProvider } from "./adapters/chain/rpc-provider.ts";
 import { createApp } from "./adapters/http/app.ts";
 import type { HealthReport, HttpDeps } from "./adapters/http/http-deps.ts";
 import { createMetrics } from "./adapters/http/metrics.ts";
+import { createSubscriptionMetrics } from "./adapters/http/subscription-metrics.ts";
+import { fetchWebhookTransport } from "./adapters/http/webhook-transport.ts";
 import { pooledRandom } from "./adapters/random/pooled-random.ts";
 import { FileKeyRing } from "./adapters/signing/file-key-ring.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
+import { NotificationKey } from "./adapters/signing/notification-key.ts";
 import { InProcessLocks } from "./adapters/store/in-process-locks.ts";
 import { PgStore } from "./adapters/store/pg-store.ts";
+import { PgSubscriptions } from "./adapters/store/pg-subscriptions.ts";
 import { SqliteStore } from "./adapters/store/sqlite-store.ts";
+import { SqliteSubscriptions } from "./adapters/store/sqlite-subscriptions.ts";
 import { type Config, loadConfig } from "./config.ts";
-import { type EmbeddedChain, startAnvil } from "./embedded/anvil-process.ts";
+import { type EmbeddedChain, startSupervisedAnvil } from "./embedded/anvil-process.ts";
 import { bootstrapEmbedded, DEMO_DEPARTMENT } from "./embedded/dev-bootstrap.ts";
 import { EProofError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import type { Clock, Hex, Locks, Store } from "./ports.ts";
+import type { Clock, Hex, Locks, Store, Subscriptions } from "./ports.ts";
 import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
+import { WebhookDispatcher } from "./use-cases/deliver-webhooks.ts";
+import { ChainFollower } from "./use-cases/follow-chain-events.ts";
 
 export interface RunningService {
   url: string;
@@ -33,6 +41,11 @@ export interface RunningService {
   store: Store;
   ledger: EthersLedger;
   worker: AnchoringWorker;
+  subscriptions: Subscriptions;
+  follower: ChainFollower;
+  dispatcher: WebhookDispatcher;
+  /** The embedded chain (anvil), or null on an external chain. */
+  embeddedChain: EmbeddedChain | null;
   stop(): Promise<void>;
 }
 
@@ -75,18 +88,23 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     locks = new InProcessLocks();
   }
   started.push(() => store.close());
+  const subscriptions: Subscriptions = config.databaseUrl
+    ? await PgSubscriptions.connect(config.databaseUrl)
+    : new SqliteSubscriptions(join(config.dataDir, "eproof.sqlite"));
+  started.push(() => subscriptions.close());
+  const notificationKey = await NotificationKey.loadOrCreate(join(config.dataDir, "webhook-key", "notification-signing.private.jwk.json"));
   const keyRing = new FileKeyRing(join(config.dataDir, "keys"));
   let embedded: EmbeddedChain | null = null;
-  let rpcUrl: string;
+  let rpcUrls: string[];
   let documentRegistry: Hex;
   let issuerRegistry: Hex;
   let anchorKey: string;
   if (config.chain.kind === "embedded") {
-    embedded = await startAnvil({ dataDir: config.dataDir, port: config.chain.port, chainId: config.chain.chainId, logger });
+    embedded = await startSupervisedAnvil({ dataDir: config.dataDir, port: config.chain.port, chainId: config.chain.chainId, logger });
     started.push(() => (embedded ? embedded.stop() : Promise.resolve()));
-    rpcUrl = embedded.rpcUrl;
+    rpcUrls = [embedded.rpcUrl];
     const deployment = await bootstrapEmbedded({
-      rpcUrl,
+      rpcUrl: embedded.rpcUrl,
       chainId: config.chain.chainId,
       dataDir: config.dataDir,
       publicUrl: config.publicUrl,
@@ -96,43 +114,83 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     });
     ({ documentRegistry, issuerRegistry, anchorKey } = deployment);
   } else {
-    rpcUrl = config.chain.rpcUrls[0] ?? "";
+    rpcUrls = config.chain.rpcUrls;
     ({ documentRegistry, issuerRegistry, anchorKey } = config.chain);
   }
 
   const chainId = config.chain.chainId;
-  const provider = createRpcProvider(rpcUrl, chainId);
-  // A chain that cannot be reached now is checked again by every write and read; a chain that
+  // Reads and writes fail over between the configured endpoints (failover-provider.ts).
+  const provider = createFailoverProvider(rpcUrls, chainId);
+  const rpcUrl = rpcUrls[0] ?? "";
+  // A chain that cannot be reached now is checked again by every write and read; an endpoint that
   // answers with another id is the wrong chain, and the service refuses to start on it.
-  const reportedChainId = Number(
-    await provider.send("eth_chainId", []).catch(() => {
+  for (const endpoint of await provider.chainIds()) {
+    if (endpoint.chainId === null) {
       logger.warn(
-        { event: "chain.unreachable_at_start", rpcUrl },
-        "cannot read the chain id now; starting anyway, documents stay queued until the chain answers",
+        { event: "chain.unreachable_at_start", rpcUrl: endpoint.url },
+        "cannot read the chain id of this endpoint now; starting anyway, documents stay queued until the chain answers",
       );
-      return chainId;
-    }),
-  );
-  if (reportedChainId !== chainId) {
-    throw new EProofError("CONFIG_INVALID", `the chain at ${rpcUrl} has chain id ${reportedChainId}, but EPROOF_CHAIN_ID is ${chainId}`);
+    } else if (endpoint.chainId !== chainId) {
+      throw new EProofError("CONFIG_INVALID", `the chain at ${endpoint.url} has chain id ${endpoint.chainId}, but EPROOF_CHAIN_ID is ${chainId}`);
+    }
   }
-  const ledger = new EthersLedger({ provider, signer: new Wallet(anchorKey, provider), documentRegistry, chainId, locks });
+  const gasPrice = config.chain.kind === "external" ? config.chain.gasPrice : undefined;
+  const ledger = new EthersLedger({ provider, signer: new Wallet(anchorKey, provider), documentRegistry, chainId, gasPrice, locks });
   const clock: Clock = { now: () => Date.now() };
   const random = pooledRandom();
   const metrics = createMetrics(() => store.countUnanchored());
   const worker = new AnchoringWorker(
     { store, ledger, clock, logger, locks, onAnchored: () => metrics.batchesAnchored.inc() },
-    { batchSize: config.anchoring.batchSize, maxWaitMs: config.anchoring.maxWaitMs },
+    { batchSize: config.anchoring.batchSize, maxWaitMs: config.anchoring.maxWaitMs, watchMs: config.anchoring.watchMs },
   );
   const trust = { chainId, registry: documentRegistry };
+  const subscriptionMetrics = createSubscriptionMetrics(metrics.registry);
+  const dispatcher = new WebhookDispatcher(
+    { subscriptions, transport: fetchWebhookTransport(), clock, logger, onAttempt: (outcome) => subscriptionMetrics.webhookAttempts.inc({ outcome }) },
+    {
+      policy: {
+        baseDelayMs: config.subscriptions.retryBaseMs,
+        maxDelayMs: config.subscriptions.retryMaxDelayMs,
+        maxAttempts: config.subscriptions.maxAttempts,
+      },
+    },
+  );
+  const follower = new ChainFollower(
+    {
+      events: new EthersChainEvents({ provider, documentRegistry }),
+      store,
+      subscriptions,
+      signer: notificationKey,
+      clock,
+      logger,
+      trust,
+      issuer: config.publicUrl,
+      onQueued: () => dispatcher.poke(),
+      onProgress: (block, events) => {
+        subscriptionMetrics.followerBlock.set(block);
+        subscriptionMetrics.chainStatusEvents.inc(events);
+      },
+    },
+    { pollMs: config.subscriptions.followPollMs, graceMs: config.subscriptions.followGraceMs, startBlock: config.subscriptions.followFromBlock },
+  );
 
   async function health(): Promise<HealthReport> {
     const [chain, database] = await Promise.all([
-      withTimeout(provider.getBlockNumber(), 2_000).then(
-        (blockNumber) => ({ reachable: true, chainId, blockNumber }),
+      withTimeout(Promise.all([provider.send("eth_chainId", []), provider.send("eth_blockNumber", [])]), 2_000).then(
+        ([reported, blockNumber]: [unknown, unknown]) => {
+          const chainIdMatches = Number(reported) === chainId;
+          return {
+            reachable: true,
+            chainId,
+            chainIdMatches,
+            blockNumber: Number(blockNumber),
+            ...(chainIdMatches ? {} : { error: `the node reports chain id ${Number(reported)}` }),
+            endpoints: provider.endpointHealth(),
+          };
+        },
         (error: unknown) => {
           logger.warn({ event: "health.chain_unreachable", err: error }, "health check: chain unreachable");
-          return { reachable: false, chainId, error: "unreachable" };
+          return { reachable: false, chainId, chainIdMatches: undefined, error: "unreachable", endpoints: provider.endpointHealth() };
         },
       ),
       store.countUnanchored().then(
@@ -144,7 +202,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
       ),
     ]);
     return {
-      status: chain.reachable && database.reachable ? "ok" : "degraded",
+      status: chain.reachable && chain.chainIdMatches !== false && database.reachable ? "ok" : "degraded",
       chain,
       database: { reachable: database.reachable, ...("error" in database ? { error: database.error } : {}) },
       outbox: { unanchored: database.unanchored },
@@ -165,6 +223,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     departmentName: (code) => (code === DEMO_DEPARTMENT.code ? DEMO_DEPARTMENT.name : { en: code, zhHK: code }),
     onAccepted: () => worker.poke(),
     health,
+    webhooks: { subscriptions, jwks: () => notificationKey.jwks() },
   };
   const app = createApp(deps);
   const server: Server = await new Promise((resolve, reject) => {
@@ -176,6 +235,8 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   worker.start();
+  follower.start();
+  dispatcher.start();
   logger.info({ event: "service.started", port, chainId, documentRegistry }, `e-Proof listening on http://localhost:${port}`);
 
   let stopping: Promise<void> | null = null;
@@ -187,14 +248,24 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     store,
     ledger,
     worker,
+    subscriptions,
+    follower,
+    dispatcher,
+    embeddedChain: embedded,
     stop() {
       stopping ??= (async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
+          // Requests in flight get a few seconds; keep-alive connections of a browser left open after
+          // that would otherwise hold the shutdown for as long as the client keeps them.
+          setTimeout(() => server.closeAllConnections(), 5_000).unref();
         });
         await worker.stop();
+        await follower.stop();
+        await dispatcher.stop();
         provider.destroy();
+        await subscriptions.close();
         await store.close();
         await embedded?.stop();
         logger.info({ event: "service.stopped" }, "e-Proof stopped");

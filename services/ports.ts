@@ -174,3 +174,106 @@ export interface Locks {
   /** Runs `work` only if `name` is free now; null (and `work` not run) when someone else holds it. */
   tryWithLock<T>(name: string, work: () => Promise<T>): Promise<{ value: T } | null>;
 }
+
+/** A status change as the chain recorded it (DocumentRegistry events), whoever sent it. */
+export type ChainStatusEvent =
+  | {
+      kind: "DOCUMENT_STATUS";
+      department: string;
+      documentId: string;
+      status: OnChainStatus;
+      reasonCode: number;
+      /** Set when `status` is SUPERSEDED. */
+      successor: string | null;
+      txHash: Hex;
+      logIndex: number;
+      blockNumber: number;
+      /** Block time, unix seconds. */
+      blockTime: number;
+    }
+  | {
+      kind: "BATCH_STATUS";
+      root: Hex;
+      /** The batch's department and type, read from the registry ("" when the chain no longer knows the batch). */
+      department: string;
+      docType: string;
+      status: OnChainStatus;
+      reasonCode: number;
+      txHash: Hex;
+      logIndex: number;
+      blockNumber: number;
+      blockTime: number;
+    };
+
+/** Reads DocumentRegistry status events, block range by block range (the follower's view of the chain). */
+export interface ChainEvents {
+  latestBlock(): Promise<number>;
+  /** Status events in blocks `from`..`to` inclusive, in chain order. */
+  statusEvents(from: number, to: number): Promise<ChainStatusEvent[]>;
+}
+
+/** A relying party's webhook: by document ids, or by a department's document type. */
+export interface SubscriptionRecord {
+  id: string;
+  /** The API key that registered it (only that key lists or deletes it). */
+  owner: string;
+  url: string;
+  documentIds: string[];
+  department: string | null;
+  docType: string | null;
+  createdAt: string;
+}
+
+export type DeliveryState = "PENDING" | "DELIVERED" | "FAILED";
+
+export interface NewDelivery {
+  /** Stable across retries and instances: the receiver deduplicates on it. */
+  id: string;
+  subscriptionId: string;
+  /** `<txHash>:<logIndex>`: one chain event. */
+  eventId: string;
+  url: string;
+  /** The notification body (compact JWS), signed once when queued. */
+  body: string;
+}
+
+export interface DeliveryAttempt {
+  at: string;
+  httpStatus: number | null;
+  error: string | null;
+  ms: number;
+}
+
+export interface DeliveryRecord extends NewDelivery {
+  state: DeliveryState;
+  attempts: number;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+  log: DeliveryAttempt[];
+}
+
+/**
+ * Webhook subscriptions, their durable delivery queue and log, and the chain follower's cursor.
+ * A port of its own (not part of Store) so that each database adapter can add it separately.
+ */
+export interface Subscriptions {
+  createSubscription(subscription: SubscriptionRecord): Promise<void>;
+  subscriptionsOf(owner: string): Promise<SubscriptionRecord[]>;
+  getSubscription(id: string): Promise<SubscriptionRecord | null>;
+  /** True when `owner` had subscription `id` (its pending deliveries are dropped with it). */
+  deleteSubscription(owner: string, id: string): Promise<boolean>;
+  /** Subscriptions that name `documentId`, or `department` + `docType`. */
+  matchingSubscriptions(event: { documentIds: string[]; department: string; docType: string | null }): Promise<SubscriptionRecord[]>;
+  /** Queues deliveries; one already queued for the same (subscription, event) is kept, not duplicated. Returns how many are new. */
+  enqueueDeliveries(deliveries: NewDelivery[]): Promise<number>;
+  /** Takes up to `limit` deliveries due at `now` (ms), leasing them for `leaseMs` so no other worker sends them meanwhile. */
+  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<DeliveryRecord[]>;
+  /** Records one attempt; `nextAttemptAt` null ends the delivery (DELIVERED when ok, else FAILED). */
+  recordDeliveryAttempt(id: string, attempt: DeliveryAttempt & { ok: boolean; nextAttemptAt: number | null }): Promise<void>;
+  deliveriesOf(subscriptionId: string): Promise<DeliveryRecord[]>;
+  /** The last block fully processed by the chain follower for `key` (chain id + registry), or null. */
+  chainCursor(key: string): Promise<number | null>;
+  saveChainCursor(key: string, block: number): Promise<void>;
+  close(): Promise<void>;
+}

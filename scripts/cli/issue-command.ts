@@ -103,6 +103,9 @@ export async function issueCommand(options: IssueOptions): Promise<number> {
     appendFileSync(resultsPath, `${JSON.stringify({ row: number, skipped: true, problems })}\n`);
   }
   const started = Date.now();
+  // On a terminal the bar redraws in place; in a log (CI, a pipe) one line every ~10% keeps it readable.
+  const interactive = process.stderr.isTTY === true;
+  let lastLoggedTenth = 0;
   for (let offset = 0; offset < good.length; offset += chunk) {
     const slice = good.slice(offset, offset + chunk);
     const response = await fetch(`${url}/api/v1/batches`, {
@@ -115,15 +118,20 @@ export async function issueCommand(options: IssueOptions): Promise<number> {
       error?: { message: string };
     };
     if (!response?.ok || !body?.documents) {
-      process.stderr.write("\n");
+      if (interactive) process.stderr.write("\n");
       const why = response ? (body?.error?.message ?? String(response.status)) : `cannot reach ${url}`;
       console.error(`the service refused rows ${slice[0]?.number}-${slice.at(-1)?.number}: ${why}. Re-run the same command to resume.`);
       return 1;
     }
     appendFileSync(resultsPath, body.documents.map((d, i) => `${JSON.stringify({ row: slice[i]?.number, id: d.id, ...d.links })}\n`).join(""));
-    process.stderr.write(`\r${progress(offset + slice.length, good.length, started)}`);
+    const done = offset + slice.length;
+    if (interactive) process.stderr.write(`\r${progress(done, good.length, started)}`);
+    else if (Math.floor((done * 10) / good.length) > lastLoggedTenth || done === good.length) {
+      lastLoggedTenth = Math.floor((done * 10) / good.length);
+      process.stderr.write(`${progress(done, good.length, started)}\n`);
+    }
   }
-  process.stderr.write("\n");
+  if (interactive) process.stderr.write("\n");
   const seconds = (Date.now() - started) / 1000;
   console.log(`issued ${good.length} ${type.id} document(s) in ${seconds.toFixed(1)} s; results in ${resultsPath}`);
   return badRows.size > 0 ? 1 : 0;

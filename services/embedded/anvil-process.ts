@@ -43,9 +43,24 @@ async function rpcReady(url: string): Promise<boolean> {
 export interface EmbeddedChain {
   rpcUrl: string;
   stop(): Promise<void>;
+  /** kill -9, as a crash would: anvil does not write its state file (tests of crash recovery). */
+  crash(): Promise<void>;
+  /** Settles when this anvil process has exited, for whatever reason. */
+  readonly exited: Promise<void>;
 }
 
-export async function startAnvil(options: { dataDir: string; port: number; chainId: number; logger: Logger }): Promise<EmbeddedChain> {
+export interface AnvilOptions {
+  dataDir: string;
+  port: number;
+  chainId: number;
+  logger: Logger;
+  /** Mine a block every this many seconds instead of one per transaction (e.g. 2, like a QBFT network). */
+  blockTimeSeconds?: number;
+  /** The EVM hardfork (default anvil's own); the contracts compile for cancun. */
+  hardfork?: string;
+}
+
+export async function startAnvil(options: AnvilOptions): Promise<EmbeddedChain> {
   const rpcUrl = `http://127.0.0.1:${options.port}`;
   if (await rpcReady(rpcUrl)) {
     throw new EProofError(
@@ -73,6 +88,8 @@ export async function startAnvil(options: { dataDir: string; port: number; chain
     "--base-fee",
     "0",
     "--silent",
+    ...(options.blockTimeSeconds === undefined ? [] : ["--block-time", String(options.blockTimeSeconds)]),
+    ...(options.hardfork === undefined ? [] : ["--hardfork", options.hardfork]),
   ];
   const binary = anvilBinary();
   const child: ChildProcess = binary.endsWith(".mjs")
@@ -98,6 +115,7 @@ export async function startAnvil(options: { dataDir: string; port: number; chain
   options.logger.info({ event: "chain.started", rpcUrl, chainId: options.chainId }, "embedded chain (anvil) is up");
   return {
     rpcUrl,
+    exited: exited.then(() => undefined),
     async stop() {
       process.off("exit", killOnExit);
       if (child.exitCode !== null) return;
@@ -105,6 +123,64 @@ export async function startAnvil(options: { dataDir: string; port: number; chain
       const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
       await exited;
       clearTimeout(timer);
+    },
+    async crash() {
+      process.off("exit", killOnExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+/**
+ * The embedded chain kept running: when anvil dies unexpectedly (a crash, kill -9, the OOM killer)
+ * it is started again on the same port from its state file. What the state file had not saved yet
+ * is lost; the anchoring worker notices (EPROOF_CHAIN_WATCH_MS) and anchors those batches again.
+ */
+export async function startSupervisedAnvil(options: AnvilOptions & { restartDelayMs?: number }): Promise<EmbeddedChain> {
+  const delay = options.restartDelayMs ?? 500;
+  let current = await startAnvil(options);
+  let stopping = false;
+  let restarting: Promise<void> | null = null;
+
+  const restart = async (): Promise<void> => {
+    while (!stopping) {
+      await new Promise((r) => setTimeout(r, delay));
+      if (stopping) return;
+      try {
+        current = await startAnvil(options);
+        options.logger.warn({ event: "chain.restarted", rpcUrl: current.rpcUrl }, "the embedded chain (anvil) died and was restarted from its state file");
+        watch(current);
+        return;
+      } catch (error) {
+        options.logger.error({ event: "chain.restart_failed", err: error }, "could not restart the embedded chain; retrying");
+      }
+    }
+  };
+  const watch = (chain: EmbeddedChain): void => {
+    void chain.exited.then(() => {
+      if (stopping || chain !== current) return;
+      options.logger.error({ event: "chain.died", rpcUrl: chain.rpcUrl }, "the embedded chain (anvil) exited unexpectedly");
+      restarting = restart().finally(() => {
+        restarting = null;
+      });
+    });
+  };
+  watch(current);
+
+  return {
+    rpcUrl: current.rpcUrl,
+    get exited() {
+      return current.exited;
+    },
+    async stop() {
+      stopping = true;
+      await restarting;
+      await current.stop();
+    },
+    crash() {
+      return current.crash();
     },
   };
 }

@@ -26,6 +26,13 @@ export interface AnchoringOptions {
   pollMs?: number;
   /** How many recent anchored batches to re-check on chain at start. */
   reconcileDepth?: number;
+  /**
+   * How often the newest anchored batch is looked up on chain while the service runs, ms
+   * (default 10 000; 0 turns the watch off). A chain node restarted from an older state (a dev
+   * chain killed before it saved) forgets the newest blocks first: when that batch is gone, the
+   * whole reconciliation runs and the lost batches are anchored again.
+   */
+  watchMs?: number;
 }
 
 export interface AnchoringDeps {
@@ -46,10 +53,11 @@ export class AnchoringWorker {
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
   #chainBackoffMs = 0;
+  #lastWatch = 0;
 
   constructor(deps: AnchoringDeps, options: AnchoringOptions) {
     this.#deps = deps;
-    this.#options = { pollMs: 100, reconcileDepth: 500, ...options };
+    this.#options = { pollMs: 100, reconcileDepth: 500, watchMs: 10_000, ...options };
     this.#locks = deps.locks ?? new InProcessLocks();
   }
 
@@ -74,16 +82,21 @@ export class AnchoringWorker {
 
   async #run(): Promise<void> {
     let reconciled = false;
+    let afterOutage = false;
     while (this.#running) {
       try {
-        if (!reconciled) {
+        if (!reconciled || (await this.#chainForgotNewestBatch(afterOutage))) {
           await this.reconcile();
           reconciled = true;
         }
+        afterOutage = false;
         await this.runOnce();
         this.#chainBackoffMs = 0;
       } catch (error) {
         if (isEProofError(error, "CHAIN_UNAVAILABLE")) {
+          // The chain that comes back may be an older state of itself: look before sending again
+          // (the newest batch first; everything only if that one is gone).
+          afterOutage = true;
           this.#chainBackoffMs = Math.min(Math.max(this.#chainBackoffMs * 2, 250), 10_000);
           this.#deps.logger.warn({ event: "anchoring.chain_unavailable", retryInMs: this.#chainBackoffMs }, "chain unreachable; documents stay queued");
         } else {
@@ -105,6 +118,23 @@ export class AnchoringWorker {
       }
       this.#wake = done;
     });
+  }
+
+  /**
+   * The periodic watch (see `watchMs`), or at once when `force` (the chain just came back): true
+   * when the newest anchored batch is no longer on chain.
+   */
+  async #chainForgotNewestBatch(force = false): Promise<boolean> {
+    const { watchMs } = this.#options;
+    const now = this.#deps.clock.now();
+    if (!force && (watchMs <= 0 || now - this.#lastWatch < watchMs)) return false;
+    this.#lastWatch = now;
+    const [newest] = await this.#deps.store.recentAnchoredBatches(1);
+    if (newest === undefined) return false;
+    const onChain = await this.#deps.ledger.findAnchoredBatch(newest.root);
+    if (onChain !== null) return false;
+    this.#deps.logger.warn({ event: "anchoring.chain_rolled_back", batchId: newest.id }, "the chain no longer has the newest anchored batch; reconciling");
+    return true;
   }
 
   /** Brings the store in line with the chain: SENT batches found on chain are ANCHORED; lost ones are re-queued. */

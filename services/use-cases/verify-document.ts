@@ -23,6 +23,7 @@ import { documentTypes } from "../domain/document-types.ts";
 import { jwkThumbprint, verifyJws } from "../domain/signature.ts";
 import { type DocumentHeader, type EProofDocument, type Hex, isDocumentId, type JsonValue } from "../domain/types.ts";
 import { CHECK_ORDER, type Check, type CheckName, invalid, overallVerdict, skipped, type Verdict, valid } from "../domain/verdict.ts";
+import type { VerificationRecord } from "../domain/verification-record.ts";
 import { isEProofError } from "../errors.ts";
 import type { Ledger } from "../ports.ts";
 
@@ -55,6 +56,21 @@ export interface VerificationResult {
   evidence: Evidence | null;
   /** Id of the newer document, when SUPERSEDED. */
   successor?: string;
+  /** The issuing department's name, added by the service that knows it (the library verifier leaves it out). */
+  issuerName?: { en: string; "zh-HK": string };
+  /** When the status check failed: what changed, when (block time, for a document) and the on-chain reason code. */
+  statusChange?: StatusChange;
+}
+
+/** A revocation, suspension or supersession as the ledger records it (the officer's free text stays off chain). */
+export interface StatusChange {
+  status: "REVOKED" | "SUSPENDED" | "SUPERSEDED";
+  /** "batch" when the whole batch was revoked or suspended. */
+  scope: "document" | "batch";
+  /** Block time of the change, ISO 8601 UTC (absent for a batch-wide change: the record holds no time for it). */
+  changedAt?: string;
+  /** Reason code (services/domain/reason-codes.ts). */
+  reasonCode: number;
 }
 
 /**
@@ -96,6 +112,16 @@ export const verificationResultSchema = z
       .nullable(),
     evidence: z.object({ chainId: z.number(), contract: z.string(), txHash: z.string(), blockNumber: z.number(), anchoredAt: z.string() }).strict().nullable(),
     successor: z.string().optional(),
+    issuerName: z.object({ en: z.string(), "zh-HK": z.string() }).strict().optional(),
+    statusChange: z
+      .object({
+        status: z.enum(["REVOKED", "SUSPENDED", "SUPERSEDED"]),
+        scope: z.enum(["document", "batch"]),
+        changedAt: z.string().optional(),
+        reasonCode: z.number(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -120,9 +146,22 @@ function result(
   document: KeyFacts | null,
   evidence: Evidence | null = null,
   successor?: string | null,
+  statusChange?: StatusChange | null,
 ): VerificationResult {
   const checks = CHECK_ORDER.map((name) => ran.find((c) => c.name === name) ?? skipped(name, skippedBecause));
-  return { verdict: overallVerdict(checks), checks, document, evidence, ...(successor ? { successor } : {}) };
+  return { verdict: overallVerdict(checks), checks, document, evidence, ...(successor ? { successor } : {}), ...(statusChange ? { statusChange } : {}) };
+}
+
+/** The status change behind a failed status check, in the same precedence as checkStatus. */
+function statusChangeOf(record: VerificationRecord): StatusChange | null {
+  const { document: doc, batch } = record;
+  const at = doc.changedAt ? { changedAt: new Date(doc.changedAt * 1000).toISOString() } : {};
+  if (doc.status === "REVOKED") return { status: "REVOKED", scope: "document", ...at, reasonCode: doc.reasonCode };
+  if (batch.status === "REVOKED") return { status: "REVOKED", scope: "batch", reasonCode: batch.reasonCode };
+  if (doc.status === "SUPERSEDED") return { status: "SUPERSEDED", scope: "document", ...at, reasonCode: doc.reasonCode };
+  if (doc.status === "SUSPENDED") return { status: "SUSPENDED", scope: "document", ...at, reasonCode: doc.reasonCode };
+  if (batch.status === "SUSPENDED") return { status: "SUSPENDED", scope: "batch", reasonCode: batch.reasonCode };
+  return null;
 }
 
 /** The structural checks that make the rest meaningful; returns a reason when the input is not an e-Proof file. */
@@ -224,5 +263,5 @@ export async function verifyDocument(input: unknown, deps: VerifyDeps): Promise<
     blockNumber: answer.batch.blockNumber,
     anchoredAt: new Date(answer.batch.anchoredAt * 1000).toISOString(),
   };
-  return result(checks, "", facts, evidence, answer.document.successor);
+  return result(checks, "", facts, evidence, answer.document.successor, statusChangeOf(answer));
 }

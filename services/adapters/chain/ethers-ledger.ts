@@ -9,6 +9,7 @@ import type { AnchorRequest, Hex, Ledger, Locks, StatusChangeRequest, SupersedeR
 import { statusToIndex, toBytes32, toBytes32String, toDocumentIdBytes16 } from "./chain-codec.ts";
 import { toChainError } from "./chain-errors.ts";
 import { loadArtifact } from "./contract-artifacts.ts";
+import { FailoverRpcProvider } from "./failover-provider.ts";
 import { jsonRpcCall } from "./json-rpc-call.ts";
 import { TransactionSender } from "./transaction-sender.ts";
 import { decodeVerificationRecord, encodeVerificationRecordCall } from "./verification-record-codec.ts";
@@ -26,6 +27,8 @@ export interface EthersLedgerOptions {
   receiptTimeoutMs?: number;
   /** Cross-instance locks: one sender at a time per anchoring account (default: this process only). */
   locks?: Locks;
+  /** A fixed gas price for every write, wei (0 on a free-gas network); unset: the node's suggestion. */
+  gasPrice?: bigint;
 }
 
 /** A provider that can send raw JSON-RPC (JsonRpcProvider, Hardhat's provider). */
@@ -52,6 +55,7 @@ export class EthersLedger implements Ledger {
       signer: options.signer,
       receiptTimeoutMs: options.receiptTimeoutMs,
       locks: options.locks,
+      gasPrice: options.gasPrice,
     });
   }
 
@@ -141,6 +145,11 @@ export class EthersLedger implements Ledger {
   }
 
   async #call(data: string): Promise<string> {
+    if (this.#provider instanceof FailoverRpcProvider) {
+      const result = await this.#provider.fastCall("eth_call", [{ to: this.registryAddress, data }, "latest"]);
+      if (typeof result !== "string") throw new Error(`eth_call returned ${typeof result}`);
+      return result;
+    }
     if (this.#provider instanceof JsonRpcProvider) {
       const result = await jsonRpcCall(this.#provider._getConnection().url, "eth_call", [{ to: this.registryAddress, data }, "latest"]);
       if (typeof result !== "string") throw new Error(`eth_call returned ${typeof result}`);

@@ -5,9 +5,15 @@
  * and any node's RPC allowlist sees plain requests.
  */
 import { JsonRpcProvider } from "ethers";
+import { type FailoverOptions, FailoverRpcProvider } from "./failover-provider.ts";
 
 export function createRpcProvider(url: string, chainId?: number): JsonRpcProvider {
   const provider = new JsonRpcProvider(url, chainId, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
   provider.pollingInterval = 250;
   return provider;
+}
+
+/** One provider over several endpoints of the same chain (EPROOF_RPC_URL="a,b"): see failover-provider.ts. */
+export function createFailoverProvider(urls: readonly string[], chainId: number, options?: FailoverOptions): FailoverRpcProvider {
+  return new FailoverRpcProvider(urls, chainId, options);
 }

@@ -27,6 +27,8 @@ export interface TransactionSenderOptions {
   pollMs?: number;
   /** Cross-instance locks; without them, writes are serialised within this process only. */
   locks?: Locks;
+  /** A fixed (legacy) gas price, wei: 0 on a free-gas network. Unset: the node's fee suggestion. */
+  gasPrice?: bigint;
 }
 
 type Fees = { gasPrice: bigint } | { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
@@ -82,6 +84,7 @@ export class TransactionSender {
   readonly #replaceAfterMs: number;
   readonly #pollMs: number;
   readonly #locks: Locks | undefined;
+  readonly #gasPrice: bigint | undefined;
   #tail: Promise<unknown> = Promise.resolve();
 
   constructor(options: TransactionSenderOptions) {
@@ -91,6 +94,7 @@ export class TransactionSender {
     this.#replaceAfterMs = options.replaceAfterMs ?? 30_000;
     this.#pollMs = options.pollMs ?? 200;
     this.#locks = options.locks;
+    this.#gasPrice = options.gasPrice;
   }
 
   /** Calls `method(...args)` on `contract` (connected to this sender's signer) and waits for the receipt. */
@@ -117,7 +121,8 @@ export class TransactionSender {
     const from = await this.#signer.getAddress();
     const nonce = await this.#provider.getTransactionCount(from, "pending");
     const call = (contract.connect(this.#signer) as BaseContract).getFunction(method);
-    const first = (await call.send(...args, { nonce })) as ContractTransactionResponse;
+    const overrides = this.#gasPrice === undefined ? { nonce } : { nonce, gasPrice: this.#gasPrice };
+    const first = (await call.send(...args, overrides)) as ContractTransactionResponse;
     const hashes = [first.hash];
     const gasLimit = first.gasLimit;
     let fees = feesOf(first);

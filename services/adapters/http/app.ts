@@ -1,14 +1,25 @@
 /** The Express app: middleware, routes and the error responder. Routes are thin; use cases do the work. */
 import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import express, { type Express } from "express";
 import { EProofError } from "../../errors.ts";
 import { errorResponder } from "./error-status.ts";
 import type { HttpDeps } from "./http-deps.ts";
+import { bulkStatusRoutes } from "./routes/bulk-status-routes.ts";
 import { officerRoutes } from "./routes/officer-routes.ts";
 import { publicRoutes } from "./routes/public-routes.ts";
+import { subscriptionRoutes } from "./routes/subscription-routes.ts";
 
 const PUBLIC_DIR = fileURLToPath(new URL("./public/", import.meta.url));
+// The verify page's fallback QR decoder (where the browser has no BarcodeDetector), served from here: no CDN.
+const JSQR_FILE = (() => {
+  try {
+    return createRequire(import.meta.url).resolve("jsqr");
+  } catch {
+    return null;
+  }
+})();
 
 export function createApp(deps: HttpDeps): Express {
   const app = express();
@@ -46,9 +57,15 @@ export function createApp(deps: HttpDeps): Express {
   app.get("/verify", (_req, res) => {
     res.sendFile("verify.html", { root: PUBLIC_DIR });
   });
+  app.get("/assets/vendor/jsQR.js", (_req, res, next) => {
+    if (!JSQR_FILE) return next();
+    res.type("text/javascript").sendFile(JSQR_FILE, { maxAge: "1d" });
+  });
   app.use("/assets", express.static(PUBLIC_DIR, { index: false, maxAge: "1h" }));
   app.use(publicRoutes(deps));
   app.use(officerRoutes(deps));
+  app.use(bulkStatusRoutes(deps));
+  if (deps.webhooks) app.use(subscriptionRoutes(deps, deps.webhooks));
 
   app.use((req, _res, next) => {
     next(new EProofError("NOT_FOUND", `no route ${req.method} ${req.path}; see /openapi.json`));

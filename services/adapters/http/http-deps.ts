@@ -6,10 +6,20 @@ import type { TrustAnchor } from "../../use-cases/document-files.ts";
 import type { IssuanceDeps } from "../../use-cases/issue-documents.ts";
 import type { KeyDirectory } from "../signing/key-directory.ts";
 import type { Metrics } from "./metrics.ts";
+import type { WebhookHttpDeps } from "./routes/subscription-routes.ts";
 
 export interface HealthReport {
   status: "ok" | "degraded";
-  chain: { reachable: boolean; chainId: number; blockNumber?: number; error?: string };
+  chain: {
+    reachable: boolean;
+    chainId: number;
+    /** False when the node answers with another chain id than the configured one. */
+    chainIdMatches?: boolean;
+    blockNumber?: number;
+    error?: string;
+    /** Each configured JSON-RPC endpoint as last seen (URLs without credentials). */
+    endpoints?: Array<{ url: string; healthy: boolean; lastError?: string }>;
+  };
   database: { reachable: boolean; error?: string };
   outbox: { unanchored: number };
 }
@@ -30,4 +40,6 @@ export interface HttpDeps {
   /** Called after documents are accepted: wakes the anchoring worker. */
   onAccepted: () => void;
   health: () => Promise<HealthReport>;
+  /** Webhook subscriptions; their routes are mounted only when given. */
+  webhooks?: WebhookHttpDeps;
 }

@@ -7,6 +7,7 @@ import type { Config } from "../../config.ts";
 import { documentTypes } from "../../domain/document-types.ts";
 import { REASON_CODES } from "../../domain/reason-codes.ts";
 import { issueBatchBody, issueDocumentBody, redactBody, statusChangeBody, supersedeBody, verifyBody } from "./request-schemas.ts";
+import { subscriptionPaths } from "./subscription-openapi.ts";
 
 function schema(s: z.ZodType): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(s, { unrepresentable: "any" }) as Record<string, unknown>;
@@ -135,7 +136,17 @@ export function buildOpenApi(config: Pick<Config, "publicUrl" | "maxBatchItems">
       "/healthz": {
         get: { summary: "Health of the service, chain and database", responses: { "200": { description: "ready" }, "503": { description: "degraded" } } },
       },
+      "/healthz/live": {
+        get: { summary: "Liveness: the process serves HTTP (touches neither chain nor database)", responses: { "200": { description: "live" } } },
+      },
+      "/healthz/ready": {
+        get: {
+          summary: "Readiness: the chain answers with the configured chain id and the database answers",
+          responses: { "200": { description: "ready" }, "503": { description: "not ready; `failing` names what" } },
+        },
+      },
       "/metrics": { get: { summary: "Prometheus metrics", responses: { "200": { description: "ok" } } } },
+      ...subscriptionPaths(),
     },
   };
 }

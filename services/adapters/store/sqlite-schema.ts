@@ -73,4 +73,49 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   INSERT INTO document_files (seq, json) SELECT seq, document_json FROM documents;
   ALTER TABLE documents DROP COLUMN document_json;
   `,
+  // Webhook subscriptions (by document ids or by department + type), their durable delivery queue
+  // and attempt log, and the chain follower's cursor (one row per chain id + registry).
+  `
+  CREATE TABLE subscriptions (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    url TEXT NOT NULL,
+    department TEXT,
+    doc_type TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX subscriptions_owner ON subscriptions (owner);
+  CREATE INDEX subscriptions_type ON subscriptions (department, doc_type);
+  CREATE TABLE subscription_documents (
+    subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+    document_id TEXT NOT NULL,
+    PRIMARY KEY (subscription_id, document_id)
+  );
+  CREATE INDEX subscription_documents_document ON subscription_documents (document_id);
+  CREATE TABLE webhook_deliveries (
+    id TEXT PRIMARY KEY,
+    subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+    event_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('PENDING', 'DELIVERED', 'FAILED')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    leased_until INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    delivered_at TEXT,
+    UNIQUE (subscription_id, event_id)
+  );
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'PENDING';
+  CREATE TABLE webhook_attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    http_status INTEGER,
+    error TEXT,
+    ms INTEGER NOT NULL
+  );
+  CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id);
+  CREATE TABLE chain_cursors (key TEXT PRIMARY KEY, block INTEGER NOT NULL, updated_at TEXT NOT NULL);
+  `,
 ];

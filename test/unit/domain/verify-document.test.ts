@@ -360,6 +360,20 @@ describe("verifyDocument: status", () => {
     expect(result.evidence).not.toBeNull();
   });
 
+  it("gives the revocation's block time and reason code as statusChange, for the verify page to word", async () => {
+    const doc = await anchoredLicence("revoked-status-change");
+    const result = await verdictWith(doc, ledgerRecord({ document: { status: "REVOKED", reasonCode: 3, changedAt: ANCHORED_AT + 86_400 } }));
+    expect(result.statusChange).toEqual({
+      status: "REVOKED",
+      scope: "document",
+      changedAt: new Date((ANCHORED_AT + 86_400) * 1000).toISOString(),
+      reasonCode: 3,
+    });
+    const batchWide = await verdictWith(doc, ledgerRecord({ batch: { status: "SUSPENDED", reasonCode: 6 } }));
+    expect(batchWide.statusChange).toEqual({ status: "SUSPENDED", scope: "batch", reasonCode: 6 });
+    expect((await verdictWith(doc, ledgerRecord({}))).statusChange).toBeUndefined();
+  });
+
   it("reports SUSPENDED for a suspended document", async () => {
     const doc = await anchoredLicence("suspended");
     expect((await verdictWith(doc, ledgerRecord({ document: { status: "SUSPENDED", reasonCode: 6, changedAt: ANCHORED_AT + 60 } }))).verdict).toBe("SUSPENDED");

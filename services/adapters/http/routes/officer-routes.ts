@@ -1,6 +1,7 @@
 /** The officer API: issue, look up, change status, download. Every route needs a department API key. */
 import { Router } from "express";
 import { isReasonCode } from "../../../domain/reason-codes.ts";
+import { collapseHistory } from "../../../domain/status-history.ts";
 import { isDocumentId } from "../../../domain/types.ts";
 import { EProofError } from "../../../errors.ts";
 import { changeStatus, type StatusAction, supersede } from "../../../use-cases/change-status.ts";
@@ -89,7 +90,7 @@ export function officerRoutes(deps: HttpDeps): Router {
       anchoring: stored.batch?.state === "ANCHORED" ? "ANCHORED" : "PENDING",
       anchor: file.anchor ?? null,
       status: stored.status,
-      history: await deps.store.statusHistory(stored.id),
+      history: collapseHistory(await deps.store.statusHistory(stored.id)),
       verifyUrl: qrLinkOf(file, deps.config.publicUrl),
       links: links(deps.config.publicUrl, stored.id),
     });

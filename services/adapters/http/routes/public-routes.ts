@@ -38,7 +38,10 @@ export function publicRoutes(deps: HttpDeps): Router {
       }
     }
     deps.metrics.verifications.inc({ verdict: result.verdict, input });
-    res.json(result);
+    // The department's name, for the verify page's "issuing department" (the signed header carries its code).
+    const issuer = result.document?.header.issuer;
+    const name = issuer ? deps.departmentName(issuer) : null;
+    res.json(name ? { ...result, issuerName: { en: name.en, "zh-HK": name.zhHK } } : result);
   });
 
   // Selective disclosure: stateless, so a holder needs no account; nothing is stored or logged.
@@ -63,6 +66,27 @@ export function publicRoutes(deps: HttpDeps): Router {
   router.get("/healthz", async (_req, res) => {
     const report = await deps.health();
     res.status(report.status === "ok" ? 200 : 503).json(report);
+  });
+
+  // Liveness: the process serves HTTP. Never touches the chain or the database, so an orchestrator
+  // does not restart a healthy instance because a dependency is down.
+  router.get("/healthz/live", (_req, res) => {
+    res.set("Cache-Control", "no-store").json({ status: "live" });
+  });
+
+  // Readiness: route traffic here only when the chain answers with the configured chain id and
+  // the database answers. 503 otherwise, with the failing parts named.
+  router.get("/healthz/ready", async (_req, res) => {
+    const report = await deps.health();
+    const failing = [
+      ...(report.chain.reachable ? [] : ["chain unreachable"]),
+      ...(report.chain.chainIdMatches === false ? [`chain id is not ${report.chain.chainId}`] : []),
+      ...(report.database.reachable ? [] : ["database unavailable"]),
+    ];
+    res
+      .status(failing.length === 0 ? 200 : 503)
+      .set("Cache-Control", "no-store")
+      .json({ status: failing.length === 0 ? "ready" : "not_ready", ...(failing.length ? { failing } : {}) });
   });
 
   router.get("/metrics", async (_req, res) => {

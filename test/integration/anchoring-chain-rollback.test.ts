@@ -1,0 +1,124 @@
+/**
+ * The running worker and a chain that comes back from an outage, or restarts, with an older state
+ * (a dev chain killed before it saved its last blocks): what it forgot is anchored again, once.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
+import { EProofError } from "../../services/errors.ts";
+import { createLogger } from "../../services/logger.ts";
+import type { AnchorRequest, Hex, Ledger, NewDocument, TxReceipt } from "../../services/ports.ts";
+import { AnchoringWorker } from "../../services/use-cases/anchor-batches.ts";
+
+class RollbackChain implements Pick<Ledger, "anchorBatch" | "findAnchoredBatch"> {
+  anchored = new Map<Hex, TxReceipt>();
+  sends: AnchorRequest[] = [];
+  down = false;
+  async anchorBatch(request: AnchorRequest): Promise<TxReceipt> {
+    if (this.down) throw new EProofError("CHAIN_UNAVAILABLE", "connection refused");
+    if (this.anchored.has(request.root)) throw new EProofError("CHAIN_REJECTED", "DocumentRegistryAlreadyAnchored");
+    this.sends.push(request);
+    const receipt = { txHash: `0x${String(this.sends.length).padStart(64, "0")}` as Hex, blockNumber: this.sends.length, blockTime: 1_800_000_000 };
+    this.anchored.set(request.root, receipt);
+    return receipt;
+  }
+  async findAnchoredBatch(root: Hex): Promise<TxReceipt | null> {
+    if (this.down) throw new EProofError("CHAIN_UNAVAILABLE", "connection refused");
+    return this.anchored.get(root) ?? null;
+  }
+  /** Restarted from a state saved before anything was anchored. */
+  forgetEverything(): void {
+    this.anchored.clear();
+  }
+}
+
+function docs(count: number, from: number): NewDocument[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = from + i + 1;
+    return {
+      id: n.toString(16).padStart(32, "0"),
+      department: "DEMO",
+      type: "licence",
+      issuedAt: "2026-11-22T10:00:00Z",
+      leaf: `0x${n.toString(16).padStart(64, "0")}` as Hex,
+      documentJson: "{}",
+    };
+  });
+}
+
+async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("AnchoringWorker against a chain that lost blocks", () => {
+  let dir: string;
+  let store: SqliteStore;
+  let chain: RollbackChain;
+  let worker: AnchoringWorker | undefined;
+  const logger = createLogger("silent");
+  const start = (watchMs: number) => {
+    worker = new AnchoringWorker(
+      { store, ledger: chain as unknown as Ledger, clock: { now: () => Date.now() }, logger },
+      { batchSize: 100, maxWaitMs: 0, pollMs: 10, watchMs },
+    );
+    worker.start();
+    return worker;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "eproof-rollback-"));
+    store = new SqliteStore(join(dir, "db.sqlite"));
+    chain = new RollbackChain();
+  });
+  afterEach(async () => {
+    await worker?.stop();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reconciles again after an outage, so batches the returning chain forgot are anchored again", async () => {
+    start(0); // no periodic watch: only the outage triggers the check
+    await store.insertDocuments(docs(3, 0));
+    await until(() => chain.anchored.size === 1);
+    const firstRoot = chain.sends[0]?.root;
+
+    chain.down = true;
+    await store.insertDocuments(docs(2, 10));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await store.countUnanchored()).toBe(2);
+    chain.forgetEverything();
+    chain.down = false;
+
+    await until(async () => (await store.countUnanchored()) === 0 && chain.anchored.size === 2);
+    expect(chain.anchored.has(firstRoot as Hex)).toBe(true);
+    expect(chain.sends.filter((s) => s.root === firstRoot)).toHaveLength(2);
+  });
+
+  it("notices, without any outage seen, that the chain forgot its newest batch (the watch) and anchors it again once", async () => {
+    start(50);
+    await store.insertDocuments(docs(4, 20));
+    await until(() => chain.anchored.size === 1);
+    const root = chain.sends[0]?.root as Hex;
+
+    chain.forgetEverything();
+    await until(() => chain.anchored.has(root));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(chain.sends.filter((s) => s.root === root)).toHaveLength(2);
+    expect(await store.countUnanchored()).toBe(0);
+  });
+
+  it("with the watch off and no outage, does not re-check the chain (the watch is what heals a silent rollback)", async () => {
+    start(0);
+    await store.insertDocuments(docs(1, 40));
+    await until(() => chain.anchored.size === 1);
+    chain.forgetEverything();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(chain.anchored.size).toBe(0);
+  });
+});
