@@ -17,6 +17,8 @@ export interface Config {
   maxBatchItems: number;
   /** Abuse protection: rate limits, timeouts and which proxies to trust for the client address. */
   abuse: AbuseConfig;
+  /** PostgreSQL URL (EPROOF_DATABASE_URL): several instances may share it. Null = embedded SQLite in dataDir. */
+  databaseUrl: string | null;
   anchoring: {
     /** Most documents anchored in one Merkle root. */
     batchSize: number;
@@ -157,6 +159,15 @@ function abuse(env: Env): AbuseConfig {
   };
 }
 
+function databaseUrl(raw: string | undefined): string | null {
+  const url = raw?.trim();
+  if (!url) return null;
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new EProofError("CONFIG_INVALID", "EPROOF_DATABASE_URL must be a PostgreSQL URL (postgres://user@host:5432/database)");
+  }
+  return url;
+}
+
 export function loadConfig(env: Env, readFile: (path: string) => string): Config {
   const port = integer(env, "PORT", 8080, 0, 65535);
   const rpc = env.EPROOF_RPC_URL?.trim();
@@ -184,6 +195,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
     bodyLimitBytes: integer(env, "EPROOF_BODY_LIMIT_BYTES", 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxBatchItems: integer(env, "EPROOF_MAX_BATCH_ITEMS", 10_000, 1, 100_000),
     abuse: abuse(env),
+    databaseUrl: databaseUrl(env.EPROOF_DATABASE_URL),
     anchoring: {
       batchSize: integer(env, "EPROOF_BATCH_SIZE", 5_000, 1, 100_000),
       maxWaitMs: integer(env, "EPROOF_BATCH_MAX_WAIT_MS", 1_000, 0, 3_600_000),

@@ -20,6 +20,9 @@ import { pooledRandom } from "./adapters/random/pooled-random.ts";
 import { FileKeyRing } from "./adapters/signing/file-key-ring.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
 import { NotificationKey } from "./adapters/signing/notification-key.ts";
+import { InProcessLocks } from "./adapters/store/in-process-locks.ts";
+import { PgStore } from "./adapters/store/pg-store.ts";
+import { PgSubscriptions } from "./adapters/store/pg-subscriptions.ts";
 import { SqliteStore } from "./adapters/store/sqlite-store.ts";
 import { SqliteSubscriptions } from "./adapters/store/sqlite-subscriptions.ts";
 import { type Config, loadConfig } from "./config.ts";
@@ -27,7 +30,7 @@ import { type EmbeddedChain, startSupervisedAnvil } from "./embedded/anvil-proce
 import { bootstrapEmbedded, DEMO_DEPARTMENT } from "./embedded/dev-bootstrap.ts";
 import { EProofError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import type { Clock, Hex } from "./ports.ts";
+import type { AdminRecords, AuditLog, Clock, Hex, Locks, Store, Subscriptions } from "./ports.ts";
 import { Administration } from "./use-cases/administer.ts";
 import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
 import { WebhookDispatcher } from "./use-cases/deliver-webhooks.ts";
@@ -39,10 +42,10 @@ export interface RunningService {
   rpcUrl: string;
   trust: { chainId: number; registry: Hex };
   issuerRegistry: Hex;
-  store: SqliteStore;
+  store: Store;
   ledger: EthersLedger;
   worker: AnchoringWorker;
-  subscriptions: SqliteSubscriptions;
+  subscriptions: Subscriptions;
   follower: ChainFollower;
   dispatcher: WebhookDispatcher;
   /** The embedded chain (anvil), or null on an external chain. */
@@ -76,9 +79,22 @@ export async function startEProof(config: Config, logger: Logger = createLogger(
 }
 
 async function wire(config: Config, logger: Logger, started: Array<() => Promise<void>>): Promise<RunningService> {
-  const store = new SqliteStore(join(config.dataDir, "eproof.sqlite"));
+  // PostgreSQL when configured (several instances may share it, coordinated by its locks);
+  // otherwise the embedded SQLite file, owned by this one process.
+  let store: Store & AdminRecords & { readonly audit: AuditLog };
+  let locks: Locks;
+  if (config.databaseUrl) {
+    const pgStore = await PgStore.open({ connectionString: config.databaseUrl });
+    store = pgStore;
+    locks = pgStore;
+  } else {
+    store = new SqliteStore(join(config.dataDir, "eproof.sqlite"));
+    locks = new InProcessLocks();
+  }
   started.push(() => store.close());
-  const subscriptions = new SqliteSubscriptions(join(config.dataDir, "eproof.sqlite"));
+  const subscriptions: Subscriptions = config.databaseUrl
+    ? await PgSubscriptions.connect(config.databaseUrl)
+    : new SqliteSubscriptions(join(config.dataDir, "eproof.sqlite"));
   started.push(() => subscriptions.close());
   const notificationKey = await NotificationKey.loadOrCreate(join(config.dataDir, "webhook-key", "notification-signing.private.jwk.json"));
   const keyRing = new FileKeyRing(join(config.dataDir, "keys"));
@@ -126,7 +142,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   }
   const gasPrice = config.chain.kind === "external" ? config.chain.gasPrice : undefined;
   const anchorWallet = new Wallet(anchorKey, provider);
-  const ledger = new EthersLedger({ provider, signer: anchorWallet, documentRegistry, chainId, gasPrice });
+  const ledger = new EthersLedger({ provider, signer: anchorWallet, documentRegistry, chainId, gasPrice, locks });
   const clock: Clock = { now: () => Date.now() };
   // Reads of the IssuerRegistry need no governance account; writes (the admin API) do.
   // Department names as the chain records them, learnt as departments issue (PDF headings).
@@ -157,7 +173,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   const random = pooledRandom();
   const metrics = createMetrics(() => store.countUnanchored());
   const worker = new AnchoringWorker(
-    { store, ledger, clock, logger, onAnchored: () => metrics.batchesAnchored.inc() },
+    { store, ledger, clock, logger, locks, onAnchored: () => metrics.batchesAnchored.inc() },
     { batchSize: config.anchoring.batchSize, maxWaitMs: config.anchoring.maxWaitMs, watchMs: config.anchoring.watchMs },
   );
   const trust = { chainId, registry: documentRegistry };

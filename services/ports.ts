@@ -241,6 +241,17 @@ export interface IssuanceGate {
   assertMayIssue(department: string, type: string): Promise<void>;
 }
 
+/**
+ * Mutual exclusion between service instances that share one database: who anchors which batch, and
+ * who may send from an anchoring account right now. A lock dies with the instance that holds it.
+ */
+export interface Locks {
+  /** Runs `work` once no other holder has `name`, waiting for it. */
+  withLock<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /** Runs `work` only if `name` is free now; null (and `work` not run) when someone else holds it. */
+  tryWithLock<T>(name: string, work: () => Promise<T>): Promise<{ value: T } | null>;
+}
+
 /** A status change as the chain recorded it (DocumentRegistry events), whoever sent it. */
 export type ChainStatusEvent =
   | {

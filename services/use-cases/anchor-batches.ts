@@ -7,11 +7,17 @@
  * before it is ever sent again, and the contract refuses a root twice. On start, recently anchored
  * batches are checked too: a dev chain restarted from an older state file has forgotten them, so
  * they go back to SEALED and are anchored again.
+ *
+ * Several instances may share one database: each batch is sent under a lock named after it, taken
+ * without waiting (an instance skips a batch another one is sending), and re-read once the lock is
+ * held, so a batch another instance has just anchored is not sent again.
  */
+
+import { InProcessLocks } from "../adapters/store/in-process-locks.ts";
 import { buildMerkleTree } from "../domain/merkle.ts";
 import { isEProofError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import type { Clock, Ledger, Store, StoredBatch, TxReceipt } from "../ports.ts";
+import type { Clock, Ledger, Locks, Store, StoredBatch, TxReceipt } from "../ports.ts";
 
 export interface AnchoringOptions {
   batchSize: number;
@@ -34,12 +40,15 @@ export interface AnchoringDeps {
   ledger: Ledger;
   clock: Clock;
   logger: Logger;
+  /** Shared with the other instances on the same database (default: this process only). */
+  locks?: Locks;
   onAnchored?: (batch: StoredBatch, documentCount: number) => void;
 }
 
 export class AnchoringWorker {
   readonly #deps: AnchoringDeps;
   readonly #options: Required<AnchoringOptions>;
+  readonly #locks: Locks;
   #running = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
@@ -49,6 +58,7 @@ export class AnchoringWorker {
   constructor(deps: AnchoringDeps, options: AnchoringOptions) {
     this.#deps = deps;
     this.#options = { pollMs: 100, reconcileDepth: 500, watchMs: 10_000, ...options };
+    this.#locks = deps.locks ?? new InProcessLocks();
   }
 
   /** Reconciles with the chain, then anchors in the background until stop(). */
@@ -173,15 +183,19 @@ export class AnchoringWorker {
         remaining -= sealed.count;
       }
     }
-    for (const batch of await store.unfinishedBatches()) {
+    for (const listed of await store.unfinishedBatches()) {
       try {
-        await this.#send(batch);
+        await this.#locks.tryWithLock(`batch:${listed.id}`, async () => {
+          // Another instance may have anchored it since the list was read.
+          const batch = (await store.unfinishedBatches()).find((b) => b.id === listed.id);
+          if (batch) await this.#send(batch);
+        });
       } catch (error) {
         // The chain being down stops the pass (and backs off); a batch the chain refuses (say its
         // department was suspended) must not hold up every other department's batches.
         if (isEProofError(error, "CHAIN_UNAVAILABLE")) throw error;
         this.#deps.logger.error(
-          { event: "anchoring.batch_refused", batchId: batch.id, department: batch.department, err: error },
+          { event: "anchoring.batch_refused", batchId: listed.id, department: listed.department, err: error },
           "the chain refused this batch; it stays queued",
         );
       }

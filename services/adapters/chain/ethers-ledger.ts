@@ -5,7 +5,7 @@
 import { Contract, Interface, JsonRpcProvider, type Provider, type Signer } from "ethers";
 import type { VerificationRecord } from "../../domain/verification-record.ts";
 import { EProofError } from "../../errors.ts";
-import type { AnchorRequest, Hex, Ledger, StatusChangeRequest, SupersedeRequest, TxReceipt } from "../../ports.ts";
+import type { AnchorRequest, Hex, Ledger, Locks, StatusChangeRequest, SupersedeRequest, TxReceipt } from "../../ports.ts";
 import { statusToIndex, toBytes32, toBytes32String, toDocumentIdBytes16 } from "./chain-codec.ts";
 import { toChainError } from "./chain-errors.ts";
 import { loadArtifact } from "./contract-artifacts.ts";
@@ -25,6 +25,8 @@ export interface EthersLedgerOptions {
   documentRegistry: Hex;
   chainId: number;
   receiptTimeoutMs?: number;
+  /** Cross-instance locks: one sender at a time per anchoring account (default: this process only). */
+  locks?: Locks;
   /** A fixed gas price for every write, wei (0 on a free-gas network); unset: the node's suggestion. */
   gasPrice?: bigint;
 }
@@ -52,6 +54,7 @@ export class EthersLedger implements Ledger {
       provider: options.provider,
       signer: options.signer,
       receiptTimeoutMs: options.receiptTimeoutMs,
+      locks: options.locks,
       gasPrice: options.gasPrice,
     });
   }

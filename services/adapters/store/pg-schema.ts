@@ -1,0 +1,97 @@
+/**
+ * Schema migrations of the PostgreSQL store, applied in order once each (never edit a shipped one).
+ * Tables are created unqualified, so they land in the first schema of the connection's search_path.
+ * Times stay ISO 8601 text, as in the SQLite store, so both stores sort and return them alike.
+ */
+export const PG_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE batches (
+    id BIGSERIAL PRIMARY KEY,
+    department TEXT NOT NULL,
+    type TEXT NOT NULL,
+    root TEXT NOT NULL UNIQUE,
+    count INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('SEALED', 'SENT', 'ANCHORED')),
+    tx_hash TEXT,
+    block_number BIGINT,
+    block_time BIGINT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT
+  );
+  CREATE INDEX batches_unfinished ON batches (id) WHERE state <> 'ANCHORED';
+  CREATE TABLE documents (
+    seq BIGSERIAL PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    department TEXT NOT NULL,
+    type TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    leaf TEXT NOT NULL,
+    idempotency_key TEXT,
+    batch_id BIGINT REFERENCES batches(id),
+    merkle_proof TEXT,
+    status TEXT NOT NULL DEFAULT 'ACTIVE',
+    status_reason TEXT,
+    status_reason_code INTEGER NOT NULL DEFAULT 0,
+    status_changed_at TEXT,
+    successor TEXT
+  );
+  CREATE INDEX documents_unbatched ON documents (department, type, seq) WHERE batch_id IS NULL;
+  CREATE INDEX documents_batch ON documents (batch_id);
+  CREATE UNIQUE INDEX documents_idempotency ON documents (department, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  CREATE TABLE document_files (seq BIGINT PRIMARY KEY REFERENCES documents(seq), json TEXT NOT NULL);
+  CREATE TABLE status_changes (
+    id BIGSERIAL PRIMARY KEY,
+    document_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    reason_code INTEGER NOT NULL,
+    successor TEXT,
+    actor TEXT NOT NULL,
+    tx_hash TEXT NOT NULL,
+    changed_at TEXT NOT NULL
+  );
+  CREATE INDEX status_changes_document ON status_changes (document_id);
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    key_hash TEXT NOT NULL UNIQUE,
+    department TEXT NOT NULL,
+    label TEXT NOT NULL,
+    types TEXT NOT NULL,
+    revoked BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE signing_keys (
+    kid TEXT PRIMARY KEY,
+    department TEXT NOT NULL,
+    key_number INTEGER NOT NULL,
+    thumbprint TEXT NOT NULL UNIQUE,
+    public_jwk TEXT NOT NULL,
+    valid_from TEXT NOT NULL,
+    valid_until TEXT,
+    compromised_at TEXT
+  );
+  `,
+  // Governance: API keys get a role (officer / admin), and every officer and admin action goes to an
+  // append-only audit log. The trigger makes the log refuse UPDATE, DELETE and TRUNCATE even from psql.
+  `
+  ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'officer' CHECK (role IN ('officer', 'admin'));
+  CREATE TABLE audit_log (
+    seq BIGSERIAL PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    role TEXT NOT NULL,
+    action TEXT NOT NULL,
+    department TEXT,
+    document_id TEXT,
+    details TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_department ON audit_log (department, seq);
+  CREATE INDEX audit_log_document ON audit_log (document_id) WHERE document_id IS NOT NULL;
+  CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
+  CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+  CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+  `,
+];

@@ -1,0 +1,90 @@
+/**
+ * A chain and a PostgreSQL schema shared by several service instances, as in production: the chain
+ * has the contracts and DEMO onboarded, the schema holds DEMO's officer API key and signing key.
+ * Instances get `env` (plus their own PORT) and reach both through EPROOF_RPC_URL / EPROOF_DATABASE_URL.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Contract } from "ethers";
+import { loadArtifact } from "../../services/adapters/chain/contract-artifacts.ts";
+import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
+import { FileKeyRing } from "../../services/adapters/signing/file-key-ring.ts";
+import { PgStore } from "../../services/adapters/store/pg-store.ts";
+import { type EmbeddedChain, startAnvil } from "../../services/embedded/anvil-process.ts";
+import { bootstrapEmbedded, type Deployment } from "../../services/embedded/dev-bootstrap.ts";
+import { createLogger } from "../../services/logger.ts";
+import { createTestSchema, type TestSchema } from "../integration/pg-test-db.ts";
+import { freePort, removeDataDir } from "./test-service.ts";
+
+export interface SharedDeployment {
+  chain: EmbeddedChain;
+  schema: TestSchema;
+  deployment: Deployment;
+  dataDir: string;
+  apiKey: string;
+  /** Environment of an instance, without PORT. */
+  env: Record<string, string>;
+  /** Roots of every BatchAnchored event on chain, in order. */
+  anchoredRoots(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+export async function startSharedDeployment(): Promise<SharedDeployment> {
+  const logger = createLogger("silent");
+  const dataDir = mkdtempSync(join(tmpdir(), "eproof-shared-"));
+  const chain = await startAnvil({ dataDir: mkdtempSync(join(tmpdir(), "eproof-chain-")), port: await freePort(), chainId: 852, logger });
+  const schema = await createTestSchema();
+  const store = await PgStore.open({ connectionString: schema.url });
+  let deployment: Deployment;
+  try {
+    deployment = await bootstrapEmbedded({
+      rpcUrl: chain.rpcUrl,
+      chainId: 852,
+      dataDir,
+      publicUrl: "http://localhost",
+      store,
+      keyRing: new FileKeyRing(join(dataDir, "keys")),
+      logger,
+    });
+  } finally {
+    await store.close();
+  }
+  const keyFile = join(dataDir, "anchor.key");
+  writeFileSync(keyFile, `${deployment.anchorKey}\n`, { mode: 0o600 });
+  const apiKey = (JSON.parse(readFileSync(join(dataDir, "dev-credentials.json"), "utf8")) as { apiKey: string }).apiKey;
+  const env = {
+    EPROOF_DATA_DIR: dataDir,
+    EPROOF_DATABASE_URL: schema.url,
+    EPROOF_RPC_URL: chain.rpcUrl,
+    EPROOF_CHAIN_ID: "852",
+    EPROOF_DOCUMENT_REGISTRY: deployment.documentRegistry,
+    EPROOF_ISSUER_REGISTRY: deployment.issuerRegistry,
+    EPROOF_ANCHOR_KEY_FILE: keyFile,
+    EPROOF_BATCH_MAX_WAIT_MS: "50",
+    EPROOF_LOG_LEVEL: "silent",
+  };
+  return {
+    chain,
+    schema,
+    deployment,
+    dataDir,
+    apiKey,
+    env,
+    async anchoredRoots() {
+      const provider = createRpcProvider(chain.rpcUrl, 852);
+      try {
+        const registry = new Contract(deployment.documentRegistry, loadArtifact("DocumentRegistry").abi, provider);
+        const events = await registry.queryFilter("BatchAnchored", 0);
+        return events.map((event) => ("args" in event ? String(event.args.root) : ""));
+      } finally {
+        provider.destroy();
+      }
+    },
+    async stop() {
+      await chain.stop();
+      await schema.drop();
+      removeDataDir(dataDir);
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PgStore } from "../../services/adapters/store/pg-store.ts";
+import { loadConfig } from "../../services/config.ts";
+import { createLogger } from "../../services/logger.ts";
+import { type RunningService, startEProof } from "../../services/main.ts";
+import { type SharedDeployment, startSharedDeployment } from "./shared-deployment.ts";
+import { api, freePort, TYPICAL_LICENCE } from "./test-service.ts";
+
+describe("two instances on one PostgreSQL database and one chain", () => {
+  let shared: SharedDeployment;
+  const instances: RunningService[] = [];
+
+  beforeAll(async () => {
+    shared = await startSharedDeployment();
+    for (let i = 0; i < 2; i++) {
+      const env = { ...shared.env, PORT: String(await freePort()), EPROOF_BATCH_SIZE: "5" };
+      instances.push(
+        await startEProof(
+          loadConfig(env, (path) => readFileSync(path, "utf8")),
+          createLogger("silent"),
+        ),
+      );
+    }
+  });
+  afterAll(async () => {
+    for (const instance of instances) await instance.stop();
+    await shared?.stop();
+  });
+
+  it("anchors every document issued concurrently through either instance exactly once", async () => {
+    const clients = instances.map((instance) => ({ url: instance.url, apiKey: shared.apiKey }));
+    const issue = (n: number) => api(clients[n % 2] as (typeof clients)[0], "POST", "/api/v1/documents", TYPICAL_LICENCE);
+    const issued = await Promise.all(Array.from({ length: 60 }, (_, n) => issue(n)));
+    expect(issued.map((r) => r.status)).toEqual(issued.map(() => 202));
+    const ids = issued.map((r) => String(r.body.id));
+
+    // Either instance sees every document (one database) and both anchor until none is left.
+    const store = await PgStore.open({ connectionString: shared.schema.url, maxConnections: 2 });
+    try {
+      const deadline = Date.now() + 30_000;
+      while ((await store.countUnanchored()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await store.countUnanchored()).toBe(0);
+
+      const roots = await shared.anchoredRoots();
+      expect(new Set(roots).size).toBe(roots.length);
+      const batchRoots = new Set<string>();
+      for (const id of ids) {
+        const document = await store.getDocument(id);
+        expect(document?.batch?.state).toBe("ANCHORED");
+        batchRoots.add(String(document?.batch?.root));
+      }
+      // Every batch the documents are in is on chain once, and nothing else was anchored.
+      expect([...batchRoots].sort()).toEqual([...roots].sort());
+      expect(batchRoots.size).toBeGreaterThanOrEqual(12);
+      // Each batch was anchored by exactly one of the instances: their counts add up to the batches.
+      const counts = await Promise.all(instances.map((instance) => anchoredCount(instance.url)));
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(roots.length);
+    } finally {
+      await store.close();
+    }
+    const seenByOther = await api(clients[1] as (typeof clients)[0], "GET", `/api/v1/documents/${ids[0]}`);
+    expect(seenByOther.body.anchoring).toBe("ANCHORED");
+  });
+});
+
+async function anchoredCount(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith("eproof_batches_anchored_total "));
+  return Number(line?.split(" ")[1] ?? Number.NaN);
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../../services/config.ts";
+
+const read = (): string => {
+  throw new Error("no files in this test");
+};
+
+describe("EPROOF_DATABASE_URL", () => {
+  it("keeps the embedded SQLite store when it is unset or blank", () => {
+    expect(loadConfig({}, read).databaseUrl).toBeNull();
+    expect(loadConfig({ EPROOF_DATABASE_URL: "  " }, read).databaseUrl).toBeNull();
+  });
+
+  it("takes a postgres:// or postgresql:// URL as it is", () => {
+    const url = "postgres://eproof@db.internal:5432/eproof?options=-c%20search_path%3Deproof";
+    expect(loadConfig({ EPROOF_DATABASE_URL: url }, read).databaseUrl).toBe(url);
+    expect(loadConfig({ EPROOF_DATABASE_URL: "postgresql://db/eproof" }, read).databaseUrl).toBe("postgresql://db/eproof");
+  });
+
+  it("refuses anything else with CONFIG_INVALID naming the variable", () => {
+    expect(() => loadConfig({ EPROOF_DATABASE_URL: "mysql://db/eproof" }, read)).toThrow(/EPROOF_DATABASE_URL/);
+    expect(() => loadConfig({ EPROOF_DATABASE_URL: "data/eproof.sqlite" }, read)).toThrowError(expect.objectContaining({ code: "CONFIG_INVALID" }));
+  });
+});
