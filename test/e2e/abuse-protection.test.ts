@@ -74,6 +74,14 @@ describe("abuse protection: rate limits, CORS and security headers", () => {
     expect((await api(service, "POST", "/api/v1/documents", TYPICAL_LICENCE, { "x-forwarded-for": "203.0.113.31" })).status).toBe(202);
   });
 
+  it("never refuses many concurrent requests of an officer with a valid key", async () => {
+    const client = { "x-forwarded-for": "203.0.113.41" };
+    const answers = await Promise.all(
+      Array.from({ length: AUTH_FAILURE_LIMIT * 4 }, () => api(service, "GET", `/api/v1/documents/${"0".repeat(32)}`, undefined, client)),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 404));
+  });
+
   it("counts only failed authentications: an officer with a valid key is never limited by it", async () => {
     const client = { "x-forwarded-for": "203.0.113.40" };
     for (let i = 0; i < AUTH_FAILURE_LIMIT * 3; i += 1) {

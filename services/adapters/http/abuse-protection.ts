@@ -81,22 +81,43 @@ export function verifyRateLimit(limit: AbuseConfig["verifyLimit"]): RequestHandl
 }
 
 /**
- * Failed authentications (401: missing, unknown or revoked API key) per client address. Only failures
- * count; once a client has used up its allowance every request it sends to a protected route is
- * refused until the window ends, so a key cannot be guessed by brute force.
+ * Failed authentications (401: missing, unknown or revoked API key) per client address. Only a
+ * finished 401 counts — never a request in flight, so many concurrent requests of an officer with a
+ * valid key are never refused. Once a client has used up its allowance, every request it sends is
+ * refused until its window ends, so a key cannot be guessed by brute force. (express-rate-limit's
+ * skipSuccessfulRequests counts each request when it starts and takes it back at the end: concurrent
+ * valid requests would be refused; hence this small fixed-window counter.)
  */
 export function authFailureRateLimit(limit: AbuseConfig["authFailureLimit"]): RequestHandler | null {
   if (limit.max === 0) return null;
-  return rateLimit({
-    windowMs: limit.windowMs,
-    limit: limit.max,
-    standardHeaders: "draft-8",
-    legacyHeaders: false,
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-    identifier: "auth-failures",
-    handler: refuse("too many failed authentications from your address; wait for the time in the Retry-After header and try again"),
-  });
+  const failures = new Map<string, { count: number; resetAt: number }>();
+  const refuseLockedOut = refuse("too many failed authentications from your address; wait for the time in the Retry-After header and try again");
+  const MAX_TRACKED = 100_000;
+  return (req, res, next) => {
+    const client = req.ip ?? "unknown";
+    const now = Date.now();
+    const entry = failures.get(client);
+    if (entry && entry.resetAt <= now) failures.delete(client);
+    else if (entry && entry.count >= limit.max) {
+      res.setHeader("Retry-After", String(Math.max(1, Math.ceil((entry.resetAt - now) / 1000))));
+      refuseLockedOut(req, res, next);
+      return;
+    }
+    res.on("finish", () => {
+      if (res.statusCode !== 401) return;
+      const at = Date.now();
+      const current = failures.get(client);
+      if (current && current.resetAt > at) current.count += 1;
+      else {
+        if (failures.size >= MAX_TRACKED) {
+          for (const [key, value] of failures) if (value.resetAt <= at) failures.delete(key);
+          if (failures.size >= MAX_TRACKED) failures.clear();
+        }
+        failures.set(client, { count: 1, resetAt: at + limit.windowMs });
+      }
+    });
+    next();
+  };
 }
 
 /** Runs `work` but gives up after `ms` with a 503 TIMEOUT, so one slow verification cannot hold a client forever. */
