@@ -1,48 +1,33 @@
 import pg from "pg";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { PgStore } from "../../services/adapters/store/pg-store.ts";
-import type { AuditEntry } from "../../services/ports.ts";
+import { auditEntry, auditLogContract } from "./audit-log-contract.ts";
 import { createTestSchema, type TestSchema } from "./pg-test-db.ts";
 
-const entry = (overrides: Partial<AuditEntry> = {}): AuditEntry => ({
-  actor: "DEMO-officer-1",
-  role: "officer",
-  action: "document.issue",
-  department: "DEMO",
-  documentId: `${"0".repeat(31)}1`,
-  details: { type: "licence" },
-  ...overrides,
+let schema: TestSchema | null = null;
+
+auditLogContract("PgStore", {
+  async create() {
+    schema = await createTestSchema();
+    return PgStore.open({ connectionString: schema.url });
+  },
+  async destroy() {
+    await schema?.drop();
+    schema = null;
+  },
 });
 
-describe("PostgreSQL audit log and API key administration", () => {
-  let schema: TestSchema;
-  let store: PgStore;
-  beforeEach(async () => {
-    schema = await createTestSchema();
-    store = await PgStore.open({ connectionString: schema.url });
-  });
+describe("PgStore audit log", () => {
   afterEach(async () => {
-    await store.close();
-    await schema.drop();
-  });
-
-  it("appends entries in order and filters them by department, actor, action, document and position", async () => {
-    await store.audit.append([entry(), entry({ action: "document.revoke", details: { reasonCode: 3 } })]);
-    await store.audit.append([
-      entry({ actor: "ADMIN-admin-1", role: "admin", action: "department.suspend", department: "OTHER", documentId: null, details: {} }),
-    ]);
-    const all = await store.audit.list({});
-    expect(all.map((e) => e.action)).toEqual(["document.issue", "document.revoke", "department.suspend"]);
-    expect(all[1]).toMatchObject({ actor: "DEMO-officer-1", role: "officer", details: { reasonCode: 3 }, at: expect.stringMatching(/^\d{4}-/) });
-    expect((await store.audit.list({ department: "OTHER" })).map((e) => e.role)).toEqual(["admin"]);
-    expect((await store.audit.list({ action: "document.revoke", actor: "DEMO-officer-1" })).length).toBe(1);
-    expect((await store.audit.list({ documentId: `${"0".repeat(31)}1` })).length).toBe(2);
-    const first = all[0]?.seq ?? 0;
-    expect((await store.audit.list({ after: first, limit: 1 })).map((e) => e.action)).toEqual(["document.revoke"]);
+    await schema?.drop();
+    schema = null;
   });
 
   it("refuses to update, delete or truncate an audit entry, even through SQL", async () => {
-    await store.audit.append([entry()]);
+    schema = await createTestSchema();
+    const store = await PgStore.open({ connectionString: schema.url });
+    await store.audit.append([auditEntry()]);
+    await store.close();
     const client = new pg.Client({ connectionString: schema.url });
     await client.connect();
     try {
@@ -53,34 +38,5 @@ describe("PostgreSQL audit log and API key administration", () => {
     } finally {
       await client.end();
     }
-  });
-
-  it("stores a key's role, lists keys, and revokes a key for good", async () => {
-    await store.insertApiKey({ id: "a1", department: "*", label: "platform admin", types: [], revoked: false, role: "admin" }, "hash-a");
-    await store.insertApiKey({ id: "o1", department: "DEMO", label: "officer", types: [], revoked: false }, "hash-o");
-    expect((await store.findApiKey("hash-a"))?.role).toBe("admin");
-    expect((await store.listApiKeys()).map((k) => [k.id, k.role, k.revoked]).sort()).toEqual([
-      ["a1", "admin", false],
-      ["o1", "officer", false],
-    ]);
-    expect(await store.revokeApiKey("o1")).toBe(true);
-    expect(await store.revokeApiKey("missing")).toBe(false);
-    expect((await store.findApiKey("hash-o"))?.revoked).toBe(true);
-  });
-
-  it("updates a signing key's window in the mirror that the JWKS publishes", async () => {
-    await store.insertSigningKey({
-      department: "DEMO",
-      kid: "DEMO-1",
-      keyNumber: 1,
-      thumbprint: `0x${"ab".repeat(32)}`,
-      publicJwk: { kty: "EC" },
-      validFrom: "2026-01-01T00:00:00.000Z",
-      validUntil: null,
-      compromisedAt: null,
-    });
-    await store.updateSigningKeyWindow("DEMO-1", { validUntil: "2026-12-01T00:00:00.000Z" });
-    await store.updateSigningKeyWindow("DEMO-1", { compromisedAt: "2026-11-30T00:00:00.000Z" });
-    expect((await store.signingKeys())[0]).toMatchObject({ validUntil: "2026-12-01T00:00:00.000Z", compromisedAt: "2026-11-30T00:00:00.000Z" });
   });
 });
