@@ -28,6 +28,7 @@ import type {
   TxReceipt,
 } from "../../ports.ts";
 import { PG_MIGRATIONS } from "./pg-schema.ts";
+import { inTransaction } from "./pg-transaction.ts";
 
 type Row = Record<string, unknown>;
 type Queryable = Pick<pg.PoolClient, "query">;
@@ -126,19 +127,8 @@ export class PgStore implements Store, AdminRecords, Locks {
     }
   }
 
-  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query("BEGIN");
-      const result = await work(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.#pool, work);
   }
 
   async withLock<T>(name: string, work: () => Promise<T>): Promise<T> {

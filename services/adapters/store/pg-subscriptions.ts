@@ -6,6 +6,7 @@
  */
 import pg from "pg";
 import type { DeliveryAttempt, DeliveryRecord, NewDelivery, SubscriptionRecord, Subscriptions } from "../../ports.ts";
+import { inTransaction } from "./pg-transaction.ts";
 
 type Row = Record<string, unknown>;
 
@@ -76,19 +77,8 @@ export class PgSubscriptions implements Subscriptions {
     });
   }
 
-  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query("BEGIN");
-      const result = await work(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.#pool, work);
   }
 
   async #toSubscriptions(rows: Row[]): Promise<SubscriptionRecord[]> {
