@@ -15,18 +15,22 @@ export interface Check {
   code?: string;
 }
 
-export type Verdict =
-  | "VALID"
-  | "TAMPERED"
-  | "REVOKED"
-  | "SUSPENDED"
-  | "SUPERSEDED"
-  | "EXPIRED"
-  | "NOT_YET_VALID"
-  | "UNKNOWN_ISSUER"
-  | "NOT_ANCHORED"
-  | "PENDING"
-  | "UNAVAILABLE";
+/** Every verdict a verification can end in (MISSION.md); the API, the page and the CLI use these words. */
+export const VERDICTS = [
+  "VALID",
+  "TAMPERED",
+  "REVOKED",
+  "SUSPENDED",
+  "SUPERSEDED",
+  "EXPIRED",
+  "NOT_YET_VALID",
+  "UNKNOWN_ISSUER",
+  "NOT_ANCHORED",
+  "PENDING",
+  "UNAVAILABLE",
+] as const;
+
+export type Verdict = (typeof VERDICTS)[number];
 
 export const CHECK_ORDER: readonly CheckName[] = ["integrity", "signature", "issuerAuthorised", "anchored", "status", "validityWindow"];
 

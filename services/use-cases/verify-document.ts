@@ -22,7 +22,7 @@ import {
 import { documentTypes } from "../domain/document-types.ts";
 import { jwkThumbprint, verifyJws } from "../domain/signature.ts";
 import { type DocumentHeader, type EProofDocument, type Hex, isDocumentId, type JsonValue } from "../domain/types.ts";
-import { CHECK_ORDER, type Check, type CheckName, invalid, overallVerdict, skipped, type Verdict, valid } from "../domain/verdict.ts";
+import { CHECK_ORDER, type Check, type CheckName, invalid, overallVerdict, skipped, VERDICTS, type Verdict, valid } from "../domain/verdict.ts";
 import type { VerificationRecord } from "../domain/verification-record.ts";
 import { isEProofError } from "../errors.ts";
 import type { Ledger } from "../ports.ts";
@@ -87,19 +87,7 @@ export interface StatusChange {
  */
 export const verificationResultSchema = z
   .object({
-    verdict: z.enum([
-      "VALID",
-      "TAMPERED",
-      "REVOKED",
-      "SUSPENDED",
-      "SUPERSEDED",
-      "EXPIRED",
-      "NOT_YET_VALID",
-      "UNKNOWN_ISSUER",
-      "NOT_ANCHORED",
-      "PENDING",
-      "UNAVAILABLE",
-    ]),
+    verdict: z.enum(VERDICTS),
     checks: z.array(
       z
         .object({
