@@ -75,6 +75,23 @@ export function adminOf(locals: Record<string, unknown>): Admin {
   return locals.admin as Admin;
 }
 
+const REFUSAL_RECORD_MS = 60_000;
+const lastRefusalRecorded = new Map<string, number>();
+
+/**
+ * A valid key that keeps knocking on a route its role may not use is recorded once a minute per key,
+ * method and route family: enough to see it, without letting one key fill the audit log (which is
+ * append-only, so it could never be cleaned).
+ */
+function refusalWorthRecording(what: string): boolean {
+  const now = Date.now();
+  const last = lastRefusalRecorded.get(what);
+  if (last !== undefined && now - last < REFUSAL_RECORD_MS) return false;
+  if (lastRefusalRecorded.size > 10_000) lastRefusalRecorded.clear();
+  lastRefusalRecorded.set(what, now);
+  return true;
+}
+
 // A revoked key stops working within CACHE_MS (the cache spares a database read per request).
 function requireKey(store: Store, roles: readonly ApiKeyRole[], audit: AuditLog | undefined): RequestHandler {
   const cache = new Map<string, { key: ApiKeyRecord | null; until: number; generation: number }>();
@@ -106,6 +123,10 @@ function requireKey(store: Store, roles: readonly ApiKeyRole[], audit: AuditLog 
       }
       // Only the route family is kept: a path may carry a document id, and that is all it needs.
       const details = { method: req.method, path: req.baseUrl || req.path.split("/").slice(0, 4).join("/") };
+      if (!refusalWorthRecording(`${key.id} ${details.method} ${details.path}`)) {
+        next(refused);
+        return;
+      }
       audit
         .append([
           { actor: key.id, role: keyRole, action: "access.refused", department: key.department === "*" ? null : key.department, documentId: null, details },
