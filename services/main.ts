@@ -261,6 +261,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     keys: keyDirectory,
     departmentName: (code) => departmentNames.get(code) ?? { en: code, zhHK: code },
     onAccepted: () => worker.poke(),
+    onAnchorMissing: () => worker.reconcileSoon(),
     health,
     audit: store.audit,
     ...(administration ? { admin: { administration, serviceAnchorer: anchorWallet.address } } : {}),

@@ -104,12 +104,15 @@ export interface StatusChangeRecord {
   changedAt: string;
 }
 
-/** "officer": issues and changes statuses for one department; "admin": the platform administrator (no department). */
-export type ApiKeyRole = "officer" | "admin";
+/**
+ * "officer": issues and changes statuses for one department; "admin": the platform administrator (no
+ * department); "relying-party": a bank, employer or agency that only subscribes to status changes (no department).
+ */
+export type ApiKeyRole = "officer" | "admin" | "relying-party";
 
 export interface ApiKeyRecord {
   id: string;
-  /** The officer's department; "*" for an admin key. */
+  /** The officer's department; "*" for an admin or relying-party key. */
   department: string;
   label: string;
   /** Document types this key may issue; empty = all granted to the department. */

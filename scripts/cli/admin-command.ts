@@ -25,6 +25,7 @@ export const ADMIN_USAGE = `  eproof admin <subcommand> [--url <service>] [--api
         add-anchorer <CODE> [<account>] | remove-anchorer <CODE> <account>
         create-key --department <CODE> --label <text> [--types licence,…]   an officer's API key
         create-key --role admin --label <text>                              another admin key
+        create-key --role relying-party --label <text>                      a relying party's key (status subscriptions only)
         list-keys | revoke-key <keyId>
         audit [--department <CODE>] [--document <id>] [--actor <keyId>] [--action <name>] [--after <seq>] [--limit <n>]
         create-admin-key --data-dir <dir> --label <text>   offline: first admin key of a SQLite deployment`;

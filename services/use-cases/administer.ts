@@ -242,7 +242,7 @@ export class Administration {
 
   /**
    * Creates an API key. The secret is returned once and stored only as a hash. An officer key is
-   * scoped to one registered department and optionally to some of its types; an admin key to none.
+   * scoped to one registered department and optionally to some of its types; an admin or relying-party key to none.
    */
   async createApiKey(actor: Actor, input: { role?: ApiKeyRole; department?: string; label: string; types?: string[] }) {
     const role = input.role ?? "officer";
@@ -254,11 +254,11 @@ export class Administration {
       department = input.department;
       types = [...new Set((input.types ?? []).map((t) => getDocumentType(t).id))];
     } else if (input.department || (input.types ?? []).length > 0) {
-      throw new EProofError("BAD_REQUEST", "an admin key has no department or types");
+      throw new EProofError("BAD_REQUEST", `${role === "admin" ? "an admin" : "a relying-party"} key has no department or types`);
     }
     const secret = `ep_${randomBytes(32).toString("base64url")}`;
     const record: ApiKeyRecord = {
-      id: `${department === "*" ? "ADMIN" : department}-${role}-${randomUUID().slice(0, 8)}`,
+      id: `${role === "relying-party" ? "RP" : department === "*" ? "ADMIN" : department}-${role}-${randomUUID().slice(0, 8)}`,
       department,
       label: input.label,
       types,

@@ -33,6 +33,8 @@ export interface AnchoringOptions {
    * whole reconciliation runs and the lost batches are anchored again.
    */
   watchMs?: number;
+  /** Least time between two reconciliations asked for by reconcileSoon(), ms (default 5 000). */
+  reconcileRequestMinMs?: number;
 }
 
 export interface AnchoringDeps {
@@ -54,10 +56,12 @@ export class AnchoringWorker {
   #wake: (() => void) | null = null;
   #chainBackoffMs = 0;
   #lastWatch = 0;
+  #reconcileRequested = false;
+  #lastReconcileRequest = Number.NEGATIVE_INFINITY;
 
   constructor(deps: AnchoringDeps, options: AnchoringOptions) {
     this.#deps = deps;
-    this.#options = { pollMs: 100, reconcileDepth: 500, watchMs: 10_000, ...options };
+    this.#options = { pollMs: 100, reconcileDepth: 500, watchMs: 10_000, reconcileRequestMinMs: 5_000, ...options };
     this.#locks = deps.locks ?? new InProcessLocks();
   }
 
@@ -80,12 +84,29 @@ export class AnchoringWorker {
     this.#wake?.();
   }
 
+  /**
+   * Asks for a reconciliation with the chain at the next turn of the loop, without waiting for the
+   * watch: a verification found a batch this store believes anchored that the chain does not know.
+   * At most once per `reconcileRequestMinMs` (a reconciliation reads up to `reconcileDepth` batches).
+   */
+  reconcileSoon(): void {
+    const now = this.#deps.clock.now();
+    if (now - this.#lastReconcileRequest < this.#options.reconcileRequestMinMs) return;
+    this.#lastReconcileRequest = now;
+    this.#reconcileRequested = true;
+    this.#wake?.();
+  }
+
   async #run(): Promise<void> {
     let reconciled = false;
     let afterOutage = false;
     while (this.#running) {
       try {
-        if (!reconciled || (await this.#chainForgotNewestBatch(afterOutage))) {
+        const requested = this.#reconcileRequested;
+        this.#reconcileRequested = false;
+        if (!reconciled || requested || (await this.#chainForgotNewestBatch(afterOutage))) {
+          if (requested)
+            this.#deps.logger.warn({ event: "anchoring.reconcile_requested" }, "a verification met an anchored batch the chain does not know; reconciling");
           await this.reconcile();
           reconciled = true;
         }

@@ -1,7 +1,8 @@
 /**
  * The public verify API's use case: a document, a QR text or a PDF in, a verdict out. It wraps the
  * self-sufficient verifier (verify-document.ts) with what the service knows: documents still in the
- * outbox are PENDING, and a holder's file saved before anchoring gets its anchor from the store.
+ * outbox, or in a batch the chain has lost and the worker will anchor again, are PENDING, and a
+ * holder's file saved before anchoring gets its anchor from the store.
  */
 import { extractEProofJson } from "../adapters/pdf/document-pdf.ts";
 import { decodeQrFragment } from "../adapters/qr/qr-payload.ts";
@@ -21,6 +22,11 @@ export interface VerifySubmissionDeps {
   clock: Clock;
   /** Public JWK of a signing key by kid ("DEMO-1"), or undefined if unknown. */
   publicKey: (kid: string) => Promise<Record<string, string> | undefined>;
+  /**
+   * The chain does not know the root of a batch this store believes anchored (a dev chain restarted
+   * from an older state): asks the anchoring worker to reconcile now rather than at its next watch.
+   */
+  onAnchorMissing?: () => void;
 }
 
 /** A verdict decided by one failed check; the checks after it were not run. */
@@ -51,12 +57,20 @@ export async function verifySubmittedDocument(deps: VerifySubmissionDeps, submit
     trust: deps.trust,
     now: () => deps.clock.now(),
     // PENDING only for the very file this service issued and has queued: a file that merely reuses
-    // a queued document's id (signed by anyone) is not pending, it is not anchored.
+    // a queued document's id (signed by anyone) is not pending, it is not anchored. Asked only when
+    // the chain does not settle it (no anchor, or a root the chain does not know).
     isPending: async (docId) => {
       const known = await lookup();
-      if (known === null || docId !== known.id || known.batch?.state === "ANCHORED") return false;
+      if (known === null || docId !== known.id) return false;
       const issued = JSON.parse(known.documentJson) as EProofDocument;
-      return issued.signature.jws === (submitted as EProofDocument).signature?.jws;
+      if (issued.signature.jws !== (submitted as EProofDocument).signature?.jws) return false;
+      if (known.batch?.state !== "ANCHORED") return true;
+      // Anchored here, unknown on chain: the chain lost blocks, and the worker anchors this batch
+      // again (same root), so the file's anchor will hold. Only for the root the store holds: a
+      // file naming another root will not be made good by re-anchoring.
+      if ((document as EProofDocument).anchor?.root !== known.batch.root) return false;
+      deps.onAnchorMissing?.();
+      return true;
     },
   });
 }

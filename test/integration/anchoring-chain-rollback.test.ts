@@ -62,10 +62,10 @@ describe("AnchoringWorker against a chain that lost blocks", () => {
   let chain: RollbackChain;
   let worker: AnchoringWorker | undefined;
   const logger = createLogger("silent");
-  const start = (watchMs: number) => {
+  const start = (watchMs: number, reconcileRequestMinMs?: number) => {
     worker = new AnchoringWorker(
       { store, ledger: chain as unknown as Ledger, clock: { now: () => Date.now() }, logger },
-      { batchSize: 100, maxWaitMs: 0, pollMs: 10, watchMs },
+      { batchSize: 100, maxWaitMs: 0, pollMs: 10, watchMs, ...(reconcileRequestMinMs === undefined ? {} : { reconcileRequestMinMs }) },
     );
     worker.start();
     return worker;
@@ -120,5 +120,32 @@ describe("AnchoringWorker against a chain that lost blocks", () => {
     chain.forgetEverything();
     await new Promise((r) => setTimeout(r, 300));
     expect(chain.anchored.size).toBe(0);
+  });
+
+  it("reconciles at once when asked (a verification met a forgotten batch), with the watch off, and anchors the batch again once", async () => {
+    const running = start(0);
+    await store.insertDocuments(docs(2, 50));
+    await until(() => chain.anchored.size === 1);
+    const root = chain.sends[0]?.root as Hex;
+    chain.forgetEverything();
+    running.reconcileSoon();
+    await until(() => chain.anchored.has(root), 2_000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(chain.sends.filter((s) => s.root === root)).toHaveLength(2);
+    expect(await store.countUnanchored()).toBe(0);
+  });
+
+  it("heeds at most one request to reconcile per interval, so verifications cannot make it read the chain over and over", async () => {
+    const running = start(0, 60_000);
+    await store.insertDocuments(docs(1, 60));
+    await until(() => chain.anchored.size === 1);
+    chain.forgetEverything();
+    running.reconcileSoon();
+    await until(() => chain.anchored.size === 1, 2_000);
+    chain.forgetEverything();
+    running.reconcileSoon();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(chain.anchored.size).toBe(0);
+    expect(chain.sends).toHaveLength(2);
   });
 });

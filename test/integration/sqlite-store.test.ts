@@ -40,4 +40,28 @@ describe("SqliteStore migrations", () => {
     expect((await store.getDocument(doc(1).id))?.documentJson).toBe(doc(1).documentJson);
     await store.close();
   });
+
+  it("keeps the API keys of a governance-era database when the role check is widened for relying parties", async () => {
+    dir = mkdtempSync(join(tmpdir(), "eproof-store-"));
+    const old = new DatabaseSync(path());
+    old.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+    for (const [index, sql] of SQLITE_MIGRATIONS.slice(0, 4).entries()) {
+      old.exec(sql);
+      old.prepare("INSERT INTO schema_migrations VALUES (?, '2026-11-22')").run(index + 1);
+    }
+    old
+      .prepare("INSERT INTO api_keys (id, key_hash, department, label, types, revoked, created_at, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .run("ADMIN-admin-1", "hash-admin", "*", "admin", "[]", 0, "2026-11-22", "admin");
+    expect(() =>
+      old
+        .prepare("INSERT INTO api_keys (id, key_hash, department, label, types, revoked, created_at, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .run("rp", "hash-rp", "*", "bank", "[]", 0, "2026-11-22", "relying-party"),
+    ).toThrow(/CHECK/);
+    old.close();
+    const store = new SqliteStore(path());
+    expect(await store.findApiKey("hash-admin")).toMatchObject({ id: "ADMIN-admin-1", role: "admin", revoked: false });
+    await store.insertApiKey({ id: "rp", department: "*", label: "bank", types: [], revoked: false, role: "relying-party" }, "hash-rp");
+    expect((await store.findApiKey("hash-rp"))?.role).toBe("relying-party");
+    await store.close();
+  });
 });

@@ -158,6 +158,15 @@ export function storeContract(name: string, harness: StoreHarness): void {
       expect(await store.findApiKey("nope")).toBeNull();
     });
 
+    it("stores relying-party and admin keys with their role, across a reopen", async () => {
+      await store.insertApiKey({ id: "rp", department: "*", label: "bank", types: [], revoked: false, role: "relying-party" }, "hash-rp");
+      await store.insertApiKey({ id: "adm", department: "*", label: "admin", types: [], revoked: false, role: "admin" }, "hash-adm");
+      await store.close();
+      store = await harness.reopen();
+      expect(await store.findApiKey("hash-rp")).toEqual({ id: "rp", department: "*", label: "bank", types: [], revoked: false, role: "relying-party" });
+      expect((await store.findApiKey("hash-adm"))?.role).toBe("admin");
+    });
+
     it("keeps signing-key metadata ordered by department and key number", async () => {
       const key = {
         department: "DEMO",

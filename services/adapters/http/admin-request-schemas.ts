@@ -19,7 +19,7 @@ export const compromisedBody = z.object({ at: z.string().min(10).max(40).describ
 export const anchorerBody = z.object({ account: z.string().optional().describe("Account address; default: this service's anchoring account") }).strict();
 export const apiKeyBody = z
   .object({
-    role: z.enum(["officer", "admin"]).optional(),
+    role: z.enum(["officer", "admin", "relying-party"]).optional(),
     department: z.string().min(2).max(31).optional(),
     label: z.string().trim().min(1).max(100).describe("Who holds it, e.g. the officer's post (no personal data needed)"),
     types: z.array(typeId).max(20).optional(),

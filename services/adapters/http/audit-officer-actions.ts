@@ -1,8 +1,9 @@
 /**
  * Appends every successful officer action (issue, batch issue, revoke, suspend, reinstate,
- * supersede, bulk status change, subscription) to the audit log before the answer is sent, so an acknowledged action is always in the
+ * supersede, bulk status change) to the audit log before the answer is sent, so an acknowledged action is always in the
  * log. Only ids, types and codes are recorded: never document data, holder details or reason text
- * (a free-text reason may name a person).
+ * (a free-text reason may name a person). Subscriptions, open to relying parties too, are audited
+ * by their routes (subscription-routes.ts).
  */
 import type { RequestHandler } from "express";
 import type { AuditEntry, AuditLog } from "../../ports.ts";
@@ -26,10 +27,6 @@ function entriesFor(path: string, officer: Officer, body: Body, requestBody: Bod
     const details: AuditEntry["details"] = { bulk: true };
     if (typeof requestBody?.reasonCode === "number") details.reasonCode = requestBody.reasonCode;
     return (body.changed as string[]).map((documentId) => ({ ...base, action: `document.${String(requestBody?.action)}`, documentId, details }));
-  }
-  if (path === "/api/v1/subscriptions" && typeof body?.id === "string") {
-    // The receiver's URL is left out: it may carry a token.
-    return [{ ...base, action: "subscription.create", documentId: null, details: { subscriptionId: body.id } }];
   }
   const match = STATUS_ACTION.exec(path);
   if (match && body) {

@@ -40,6 +40,8 @@ export interface HttpDeps {
   departmentName: (code: string) => { en: string; zhHK: string };
   /** Called after documents are accepted: wakes the anchoring worker. */
   onAccepted: () => void;
+  /** A verification met a batch the store believes anchored that the chain does not know: reconcile now. */
+  onAnchorMissing?: () => void;
   health: () => Promise<HealthReport>;
   /** Officer and admin actions are appended here (absent: no audit, no admin API). */
   audit?: AuditLog;

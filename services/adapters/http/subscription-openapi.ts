@@ -28,9 +28,16 @@ export function subscriptionPaths(): Record<string, unknown> {
     "/api/v1/subscriptions": {
       post: {
         summary: "Register a webhook for status changes of some documents, or of a department's document type",
+        description:
+          "A relying-party key may follow any document id and any department's type (naming `department`); an officer key only its own department's documents and types; an admin key gets 403.",
         security,
         requestBody: json(subscriptionBody),
-        responses: { "201": { description: "The subscription" }, "400": { description: "Bad url or filter" }, "404": { description: "Unknown document type" } },
+        responses: {
+          "201": { description: "The subscription" },
+          "400": { description: "Bad url or filter" },
+          "403": { description: "Admin key, or an officer key outside its department" },
+          "404": { description: "Unknown document type" },
+        },
       },
       get: { summary: "This API key's subscriptions", security, responses: { "200": { description: "ok" } } },
     },

@@ -17,7 +17,12 @@ export const subscriptionBody = z
       ),
     documentIds: z.array(documentId).min(1).max(MAX_SUBSCRIBED_DOCUMENTS).optional().describe("Documents to follow (e.g. the ones you hold)"),
     docType: z.string().min(1).max(64).optional().describe("Follow every document of this type issued by `department`"),
-    department: z.string().min(1).max(31).optional().describe("Issuing department of `docType` (default: your key's department)"),
+    department: z
+      .string()
+      .min(1)
+      .max(31)
+      .optional()
+      .describe("Issuing department of `docType`: required with a relying-party key; an officer key may name only its own (the default)"),
   })
   .strict()
   .refine((body) => (body.documentIds !== undefined) !== (body.docType !== undefined), { message: "give either documentIds or docType (with department)" });

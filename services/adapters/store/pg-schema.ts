@@ -94,4 +94,10 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
   `,
+  // Relying-party keys (subscriptions only): the role check is widened. PostgreSQL named the column
+  // check of the governance migration api_keys_role_check.
+  `
+  ALTER TABLE api_keys DROP CONSTRAINT api_keys_role_check;
+  ALTER TABLE api_keys ADD CONSTRAINT api_keys_role_check CHECK (role IN ('officer', 'admin', 'relying-party'));
+  `,
 ];

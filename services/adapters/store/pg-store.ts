@@ -12,7 +12,6 @@ import { EProofError } from "../../errors.ts";
 import type {
   AdminRecords,
   ApiKeyRecord,
-  ApiKeyRole,
   AuditEntry,
   AuditFilter,
   AuditLog,
@@ -27,6 +26,7 @@ import type {
   StoredDocument,
   TxReceipt,
 } from "../../ports.ts";
+import { apiKeyRole } from "./api-key-role.ts";
 import { PG_MIGRATIONS } from "./pg-schema.ts";
 import { inTransaction } from "./pg-transaction.ts";
 
@@ -56,7 +56,7 @@ function toApiKey(row: Row): ApiKeyRecord {
     label: String(row.label),
     types: JSON.parse(String(row.types)) as string[],
     revoked: row.revoked === true,
-    role: (row.role === "admin" ? "admin" : "officer") satisfies ApiKeyRole,
+    role: apiKeyRole(row.role),
   };
 }
 
@@ -431,7 +431,7 @@ export class PgStore implements Store, AdminRecords, Locks {
         seq: Number(row.seq),
         at: String(row.at),
         actor: String(row.actor),
-        role: row.role === "admin" ? "admin" : "officer",
+        role: apiKeyRole(row.role),
         action: String(row.action),
         department: (row.department as string | null) ?? null,
         documentId: (row.document_id as string | null) ?? null,

@@ -137,4 +137,22 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
   CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
   `,
+  // Relying-party keys (subscriptions only). SQLite cannot alter a CHECK constraint, so api_keys is
+  // rebuilt with the wider one; the rows and their column order are kept as they were.
+  `
+  CREATE TABLE api_keys_rebuilt (
+    id TEXT PRIMARY KEY,
+    key_hash TEXT NOT NULL UNIQUE,
+    department TEXT NOT NULL,
+    label TEXT NOT NULL,
+    types TEXT NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    role TEXT NOT NULL DEFAULT 'officer' CHECK (role IN ('officer', 'admin', 'relying-party'))
+  );
+  INSERT INTO api_keys_rebuilt (id, key_hash, department, label, types, revoked, created_at, role)
+    SELECT id, key_hash, department, label, types, revoked, created_at, role FROM api_keys;
+  DROP TABLE api_keys;
+  ALTER TABLE api_keys_rebuilt RENAME TO api_keys;
+  `,
 ];

@@ -9,7 +9,6 @@ import type { OnChainStatus } from "../../domain/verification-record.ts";
 import type {
   AdminRecords,
   ApiKeyRecord,
-  ApiKeyRole,
   AuditEntry,
   AuditFilter,
   AuditLog,
@@ -23,6 +22,7 @@ import type {
   StoredDocument,
   TxReceipt,
 } from "../../ports.ts";
+import { apiKeyRole } from "./api-key-role.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 
 type Row = Record<string, unknown>;
@@ -48,7 +48,7 @@ function toApiKey(row: Row): ApiKeyRecord {
     label: String(row.label),
     types: JSON.parse(String(row.types)) as string[],
     revoked: Number(row.revoked) === 1,
-    role: (row.role === "admin" ? "admin" : "officer") satisfies ApiKeyRole,
+    role: apiKeyRole(row.role),
   };
 }
 
@@ -319,7 +319,7 @@ export class SqliteStore implements Store, AdminRecords {
             seq: Number(row.seq),
             at: String(row.at),
             actor: String(row.actor),
-            role: row.role === "admin" ? "admin" : "officer",
+            role: apiKeyRole(row.role),
             action: String(row.action),
             department: (row.department as string | null) ?? null,
             documentId: (row.document_id as string | null) ?? null,

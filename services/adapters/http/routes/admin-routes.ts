@@ -22,7 +22,7 @@ function queryString(value: unknown, field: string, pattern: RegExp): string | u
 export function adminRoutes(deps: Pick<HttpDeps, "store"> & { administration: Administration; audit: AuditLog; serviceAnchorer: string }): Router {
   const router = Router();
   const admin = deps.administration;
-  router.use("/api/v1/admin", requireAdmin(deps.store));
+  router.use("/api/v1/admin", requireAdmin(deps.store, deps.audit));
   const actor = (locals: Record<string, unknown>) => adminOf(locals);
 
   router.post("/api/v1/admin/departments", async (req, res) => {

@@ -10,7 +10,7 @@ import { parseBody } from "../validate-body.ts";
 
 export function bulkStatusRoutes(deps: HttpDeps): Router {
   const router = Router();
-  router.use("/api/v1/status-changes", requireOfficer(deps.store));
+  router.use("/api/v1/status-changes", requireOfficer(deps.store, deps.audit));
   router.post("/api/v1/status-changes", async (req, res) => {
     const officer = officerOf(res.locals);
     const body = parseBody(bulkStatusBody, req.body);

@@ -27,8 +27,8 @@ function reasonCodeOf(value: number | undefined, fallback: number): number {
 
 export function officerRoutes(deps: HttpDeps): Router {
   const router = Router();
-  router.use("/api/v1/documents", requireOfficer(deps.store));
-  router.use("/api/v1/batches", requireOfficer(deps.store));
+  router.use("/api/v1/documents", requireOfficer(deps.store, deps.audit));
+  router.use("/api/v1/batches", requireOfficer(deps.store, deps.audit));
 
   async function ownDocument(id: string, department: string) {
     if (!isDocumentId(id)) throw new EProofError("NOT_FOUND", "a document id is 32 lowercase hex characters");

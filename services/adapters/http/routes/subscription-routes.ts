@@ -1,14 +1,19 @@
 /**
- * Webhook subscriptions of relying parties: register, list, delete, delivery log, and the key that
- * verifies notifications. Any valid API key may subscribe for now (no relying-party role yet): a
- * subscription belongs to the key that made it, and only that key sees or deletes it.
+ * Webhook subscriptions: register, list, delete, delivery log, and the key that verifies
+ * notifications. Who may subscribe to what:
+ * - a relying-party key: any document ids (those it holds) and any department's document type
+ *   (`department` is then required, as the key has none);
+ * - an officer key: only within its department: its department's documents and types;
+ * - an admin key: nothing (403); administration and watching documents are kept apart.
+ * A subscription belongs to the key that made it, and only that key sees or deletes it. Creating and
+ * deleting one are audited (ids only: the receiver's URL may carry a token).
  */
 import { randomUUID } from "node:crypto";
 import { Router } from "express";
 import { documentTypes } from "../../../domain/document-types.ts";
 import { EProofError } from "../../../errors.ts";
-import type { SubscriptionRecord, Subscriptions } from "../../../ports.ts";
-import { officerOf, requireOfficer } from "../auth.ts";
+import type { AuditEntry, SubscriptionRecord, Subscriptions } from "../../../ports.ts";
+import { requireSubscriber, type Subscriber, subscriberOf } from "../auth.ts";
 import type { HttpDeps } from "../http-deps.ts";
 import { subscriptionBody } from "../subscription-schemas.ts";
 import { parseBody } from "../validate-body.ts";
@@ -79,7 +84,41 @@ export function subscriptionRoutes(deps: HttpDeps, webhooks: WebhookHttpDeps): R
     res.set("Cache-Control", "public, max-age=300").json(webhooks.jwks());
   });
 
-  router.use("/api/v1/subscriptions", requireOfficer(deps.store));
+  router.use("/api/v1/subscriptions", requireSubscriber(deps.store, deps.audit));
+
+  async function audited(caller: Subscriber, action: string, subscriptionId: string): Promise<void> {
+    const entry: AuditEntry = {
+      actor: caller.keyId,
+      role: caller.role,
+      action,
+      department: caller.department === "*" ? null : caller.department,
+      documentId: null,
+      details: { subscriptionId },
+    };
+    await deps.audit?.append([entry]);
+  }
+
+  /** An officer watches only its own department; a relying party any department (which it must name). */
+  async function department(caller: Subscriber, body: { documentIds?: string[]; docType?: string; department?: string }): Promise<string | null> {
+    if (caller.role === "relying-party") {
+      if (body.docType !== undefined && body.department === undefined) {
+        throw new EProofError("BAD_REQUEST", "give the issuing department of docType (a relying-party key has no department)");
+      }
+      return body.docType === undefined ? null : (body.department ?? null);
+    }
+    if (body.docType !== undefined) {
+      if (body.department !== undefined && body.department !== caller.department) {
+        throw new EProofError("FORBIDDEN", `an officer key may subscribe only to its own department's (${caller.department}) types; use a relying-party key`);
+      }
+      return caller.department;
+    }
+    for (const id of body.documentIds ?? []) {
+      if ((await deps.store.getDocument(id))?.department !== caller.department) {
+        throw new EProofError("FORBIDDEN", `document ${id} is not one of your department's; an officer key may follow only its department's documents`);
+      }
+    }
+    return null;
+  }
 
   async function own(owner: string, id: string): Promise<SubscriptionRecord> {
     const found = /^[\w-]{1,64}$/.test(id) ? await subscriptions.getSubscription(id) : null;
@@ -88,7 +127,7 @@ export function subscriptionRoutes(deps: HttpDeps, webhooks: WebhookHttpDeps): R
   }
 
   router.post("/api/v1/subscriptions", async (req, res) => {
-    const caller = officerOf(res.locals);
+    const caller = subscriberOf(res.locals);
     const body = parseBody(subscriptionBody, req.body);
     if (body.docType !== undefined && !documentTypes.has(body.docType)) {
       throw new EProofError("UNKNOWN_TYPE", `unknown document type ${body.docType}; built-in types: ${[...documentTypes.keys()].join(", ")}`);
@@ -101,32 +140,34 @@ export function subscriptionRoutes(deps: HttpDeps, webhooks: WebhookHttpDeps): R
       owner: caller.keyId,
       url: await checkedUrl(body.url, webhooks.allowPrivateAddresses === true, webhooks.resolveHost),
       documentIds: [...new Set(body.documentIds ?? [])],
-      department: body.docType === undefined ? null : (body.department ?? caller.department),
+      department: await department(caller, body),
       docType: body.docType ?? null,
       createdAt: new Date(deps.clock.now()).toISOString(),
     };
     await subscriptions.createSubscription(record);
+    await audited(caller, "subscription.create", record.id);
     res.status(201).json(view(publicUrl, record));
   });
 
   router.get("/api/v1/subscriptions", async (_req, res) => {
-    const caller = officerOf(res.locals);
+    const caller = subscriberOf(res.locals);
     res.json({ subscriptions: (await subscriptions.subscriptionsOf(caller.keyId)).map((s) => view(publicUrl, s)) });
   });
 
   router.get("/api/v1/subscriptions/:id", async (req, res) => {
-    res.json(view(publicUrl, await own(officerOf(res.locals).keyId, req.params.id)));
+    res.json(view(publicUrl, await own(subscriberOf(res.locals).keyId, req.params.id)));
   });
 
   router.delete("/api/v1/subscriptions/:id", async (req, res) => {
-    const caller = officerOf(res.locals);
+    const caller = subscriberOf(res.locals);
     await own(caller.keyId, req.params.id);
     await subscriptions.deleteSubscription(caller.keyId, req.params.id);
+    await audited(caller, "subscription.delete", req.params.id);
     res.status(204).end();
   });
 
   router.get("/api/v1/subscriptions/:id/deliveries", async (req, res) => {
-    const s = await own(officerOf(res.locals).keyId, req.params.id);
+    const s = await own(subscriberOf(res.locals).keyId, req.params.id);
     const deliveries = await subscriptions.deliveriesOf(s.id);
     // The body is the signed notification the receiver got; shown so a receiver can re-check one it missed.
     res.json({ subscriptionId: s.id, deliveries: deliveries.map(({ url: _url, ...d }) => d) });

@@ -1,0 +1,118 @@
+/**
+ * A verification that meets a batch the chain forgot (an external chain restarted from an older
+ * state file) answers PENDING, never NOT_ANCHORED, and is what gets the batch anchored again: the
+ * periodic watch is set to ten minutes here, so only the verification's request to reconcile heals it.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FileKeyRing } from "../../services/adapters/signing/file-key-ring.ts";
+import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
+import { loadConfig } from "../../services/config.ts";
+import { type EmbeddedChain, startAnvil } from "../../services/embedded/anvil-process.ts";
+import { bootstrapEmbedded } from "../../services/embedded/dev-bootstrap.ts";
+import { createLogger } from "../../services/logger.ts";
+import { startEProof } from "../../services/main.ts";
+import { api, downloadEProof, freePort, removeDataDir, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
+
+const CHAIN_ID = 852;
+
+describe("verifying a document whose batch the restarted chain forgot", () => {
+  const silent = createLogger("silent");
+  let dataDir: string;
+  let chainDir: string;
+  let chainPort: number;
+  let chain: EmbeddedChain;
+  let service: TestService;
+  const logLines: string[] = [];
+
+  const startChain = () => startAnvil({ dataDir: chainDir, port: chainPort, chainId: CHAIN_ID, logger: silent });
+  const statePath = () => join(chainDir, "chain", "anvil-state.json");
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "eproof-rollback-verify-"));
+    chainDir = mkdtempSync(join(tmpdir(), "eproof-rollback-verify-chain-"));
+    chainPort = await freePort();
+    chain = await startChain();
+    const store = new SqliteStore(join(dataDir, "eproof.sqlite"));
+    const deployment = await bootstrapEmbedded({
+      rpcUrl: chain.rpcUrl,
+      chainId: CHAIN_ID,
+      dataDir,
+      publicUrl: "http://localhost",
+      store,
+      keyRing: new FileKeyRing(join(dataDir, "keys")),
+      logger: silent,
+    });
+    await store.close();
+    const keyFile = join(dataDir, "anchor.key");
+    writeFileSync(keyFile, `${deployment.anchorKey}\n`, { mode: 0o600 });
+    const env = {
+      PORT: String(await freePort()),
+      EPROOF_DATA_DIR: dataDir,
+      EPROOF_RPC_URL: chain.rpcUrl,
+      EPROOF_CHAIN_ID: String(CHAIN_ID),
+      EPROOF_DOCUMENT_REGISTRY: deployment.documentRegistry,
+      EPROOF_ISSUER_REGISTRY: deployment.issuerRegistry,
+      EPROOF_ANCHOR_KEY_FILE: keyFile,
+      EPROOF_BATCH_MAX_WAIT_MS: "100",
+      EPROOF_CHAIN_WATCH_MS: "600000",
+      // The test polls the verify API: its per-client limit is not what is under test.
+      EPROOF_VERIFY_RATE_LIMIT: "10000",
+    };
+    const logger = createLogger("info", { write: (line: string) => void logLines.push(line) });
+    const running = await startEProof(
+      loadConfig(env, (path) => readFileSync(path, "utf8")),
+      logger,
+    );
+    const apiKey = (JSON.parse(readFileSync(join(dataDir, "dev-credentials.json"), "utf8")) as { apiKey: string }).apiKey;
+    service = Object.assign(running, { dataDir, apiKey, env });
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await chain?.stop();
+    if (dataDir) removeDataDir(dataDir);
+    if (chainDir) removeDataDir(chainDir);
+  });
+
+  async function verdictOf(file: unknown): Promise<{ verdict: string; anchored: string | undefined }> {
+    const response = await api(service, "POST", "/api/v1/verify", { document: file });
+    expect(response.status).toBe(200);
+    const anchored = (response.body.checks as Array<{ name: string; code?: string; status: string }>).find((c) => c.name === "anchored");
+    return { verdict: response.body.verdict as string, anchored: anchored?.code ?? anchored?.status };
+  }
+
+  it("answers PENDING for the holder's anchored file, asks the worker to reconcile, and ends VALID long before the watch would run", async () => {
+    // anvil dumps its state once a second: this copy is the state before the document is anchored.
+    await new Promise((r) => setTimeout(r, 1_500));
+    copyFileSync(statePath(), `${statePath()}.before-crash`);
+    const issued = await api(service, "POST", "/api/v1/documents", TYPICAL_LICENCE);
+    expect(issued.status).toBe(202);
+    const id = issued.body.id as string;
+    await waitUntilAnchored(service, id);
+    const held = await downloadEProof(service, id);
+    expect((await verdictOf(held)).verdict).toBe("VALID");
+
+    await chain.crash();
+    copyFileSync(`${statePath()}.before-crash`, statePath());
+    chain = await startChain();
+
+    const started = Date.now();
+    const seen: string[] = [];
+    let last = "";
+    while (Date.now() - started < 20_000) {
+      const { verdict, anchored } = await verdictOf(held);
+      seen.push(`${verdict}/${anchored}`);
+      last = verdict;
+      if (verdict === "VALID") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(last).toBe("VALID");
+    // Never NOT_ANCHORED on the way; PENDING at least once (the chain did not know the root).
+    expect(seen.filter((s) => s.startsWith("NOT_ANCHORED"))).toEqual([]);
+    expect(seen).toContain("PENDING/PENDING");
+    expect(logLines.some((line) => line.includes('"event":"anchoring.reconcile_requested"'))).toBe(true);
+    expect(logLines.some((line) => line.includes('"event":"anchoring.batch_lost"'))).toBe(true);
+  }, 60_000);
+});
