@@ -42,9 +42,15 @@ function positive(name: string, raw: string | undefined): number {
 // ---- cleanup, also on Ctrl-C -------------------------------------------------------------------
 const cleanups: Array<() => Promise<void>> = [];
 let cleaning: Promise<void> | undefined;
+let stopping = false;
+let interrupted = false;
+let startup: Promise<SharedDeployment> | undefined;
+/** The autocannon runs in progress, stopped first on Ctrl-C. */
+const loads: Array<{ stop: () => void }> = [];
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
-    for (const step of cleanups.reverse()) {
+    // Last started, first stopped; a step registered while cleaning up is run too.
+    for (let step = cleanups.pop(); step; step = cleanups.pop()) {
       try {
         await step();
       } catch (error) {
@@ -56,12 +62,17 @@ function cleanup(): Promise<void> {
 }
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
-    console.error(`\n${signal}: stopping the instances, the chain and dropping the schema…`);
-    void cleanup().then(() => process.exit(130));
+    console.error(`\n${signal}: stopping the load, the instances, the chain and dropping the schema…`);
+    stopping = true;
+    interrupted = true;
+    for (const load of loads) load.stop();
+    // Wait for the chain + schema to exist (or fail) first, so that the schema is dropped too.
+    void (startup ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(cleanup)
+      .then(() => process.exit(130));
   });
 }
-
-let stopping = false;
 
 // ---- helpers ------------------------------------------------------------------------------------
 async function waitFor(url: string, ms: number): Promise<void> {
@@ -78,6 +89,7 @@ async function waitFor(url: string, ms: number): Promise<void> {
 }
 
 function startInstance(shared: SharedDeployment, port: number, name: string): ChildProcess {
+  if (cleaning) throw new Error("interrupted");
   const child = spawn(process.execPath, [join(root, "services/main.ts")], {
     env: {
       ...process.env,
@@ -129,8 +141,10 @@ interface KindStats {
 async function main(): Promise<number> {
   const failures: string[] = [];
   console.error("starting anvil, deploying the contracts, creating the PostgreSQL schema…");
-  const shared = await startSharedDeployment();
+  startup = startSharedDeployment();
+  const shared = await startup;
   cleanups.push(() => shared.stop());
+  if (cleaning) throw new Error("interrupted");
   console.error(`schema ${shared.schema.schema}; starting two instances…`);
   const urls: string[] = [];
   for (const name of ["A", "B"]) {
@@ -139,6 +153,7 @@ async function main(): Promise<number> {
     urls.push(`http://127.0.0.1:${port}`);
   }
   for (const url of urls) await waitFor(`${url}/healthz/ready`, 60_000);
+  if (cleaning) throw new Error("interrupted");
   const [urlA, urlB] = urls as [string, string];
   const officer = { authorization: `Bearer ${shared.apiKey}`, "content-type": "application/json" };
 
@@ -251,7 +266,8 @@ async function main(): Promise<number> {
       connections: connectionsPerInstance,
       duration: durationS,
       requests: mix(i === 0 ? "A" : "B"),
-    }) as unknown as Promise<autocannon.Result> & EventEmitter;
+    }) as unknown as Promise<autocannon.Result> & EventEmitter & { stop: () => void };
+    loads.push(instance);
     instance.on("response", (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
       if (!answered) return;
       const s = statsOf(answered.kind);
@@ -263,6 +279,7 @@ async function main(): Promise<number> {
     return instance;
   });
   const results = await Promise.all(runs);
+  if (cleaning) throw new Error("interrupted");
   const elapsedS = (performance.now() - started) / 1000;
   const errors = results.reduce((a, r) => a + r.errors, 0);
   const timeouts = results.reduce((a, r) => a + r.timeouts, 0);
@@ -365,9 +382,9 @@ let code = 1;
 try {
   code = await main();
 } catch (error) {
-  console.error(`bench:load failed: ${error instanceof Error ? error.message : String(error)}`);
+  if (!interrupted) console.error(`bench:load failed: ${error instanceof Error ? error.message : String(error)}`);
 } finally {
   stopping = true;
   await cleanup();
 }
-process.exit(code);
+process.exit(interrupted ? 130 : code);
