@@ -119,6 +119,16 @@ async function json(url: string, init: RequestInit = {}): Promise<{ status: numb
   return { status: response.status, body: await response.json() };
 }
 
+/** "429 RATE_LIMITED": the status and the problem JSON's code (never the body, which may carry personal data). */
+function describe(status: number, body: string): string {
+  try {
+    const code = (JSON.parse(body) as { error?: { code?: unknown } }).error?.code;
+    return typeof code === "string" ? `${status} ${code}` : String(status);
+  } catch {
+    return String(status);
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
@@ -215,7 +225,7 @@ async function main(): Promise<number> {
     setupRequest: (req) => ({ ...req, body: pick(bodies) }),
     onResponse: (status, body) => {
       const ok = status === 200 && body.includes('"verdict":"VALID"');
-      answered = { kind, ok, why: status === 200 ? "200 not VALID" : String(status) };
+      answered = { kind, ok, why: status === 200 ? "200 not VALID" : describe(status, body) };
     },
   });
   const issue = (instance: string): autocannon.Request => ({
@@ -246,7 +256,7 @@ async function main(): Promise<number> {
           // counted below
         }
       }
-      answered = { kind: "issue (POST /documents)", ok, why: status === 202 ? "202 without id" : String(status) };
+      answered = { kind: "issue (POST /documents)", ok, why: status === 202 ? "202 without id" : describe(status, body) };
     },
   });
   const mix = (instance: string): autocannon.Request[] => [
