@@ -17,6 +17,7 @@ import { availableParallelism, cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import pg from "pg";
 import { PgStore } from "../services/adapters/store/pg-store.ts";
 import { type SharedDeployment, startSharedDeployment } from "../test/e2e/shared-deployment.ts";
 import { freePort, TYPICAL_LICENCE } from "../test/e2e/test-service.ts";
@@ -314,26 +315,41 @@ async function main(): Promise<number> {
   const chainRoots = await shared.anchoredRoots();
   if (new Set(chainRoots).size !== chainRoots.length)
     failures.push(`a root is anchored more than once (${chainRoots.length} events, ${new Set(chainRoots).size} roots)`);
+  // Every document the load got a 202 for is in an anchored batch (through the store, as the service reads it)…
   const store = await PgStore.open({ connectionString: shared.schema.url, maxConnections: 4 });
-  const batchRoots = new Set<string>();
   let notAnchored = 0;
   try {
-    const all = [...poolIds, ...issuedIds];
-    for (let i = 0; i < all.length; i += 32) {
-      const documents = await Promise.all(all.slice(i, i + 32).map((id) => store.getDocument(id)));
-      for (const document of documents) {
-        if (document?.batch?.state !== "ANCHORED" || !document.batch.root) notAnchored += 1;
-        else batchRoots.add(String(document.batch.root));
-      }
+    const answered = [...poolIds, ...issuedIds];
+    for (let i = 0; i < answered.length; i += 32) {
+      const documents = await Promise.all(answered.slice(i, i + 32).map((id) => store.getDocument(id)));
+      notAnchored += documents.filter((d) => d?.batch?.state !== "ANCHORED" || !d.batch.root).length;
     }
   } finally {
     await store.close();
   }
-  if (notAnchored > 0) failures.push(`${notAnchored} issued documents are not in an anchored batch`);
-  const onChain = new Set(chainRoots);
+  if (notAnchored > 0) failures.push(`${notAnchored} documents answered 202 are not in an anchored batch`);
+  // …and so is every document in the database (also those whose answer autocannon cut off at the end),
+  // and the batches of the database are exactly the roots on chain.
+  const db = new pg.Client({ connectionString: shared.schema.url });
+  await db.connect();
+  let documentsInDb = 0;
+  let batchRoots = new Set<string>();
+  try {
+    documentsInDb = Number((await db.query("SELECT count(*) AS n FROM documents")).rows[0]?.n);
+    const unanchored = Number(
+      (await db.query("SELECT count(*) AS n FROM documents d LEFT JOIN batches b ON b.id = d.batch_id WHERE b.state IS DISTINCT FROM 'ANCHORED'")).rows[0]?.n,
+    );
+    if (unanchored > 0) failures.push(`${unanchored} documents in the database are not in an anchored batch`);
+    batchRoots = new Set((await db.query("SELECT root FROM batches")).rows.map((r: { root: string }) => r.root.toLowerCase()));
+  } finally {
+    await db.end();
+  }
+  if (documentsInDb < poolIds.length + issuedIds.length)
+    failures.push(`${documentsInDb} documents in the database, fewer than the ${poolIds.length + issuedIds.length} answered`);
+  const onChain = new Set(chainRoots.map((r) => r.toLowerCase()));
   const missing = [...batchRoots].filter((r) => !onChain.has(r)).length;
   const extra = [...onChain].filter((r) => !batchRoots.has(r)).length;
-  if (missing > 0 || extra > 0) failures.push(`batch roots vs chain: ${missing} not on chain, ${extra} on chain but unknown`);
+  if (missing > 0 || extra > 0) failures.push(`batch roots vs chain: ${missing} not on chain, ${extra} on chain but not a batch of ours`);
   const anchoredBy = await Promise.all(urls.map((url) => metric(url, "eproof_batches_anchored_total")));
 
   // The table.
@@ -378,7 +394,7 @@ async function main(): Promise<number> {
     `\nmix: ${verifyShare.toFixed(1)}% verify; requests per instance: ${perInstance.join(" / ")}; autocannon errors ${errors}, timeouts ${timeouts}, non-2xx ${non2xx}`,
   );
   console.log(
-    `after the load: ${poolIds.length + issuedIds.length} documents in ${batchRoots.size} batches, all anchored ${drainS.toFixed(1)} s after the load ended; ${chainRoots.length} BatchAnchored events, ${onChain.size} distinct roots; batches anchored by A / B: ${anchoredBy.join(" / ")}; outbox ${outboxes.join(" / ")}`,
+    `after the load: ${documentsInDb} documents in the database (${poolIds.length} pool + ${issuedIds.length} answered 202 + ${documentsInDb - poolIds.length - issuedIds.length} cut off at the end) in ${batchRoots.size} batches, all anchored ${drainS.toFixed(1)} s after the load ended; ${chainRoots.length} BatchAnchored events, ${onChain.size} distinct roots; batches anchored by A / B: ${anchoredBy.join(" / ")}; outbox ${outboxes.join(" / ")}`,
   );
   if (errors > 0 || timeouts > 0) failures.push(`${errors} connection errors, ${timeouts} timeouts`);
   if (non2xx > 0) failures.push(`${non2xx} non-2xx answers`);
