@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, removeDataDir, startTestService, type TestService, TYPICAL_LICENCE } from "./test-service.ts";
 
-// Found by `npm run bench:load`: the failed-authentication limit counted every request while it was in
+// The failed-authentication limit once counted every request while it was in
 // flight, so one address with more requests in flight than the limit got 429 although none failed.
 const AUTH_FAILURE_LIMIT = 3;
 
