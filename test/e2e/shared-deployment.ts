@@ -33,7 +33,8 @@ export interface SharedDeployment {
 export async function startSharedDeployment(): Promise<SharedDeployment> {
   const logger = createLogger("silent");
   const dataDir = mkdtempSync(join(tmpdir(), "eproof-shared-"));
-  const chain = await startAnvil({ dataDir: mkdtempSync(join(tmpdir(), "eproof-chain-")), port: await freePort(), chainId: 852, logger });
+  const chainDir = mkdtempSync(join(tmpdir(), "eproof-chain-"));
+  const chain = await startAnvil({ dataDir: chainDir, port: await freePort(), chainId: 852, logger });
   const schema = await createTestSchema();
   const store = await PgStore.open({ connectionString: schema.url });
   let deployment: Deployment;
@@ -85,6 +86,7 @@ export async function startSharedDeployment(): Promise<SharedDeployment> {
       await chain.stop();
       await schema.drop();
       removeDataDir(dataDir);
+      removeDataDir(chainDir);
     },
   };
 }
