@@ -147,7 +147,21 @@ describe("deploy/besu/docker-compose.yml and the image", () => {
 
   it("passes the database URL as a secret file setting, with no shell entrypoint reading it", () => {
     expect(compose).not.toMatch(/^\s+entrypoint:/m);
-    expect(compose.match(/EPROOF_DATABASE_URL_FILE: \/run\/secrets\/database_url/g)?.length).toBe(2);
+    const instances = compose.match(/<<: \*eproof\n/g)?.length ?? 0;
+    expect(instances).toBe(3);
+    expect(compose.match(/EPROOF_DATABASE_URL_FILE: \/run\/secrets\/database_url/g)?.length).toBe(instances);
     expect(compose).not.toMatch(/EPROOF_DATABASE_URL:/);
+  });
+
+  it("gives the registrar key and write access to the shared key folders to the admin instance alone", () => {
+    expect(compose.match(/EPROOF_GOVERNANCE_KEY_FILE:/g)?.length).toBe(1);
+    const admin = compose.slice(compose.indexOf("  eproof-admin:"), compose.indexOf("  eproof-1:"));
+    expect(admin).toMatch(/EPROOF_GOVERNANCE_KEY_FILE: \/run\/secrets\/governance_key/);
+    expect(admin).toMatch(/\/eproof\/keys:\/data\/keys\n/);
+    expect(admin).toMatch(/ports: \["127\.0\.0\.1:\d+:8080"\]/);
+    const shared = compose.slice(compose.indexOf("x-eproof:"), compose.indexOf("services:"));
+    expect(shared).toMatch(/\/eproof\/keys:\/data\/keys:ro\n/);
+    expect(shared).toMatch(/\/eproof\/webhook-key:\/data\/webhook-key:ro\n/);
+    expect(shared).toMatch(/eproof-admin: \{ condition: service_healthy \}/);
   });
 });
