@@ -9,34 +9,10 @@ import { describe, expect, it } from "vitest";
 import type { HttpDeps } from "../../../services/adapters/http/http-deps.ts";
 import { publicRoutes } from "../../../services/adapters/http/routes/public-routes.ts";
 import { loadConfig } from "../../../services/config.ts";
+import { type Instruction, parseDockerfile } from "./dockerfile.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const read = (path: string): string => readFileSync(resolve(root, path), "utf8");
-
-interface Instruction {
-  keyword: string;
-  args: string;
-}
-
-/** Dockerfile instructions by stage: continuation lines joined, comments dropped. */
-function parseDockerfile(text: string): Instruction[][] {
-  const logical = text
-    .split("\n")
-    .filter((line) => !line.trimStart().startsWith("#"))
-    .join("\n")
-    .replace(/\\\n/g, " ")
-    .split("\n")
-    .map((line) => line.trim())
-    .filter(Boolean);
-  const stages: Instruction[][] = [[]];
-  for (const line of logical) {
-    const [, keyword = "", args = ""] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
-    const instruction = { keyword: keyword.toUpperCase(), args };
-    if (instruction.keyword === "FROM") stages.push([]);
-    stages.at(-1)?.push(instruction);
-  }
-  return stages;
-}
 
 const dockerfile = read("Dockerfile");
 const stages = parseDockerfile(dockerfile);
