@@ -14,6 +14,7 @@ import { readFileSync } from "node:fs";
 import { Wallet } from "ethers";
 import { deployContracts } from "../services/adapters/chain/deploy.ts";
 import { createRpcProvider } from "../services/adapters/chain/rpc-provider.ts";
+import { secret } from "../services/config.ts";
 
 function argument(args: string[], name: string): string {
   const at = args.indexOf(name);
@@ -32,13 +33,14 @@ async function main(args: string[]): Promise<void> {
   const chainId = Number(argument(args, "--chain-id"));
   const admin = address(argument(args, "--admin"), "--admin");
   const registrar = address(argument(args, "--registrar"), "--registrar");
-  const keyFile = process.env.EPROOF_DEPLOYER_KEY_FILE;
-  if (!keyFile) throw new Error("EPROOF_DEPLOYER_KEY_FILE must name the file holding the deployer's private key");
+  // Same rules as the service's secrets (services/config.ts secret()): NAME or NAME_FILE, trimmed.
+  const deployerKey = secret(process.env, "EPROOF_DEPLOYER_KEY", (path) => readFileSync(path, "utf8"));
+  if (!deployerKey) throw new Error("EPROOF_DEPLOYER_KEY_FILE must name the file holding the deployer's private key");
   const provider = createRpcProvider(rpc, chainId);
   try {
     const reported = Number(await provider.send("eth_chainId", []));
     if (reported !== chainId) throw new Error(`the chain at ${rpc} has chain id ${reported}, not ${chainId}`);
-    const deployer = new Wallet(readFileSync(keyFile, "utf8").trim(), provider);
+    const deployer = new Wallet(deployerKey, provider);
     const deployed = await deployContracts(deployer, { admin, registrar });
     console.log(`EPROOF_CHAIN_ID=${chainId}`);
     console.log(`EPROOF_ISSUER_REGISTRY=${deployed.issuerRegistry}`);

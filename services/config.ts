@@ -17,7 +17,7 @@ export interface Config {
   maxBatchItems: number;
   /** Abuse protection: rate limits, timeouts and which proxies to trust for the client address. */
   abuse: AbuseConfig;
-  /** PostgreSQL URL (EPROOF_DATABASE_URL): several instances may share it. Null = embedded SQLite in dataDir. */
+  /** PostgreSQL URL (EPROOF_DATABASE_URL or EPROOF_DATABASE_URL_FILE): several instances may share it. Null = embedded SQLite in dataDir. */
   databaseUrl: string | null;
   anchoring: {
     /** Most documents anchored in one Merkle root. */
@@ -94,9 +94,32 @@ function address(env: Env, name: string): `0x${string}` {
   return raw as `0x${string}`;
 }
 
-function secret(env: Env, name: string, readFile: (path: string) => string): string {
-  const fromFile = env[`${name}_FILE`];
-  const raw = fromFile ? readFile(fromFile).trim() : env[name];
+/**
+ * A secret setting, read from NAME or from the file named by NAME_FILE (a Docker/Kubernetes secret),
+ * never both. The file's content is trimmed (secret files usually end with a newline). Undefined when
+ * neither is set. Errors name the variable and the file, never the content.
+ */
+export function secret(env: Env, name: string, readFile: (path: string) => string): string | undefined {
+  const direct = env[name]?.trim() || undefined;
+  const path = env[`${name}_FILE`]?.trim() || undefined;
+  if (direct && path) {
+    throw new EProofError("CONFIG_INVALID", `${name} and ${name}_FILE are both set; set only one (${name}_FILE is the safer)`);
+  }
+  if (!path) return direct;
+  let content: string;
+  try {
+    content = readFile(path);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException | undefined)?.code ?? "unreadable";
+    throw new EProofError("CONFIG_INVALID", `${name}_FILE names a file that cannot be read (${path}: ${reason})`);
+  }
+  const value = content.trim();
+  if (!value) throw new EProofError("CONFIG_INVALID", `${name}_FILE names an empty file (${path})`);
+  return value;
+}
+
+function privateKey(env: Env, name: string, readFile: (path: string) => string): string {
+  const raw = secret(env, name, readFile);
   if (!raw || !/^0x[0-9a-fA-F]{64}$/.test(raw)) {
     throw new EProofError("CONFIG_INVALID", `${name} (or ${name}_FILE) must hold a private key (0x + 64 hex digits) when EPROOF_RPC_URL is set`);
   }
@@ -159,11 +182,12 @@ function abuse(env: Env): AbuseConfig {
   };
 }
 
-function databaseUrl(raw: string | undefined): string | null {
-  const url = raw?.trim();
+function databaseUrl(env: Env, readFile: (path: string) => string): string | null {
+  const url = secret(env, "EPROOF_DATABASE_URL", readFile);
   if (!url) return null;
   if (!/^postgres(ql)?:\/\//.test(url)) {
-    throw new EProofError("CONFIG_INVALID", "EPROOF_DATABASE_URL must be a PostgreSQL URL (postgres://user@host:5432/database)");
+    // The URL may carry a password: name the setting, never echo the value.
+    throw new EProofError("CONFIG_INVALID", "EPROOF_DATABASE_URL (or EPROOF_DATABASE_URL_FILE) must be a PostgreSQL URL (postgres://user@host:5432/database)");
   }
   return url;
 }
@@ -182,8 +206,10 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
         chainId,
         documentRegistry: address(env, "EPROOF_DOCUMENT_REGISTRY"),
         issuerRegistry: address(env, "EPROOF_ISSUER_REGISTRY"),
-        anchorKey: secret(env, "EPROOF_ANCHOR_KEY", readFile),
-        ...(env.EPROOF_GOVERNANCE_KEY || env.EPROOF_GOVERNANCE_KEY_FILE ? { governanceKey: secret(env, "EPROOF_GOVERNANCE_KEY", readFile) } : {}),
+        anchorKey: privateKey(env, "EPROOF_ANCHOR_KEY", readFile),
+        ...(env.EPROOF_GOVERNANCE_KEY?.trim() || env.EPROOF_GOVERNANCE_KEY_FILE?.trim()
+          ? { governanceKey: privateKey(env, "EPROOF_GOVERNANCE_KEY", readFile) }
+          : {}),
         ...gasPrice(env.EPROOF_GAS_PRICE),
       }
     : { kind: "embedded", port: integer(env, "EPROOF_CHAIN_PORT", 8545, 1, 65535), chainId };
@@ -195,7 +221,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
     bodyLimitBytes: integer(env, "EPROOF_BODY_LIMIT_BYTES", 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxBatchItems: integer(env, "EPROOF_MAX_BATCH_ITEMS", 10_000, 1, 100_000),
     abuse: abuse(env),
-    databaseUrl: databaseUrl(env.EPROOF_DATABASE_URL),
+    databaseUrl: databaseUrl(env, readFile),
     anchoring: {
       batchSize: integer(env, "EPROOF_BATCH_SIZE", 5_000, 1, 100_000),
       maxWaitMs: integer(env, "EPROOF_BATCH_MAX_WAIT_MS", 1_000, 0, 3_600_000),

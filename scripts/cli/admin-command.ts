@@ -2,14 +2,16 @@
  * `eproof admin <subcommand>`: the platform administrator's CLI. A thin client of the admin API
  * (/api/v1/admin, see services/adapters/http/routes/admin-routes.ts); it prints the service's JSON
  * answer. The one exception is `create-admin-key`, which writes an admin key straight into a
- * service's SQLite store: the first admin key of a deployment cannot come from the API itself.
+ * service's store (SQLite, or PostgreSQL with EPROOF_DATABASE_URL(_FILE)): the first admin key of a deployment cannot come from the API itself.
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { hashApiKey, newApiKey } from "../../services/adapters/http/auth.ts";
+import { PgStore } from "../../services/adapters/store/pg-store.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
+import { secret } from "../../services/config.ts";
 import { EProofError } from "../../services/errors.ts";
 
 export const ADMIN_USAGE = `  eproof admin <subcommand> [--url <service>] [--api-key <adminKey>]
@@ -28,7 +30,8 @@ export const ADMIN_USAGE = `  eproof admin <subcommand> [--url <service>] [--api
         create-key --role relying-party --label <text>                      a relying party's key (status subscriptions only)
         list-keys | revoke-key <keyId>
         audit [--department <CODE>] [--document <id>] [--actor <keyId>] [--action <name>] [--after <seq>] [--limit <n>]
-        create-admin-key --data-dir <dir> --label <text>   offline: first admin key of a SQLite deployment`;
+        create-admin-key --data-dir <dir> --label <text>   offline: first admin key of a SQLite deployment
+        create-admin-key --label <text>    ditto on PostgreSQL, with EPROOF_DATABASE_URL(_FILE) set`;
 
 function adminKeyFrom(given: string | undefined): string {
   const key = given ?? process.env.EPROOF_ADMIN_API_KEY;
@@ -135,15 +138,29 @@ function requestFor(sub: string, args: string[], v: Record<string, string | bool
   }
 }
 
+/**
+ * The first admin key, written straight into the store: PostgreSQL when EPROOF_DATABASE_URL or
+ * EPROOF_DATABASE_URL_FILE is set (the service's own settings), else the SQLite file in --data-dir.
+ */
 async function createAdminKeyOffline(dataDir: string | undefined, label: string | undefined): Promise<number> {
-  const dir = resolve(need(dataDir, "--data-dir"));
-  const path = join(dir, "eproof.sqlite");
-  if (!existsSync(path)) throw new EProofError("BAD_REQUEST", `no e-Proof database at ${path}`);
-  const store = new SqliteStore(path);
+  const databaseUrl = secret(process.env, "EPROOF_DATABASE_URL", (path) => readFileSync(path, "utf8"));
+  if (databaseUrl && dataDir) {
+    throw new EProofError("BAD_REQUEST", "EPROOF_DATABASE_URL(_FILE) is set and --data-dir is given: name one store, not both");
+  }
+  const keyLabel = need(label, "--label");
+  let store: Pick<SqliteStore, "insertApiKey" | "audit" | "close">;
+  if (databaseUrl) {
+    store = await PgStore.open({ connectionString: databaseUrl, maxConnections: 3 });
+  } else {
+    const dir = resolve(need(dataDir, "--data-dir (or EPROOF_DATABASE_URL / EPROOF_DATABASE_URL_FILE for PostgreSQL)"));
+    const path = join(dir, "eproof.sqlite");
+    if (!existsSync(path)) throw new EProofError("BAD_REQUEST", `no e-Proof database at ${path}`);
+    store = new SqliteStore(path);
+  }
   try {
     const apiKey = newApiKey();
     const id = `ADMIN-admin-${randomUUID().slice(0, 8)}`;
-    await store.insertApiKey({ id, department: "*", label: need(label, "--label"), types: [], revoked: false, role: "admin" }, hashApiKey(apiKey));
+    await store.insertApiKey({ id, department: "*", label: keyLabel, types: [], revoked: false, role: "admin" }, hashApiKey(apiKey));
     await store.audit.append([
       { actor: "cli:create-admin-key", role: "admin", action: "apikey.create", department: null, documentId: null, details: { keyId: id, role: "admin" } },
     ]);
