@@ -18,6 +18,7 @@ import { buildMerkleTree } from "../domain/merkle.ts";
 import { isEProofError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { Clock, Ledger, Locks, Store, StoredBatch, TxReceipt } from "../ports.ts";
+import { BackgroundLoop } from "./background-loop.ts";
 
 export interface AnchoringOptions {
   batchSize: number;
@@ -51,9 +52,9 @@ export class AnchoringWorker {
   readonly #deps: AnchoringDeps;
   readonly #options: Required<AnchoringOptions>;
   readonly #locks: Locks;
-  #running = false;
-  #loop: Promise<void> | null = null;
-  #wake: (() => void) | null = null;
+  readonly #loop = new BackgroundLoop(() => this.#turn());
+  #reconciled = false;
+  #afterOutage = false;
   #chainBackoffMs = 0;
   #lastWatch = 0;
   #reconcileRequested = false;
@@ -67,21 +68,17 @@ export class AnchoringWorker {
 
   /** Reconciles with the chain, then anchors in the background until stop(). */
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#loop = this.#run();
+    this.#loop.start();
   }
 
   /** Finishes the batch in flight (nothing is lost if it cannot) and stops. */
-  async stop(): Promise<void> {
-    this.#running = false;
-    this.#wake?.();
-    await this.#loop;
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   /** Nudges the worker to look at the outbox now (e.g. after an issuance). */
   poke(): void {
-    this.#wake?.();
+    this.#loop.wake();
   }
 
   /**
@@ -94,51 +91,36 @@ export class AnchoringWorker {
     if (now - this.#lastReconcileRequest < this.#options.reconcileRequestMinMs) return;
     this.#lastReconcileRequest = now;
     this.#reconcileRequested = true;
-    this.#wake?.();
+    this.#loop.wake();
   }
 
-  async #run(): Promise<void> {
-    let reconciled = false;
-    let afterOutage = false;
-    while (this.#running) {
-      try {
-        const requested = this.#reconcileRequested;
-        this.#reconcileRequested = false;
-        if (!reconciled || requested || (await this.#chainForgotNewestBatch(afterOutage))) {
-          if (requested)
-            this.#deps.logger.warn({ event: "anchoring.reconcile_requested" }, "a verification met an anchored batch the chain does not know; reconciling");
-          await this.reconcile();
-          reconciled = true;
-        }
-        afterOutage = false;
-        await this.runOnce();
-        this.#chainBackoffMs = 0;
-      } catch (error) {
-        if (isEProofError(error, "CHAIN_UNAVAILABLE")) {
-          // The chain that comes back may be an older state of itself: look before sending again
-          // (the newest batch first; everything only if that one is gone).
-          afterOutage = true;
-          this.#chainBackoffMs = Math.min(Math.max(this.#chainBackoffMs * 2, 250), 10_000);
-          this.#deps.logger.warn({ event: "anchoring.chain_unavailable", retryInMs: this.#chainBackoffMs }, "chain unreachable; documents stay queued");
-        } else {
-          this.#chainBackoffMs = 1_000;
-          this.#deps.logger.error({ event: "anchoring.failed", err: error }, "anchoring failed; will retry");
-        }
+  /** One turn of the loop: reconcile when needed, then anchor what is sealed; answers the wait before the next. */
+  async #turn(): Promise<number> {
+    try {
+      const requested = this.#reconcileRequested;
+      this.#reconcileRequested = false;
+      if (!this.#reconciled || requested || (await this.#chainForgotNewestBatch(this.#afterOutage))) {
+        if (requested)
+          this.#deps.logger.warn({ event: "anchoring.reconcile_requested" }, "a verification met an anchored batch the chain does not know; reconciling");
+        await this.reconcile();
+        this.#reconciled = true;
       }
-      if (!this.#running) break;
-      await this.#sleep(this.#chainBackoffMs || this.#options.pollMs);
+      this.#afterOutage = false;
+      await this.runOnce();
+      this.#chainBackoffMs = 0;
+    } catch (error) {
+      if (isEProofError(error, "CHAIN_UNAVAILABLE")) {
+        // The chain that comes back may be an older state of itself: look before sending again
+        // (the newest batch first; everything only if that one is gone).
+        this.#afterOutage = true;
+        this.#chainBackoffMs = Math.min(Math.max(this.#chainBackoffMs * 2, 250), 10_000);
+        this.#deps.logger.warn({ event: "anchoring.chain_unavailable", retryInMs: this.#chainBackoffMs }, "chain unreachable; documents stay queued");
+      } else {
+        this.#chainBackoffMs = 1_000;
+        this.#deps.logger.error({ event: "anchoring.failed", err: error }, "anchoring failed; will retry");
+      }
     }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#wake = done;
-    });
+    return this.#chainBackoffMs || this.#options.pollMs;
   }
 
   /**

@@ -6,8 +6,10 @@
  * each notification carries a delivery id (header and `jti`) that stays the same across retries, so
  * a receiver that ignores an id it has already processed sees every (subscription, event) exactly once.
  */
+
 import type { Logger } from "../logger.ts";
 import type { Clock, DeliveryRecord, Subscriptions } from "../ports.ts";
+import { BackgroundLoop } from "./background-loop.ts";
 
 /** POSTs one notification; resolves with the HTTP status, rejects when no answer came. */
 export interface WebhookTransport {
@@ -45,9 +47,7 @@ export class WebhookDispatcher {
   readonly #policy: RetryPolicy;
   readonly #pollMs: number;
   readonly #leaseMs: number;
-  #running = false;
-  #loop: Promise<void> | null = null;
-  #wake: (() => void) | null = null;
+  readonly #loop = new BackgroundLoop(() => this.#turn());
 
   constructor(deps: DispatcherDeps, options: { policy?: RetryPolicy; pollMs?: number; leaseMs?: number } = {}) {
     this.#deps = deps;
@@ -57,41 +57,26 @@ export class WebhookDispatcher {
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#loop = this.#run();
+    this.#loop.start();
   }
 
   /** Lets the deliveries in flight finish (each is bounded by the transport's timeout), then stops. */
-  async stop(): Promise<void> {
-    this.#running = false;
-    this.#wake?.();
-    await this.#loop;
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   poke(): void {
-    this.#wake?.();
+    this.#loop.wake();
   }
 
-  async #run(): Promise<void> {
-    while (this.#running) {
-      let sent = 0;
-      try {
-        sent = await this.runOnce();
-      } catch (error) {
-        this.#deps.logger.error({ event: "webhook.dispatch_failed", err: error }, "webhook dispatcher failed; retrying");
-      }
-      if (!this.#running) break;
-      if (sent > 0) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.#pollMs);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = null;
+  /** One turn: the deliveries due now; at once again while there are some, else after the poll interval. */
+  async #turn(): Promise<number> {
+    try {
+      if ((await this.runOnce()) > 0) return 0;
+    } catch (error) {
+      this.#deps.logger.error({ event: "webhook.dispatch_failed", err: error }, "webhook dispatcher failed; retrying");
     }
+    return this.#pollMs;
   }
 
   /** Sends the deliveries due now; returns how many were attempted. */

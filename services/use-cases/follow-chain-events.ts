@@ -14,12 +14,14 @@
  * Events younger than `graceMs` wait for the next poll: the officer route that sent the transaction
  * records the change with the officer's reason first, and the follower then sees it as known.
  */
+
 import { createHash } from "node:crypto";
 import { REASON_CODES } from "../domain/reason-codes.ts";
 import { CHAIN_ACTOR } from "../domain/status-history.ts";
 import { isEProofError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ChainEvents, ChainStatusEvent, Clock, Hex, NewDelivery, Store, Subscriptions } from "../ports.ts";
+import { BackgroundLoop } from "./background-loop.ts";
 
 /** Signs a notification payload as a compact JWS. */
 export interface NotificationSigner {
@@ -88,9 +90,8 @@ export class ChainFollower {
   readonly #deps: FollowerDeps;
   readonly #options: Required<FollowerOptions>;
   readonly #cursorKey: string;
-  #running = false;
-  #loop: Promise<void> | null = null;
-  #wake: (() => void) | null = null;
+  readonly #loop = new BackgroundLoop(() => this.#turn());
+  #backoffMs = 0;
 
   constructor(deps: FollowerDeps, options: FollowerOptions = {}) {
     this.#deps = deps;
@@ -99,43 +100,29 @@ export class ChainFollower {
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#loop = this.#run();
+    this.#loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.#running = false;
-    this.#wake?.();
-    await this.#loop;
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
-  async #run(): Promise<void> {
-    let backoffMs = 0;
-    while (this.#running) {
-      let more = false;
-      try {
-        more = await this.runOnce();
-        backoffMs = 0;
-      } catch (error) {
-        backoffMs = Math.min(Math.max(backoffMs * 2, 500), 30_000);
-        const unavailable = isEProofError(error, "CHAIN_UNAVAILABLE");
-        this.#deps.logger[unavailable ? "warn" : "error"](
-          { event: "chain_follower.failed", retryInMs: backoffMs, ...(unavailable ? {} : { err: error }) },
-          unavailable ? "chain unreachable; status events are read when it answers" : "chain follower failed; retrying",
-        );
-      }
-      if (!this.#running) break;
-      if (more && backoffMs === 0) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, backoffMs || this.#options.pollMs);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = null;
+  /** One turn: a range of blocks; at once again when more are waiting, else after the poll interval or back-off. */
+  async #turn(): Promise<number> {
+    let more = false;
+    try {
+      more = await this.runOnce();
+      this.#backoffMs = 0;
+    } catch (error) {
+      this.#backoffMs = Math.min(Math.max(this.#backoffMs * 2, 500), 30_000);
+      const unavailable = isEProofError(error, "CHAIN_UNAVAILABLE");
+      this.#deps.logger[unavailable ? "warn" : "error"](
+        { event: "chain_follower.failed", retryInMs: this.#backoffMs, ...(unavailable ? {} : { err: error }) },
+        unavailable ? "chain unreachable; status events are read when it answers" : "chain follower failed; retrying",
+      );
     }
+    if (more && this.#backoffMs === 0) return 0;
+    return this.#backoffMs || this.#options.pollMs;
   }
 
   /** Handles one range of blocks; true when more blocks are waiting. */
