@@ -2,21 +2,27 @@
  * The chain goes away while the service runs (an external chain via EPROOF_RPC_URL, which the test
  * stops, crashes and restarts on the same port from the same state folder).
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Contract } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../services/adapters/chain/contract-artifacts.ts";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
-import { FileKeyRing } from "../../services/adapters/signing/file-key-ring.ts";
-import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
-import { loadConfig } from "../../services/config.ts";
 import { type EmbeddedChain, startAnvil } from "../../services/embedded/anvil-process.ts";
-import { bootstrapEmbedded, type Deployment } from "../../services/embedded/dev-bootstrap.ts";
+import type { Deployment } from "../../services/embedded/dev-bootstrap.ts";
 import { createLogger } from "../../services/logger.ts";
-import { startEProof } from "../../services/main.ts";
-import { api, downloadEProof, freePort, removeDataDir, startTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
+import {
+  api,
+  downloadEProof,
+  freePort,
+  removeDataDir,
+  startServiceOnChain,
+  startTestService,
+  type TestService,
+  TYPICAL_LICENCE,
+  waitUntilAnchored,
+} from "./test-service.ts";
 
 const CHAIN_ID = 852;
 const INVALID_VERDICTS = ["TAMPERED", "REVOKED", "SUSPENDED", "SUPERSEDED", "EXPIRED", "NOT_YET_VALID", "UNKNOWN_ISSUER", "NOT_ANCHORED"];
@@ -35,41 +41,18 @@ describe("a chain outage while the service runs", () => {
   const statePath = () => join(chainDir, "chain", "anvil-state.json");
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "eproof-outage-"));
     chainDir = mkdtempSync(join(tmpdir(), "eproof-outage-chain-"));
     chainPort = await freePort();
     chain = await startChain();
-    const store = new SqliteStore(join(dataDir, "eproof.sqlite"));
-    deployment = await bootstrapEmbedded({
-      rpcUrl: chain.rpcUrl,
+    ({ service, deployment } = await startServiceOnChain(chain.rpcUrl, {
       chainId: CHAIN_ID,
-      dataDir,
-      publicUrl: "http://localhost",
-      store,
-      keyRing: new FileKeyRing(join(dataDir, "keys")),
-      logger: silent,
-    });
-    await store.close();
-    const keyFile = join(dataDir, "anchor.key");
-    writeFileSync(keyFile, `${deployment.anchorKey}\n`, { mode: 0o600 });
-    const env = {
-      PORT: String(await freePort()),
-      EPROOF_DATA_DIR: dataDir,
-      EPROOF_RPC_URL: chain.rpcUrl,
-      EPROOF_CHAIN_ID: String(CHAIN_ID),
-      EPROOF_DOCUMENT_REGISTRY: deployment.documentRegistry,
-      EPROOF_ISSUER_REGISTRY: deployment.issuerRegistry,
-      EPROOF_ANCHOR_KEY_FILE: keyFile,
-      EPROOF_BATCH_MAX_WAIT_MS: "100",
-      EPROOF_CHAIN_WATCH_MS: "500",
-    };
-    const logger = createLogger("info", { write: (line: string) => void logLines.push(line) });
-    const running = await startEProof(
-      loadConfig(env, (path) => readFileSync(path, "utf8")),
-      logger,
-    );
-    const apiKey = (JSON.parse(readFileSync(join(dataDir, "dev-credentials.json"), "utf8")) as { apiKey: string }).apiKey;
-    service = Object.assign(running, { dataDir, apiKey, env });
+      logLines,
+      env: {
+        EPROOF_BATCH_MAX_WAIT_MS: "100",
+        EPROOF_CHAIN_WATCH_MS: "500",
+      },
+    }));
+    dataDir = service.dataDir;
   });
   afterAll(async () => {
     await service?.stop();

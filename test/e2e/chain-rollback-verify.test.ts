@@ -3,18 +3,13 @@
  * state file) answers PENDING, never NOT_ANCHORED, and is what gets the batch anchored again: the
  * periodic watch is set to ten minutes here, so only the verification's request to reconcile heals it.
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FileKeyRing } from "../../services/adapters/signing/file-key-ring.ts";
-import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
-import { loadConfig } from "../../services/config.ts";
 import { type EmbeddedChain, startAnvil } from "../../services/embedded/anvil-process.ts";
-import { bootstrapEmbedded } from "../../services/embedded/dev-bootstrap.ts";
 import { createLogger } from "../../services/logger.ts";
-import { startEProof } from "../../services/main.ts";
-import { api, downloadEProof, freePort, removeDataDir, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
+import { api, downloadEProof, freePort, removeDataDir, startServiceOnChain, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
 
 const CHAIN_ID = 852;
 
@@ -31,43 +26,20 @@ describe("verifying a document whose batch the restarted chain forgot", () => {
   const statePath = () => join(chainDir, "chain", "anvil-state.json");
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "eproof-rollback-verify-"));
     chainDir = mkdtempSync(join(tmpdir(), "eproof-rollback-verify-chain-"));
     chainPort = await freePort();
     chain = await startChain();
-    const store = new SqliteStore(join(dataDir, "eproof.sqlite"));
-    const deployment = await bootstrapEmbedded({
-      rpcUrl: chain.rpcUrl,
+    ({ service } = await startServiceOnChain(chain.rpcUrl, {
       chainId: CHAIN_ID,
-      dataDir,
-      publicUrl: "http://localhost",
-      store,
-      keyRing: new FileKeyRing(join(dataDir, "keys")),
-      logger: silent,
-    });
-    await store.close();
-    const keyFile = join(dataDir, "anchor.key");
-    writeFileSync(keyFile, `${deployment.anchorKey}\n`, { mode: 0o600 });
-    const env = {
-      PORT: String(await freePort()),
-      EPROOF_DATA_DIR: dataDir,
-      EPROOF_RPC_URL: chain.rpcUrl,
-      EPROOF_CHAIN_ID: String(CHAIN_ID),
-      EPROOF_DOCUMENT_REGISTRY: deployment.documentRegistry,
-      EPROOF_ISSUER_REGISTRY: deployment.issuerRegistry,
-      EPROOF_ANCHOR_KEY_FILE: keyFile,
-      EPROOF_BATCH_MAX_WAIT_MS: "100",
-      EPROOF_CHAIN_WATCH_MS: "600000",
-      // The test polls the verify API: its per-client limit is not what is under test.
-      EPROOF_VERIFY_RATE_LIMIT: "10000",
-    };
-    const logger = createLogger("info", { write: (line: string) => void logLines.push(line) });
-    const running = await startEProof(
-      loadConfig(env, (path) => readFileSync(path, "utf8")),
-      logger,
-    );
-    const apiKey = (JSON.parse(readFileSync(join(dataDir, "dev-credentials.json"), "utf8")) as { apiKey: string }).apiKey;
-    service = Object.assign(running, { dataDir, apiKey, env });
+      logLines,
+      env: {
+        EPROOF_BATCH_MAX_WAIT_MS: "100",
+        EPROOF_CHAIN_WATCH_MS: "600000",
+        // The test polls the verify API: its per-client limit is not what is under test.
+        EPROOF_VERIFY_RATE_LIMIT: "10000",
+      },
+    }));
+    dataDir = service.dataDir;
   });
   afterAll(async () => {
     await service?.stop();

@@ -1,11 +1,14 @@
 /** Starts the whole system (embedded anvil + SQLite + HTTP) in a temp folder on free ports. */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { FileKeyRing } from "../../services/adapters/signing/file-key-ring.ts";
+import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
 import { loadConfig } from "../../services/config.ts";
+import { bootstrapEmbedded, type Deployment } from "../../services/embedded/dev-bootstrap.ts";
 import { createLogger } from "../../services/logger.ts";
 import { type RunningService, startEProof } from "../../services/main.ts";
 
@@ -104,4 +107,48 @@ export async function runEproof(args: string[], env: Record<string, string> = {}
     const e = error as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === "number" ? e.code : -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
   }
+}
+
+/**
+ * The service against a chain the test owns (started, stopped, crashed and restarted by the test):
+ * deploys the contracts and DEMO on `rpcUrl` into a fresh data folder, then starts the service with
+ * EPROOF_RPC_URL, the addresses and the anchoring key file, plus `env`.
+ */
+export async function startServiceOnChain(
+  rpcUrl: string,
+  options: { chainId?: number; env?: Record<string, string>; logLines?: string[] } = {},
+): Promise<{ service: TestService; deployment: Deployment }> {
+  const chainId = options.chainId ?? 852;
+  const silent = createLogger("silent");
+  const dataDir = mkdtempSync(join(tmpdir(), "eproof-e2e-own-chain-"));
+  const store = new SqliteStore(join(dataDir, "eproof.sqlite"));
+  let deployment: Deployment;
+  try {
+    deployment = await bootstrapEmbedded({
+      rpcUrl,
+      chainId,
+      dataDir,
+      publicUrl: "http://localhost",
+      store,
+      keyRing: new FileKeyRing(join(dataDir, "keys")),
+      logger: silent,
+    });
+  } finally {
+    await store.close();
+  }
+  const keyFile = join(dataDir, "anchor.key");
+  writeFileSync(keyFile, `${deployment.anchorKey}\n`, { mode: 0o600 });
+  const service = await startTestService({
+    dataDir,
+    logLines: options.logLines,
+    env: {
+      EPROOF_RPC_URL: rpcUrl,
+      EPROOF_CHAIN_ID: String(chainId),
+      EPROOF_DOCUMENT_REGISTRY: deployment.documentRegistry,
+      EPROOF_ISSUER_REGISTRY: deployment.issuerRegistry,
+      EPROOF_ANCHOR_KEY_FILE: keyFile,
+      ...options.env,
+    },
+  });
+  return { service, deployment };
 }
