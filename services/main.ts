@@ -228,7 +228,11 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
           };
         },
         (error: unknown) => {
-          logger.warn({ event: "health.chain_unreachable", err: error }, "health check: chain unreachable");
+          // Expected while the chain is down and asked at every probe: the reason in one line, no stack.
+          logger.warn(
+            { event: "health.chain_unreachable", reason: error instanceof Error ? error.message.slice(0, 200) : String(error) },
+            "health check: chain unreachable",
+          );
           return { reachable: false, chainId, chainIdMatches: undefined, error: "unreachable", endpoints: provider.endpointHealth() };
         },
       ),
