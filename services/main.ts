@@ -34,6 +34,7 @@ import type { AdminRecords, AuditLog, Clock, Hex, Locks, Store, Subscriptions } 
 import { Administration } from "./use-cases/administer.ts";
 import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
 import { WebhookDispatcher } from "./use-cases/deliver-webhooks.ts";
+import { DepartmentDirectory } from "./use-cases/department-directory.ts";
 import { ChainFollower } from "./use-cases/follow-chain-events.ts";
 import { ChainIssuanceGate } from "./use-cases/issuance-gate.ts";
 
@@ -145,14 +146,24 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   const ledger = new EthersLedger({ provider, signer: anchorWallet, documentRegistry, chainId, gasPrice, locks });
   const clock: Clock = { now: () => Date.now() };
   // Reads of the IssuerRegistry need no governance account; writes (the admin API) do.
-  // Department names as the chain records them, learnt as departments issue (PDF headings).
-  const departmentNames = new Map<string, { en: string; zhHK: string }>([[DEMO_DEPARTMENT.code, DEMO_DEPARTMENT.name]]);
+  const registryReader = new Governance(anchorWallet, issuerRegistry);
+  // Department names as the chain records them (verify answers, public status, PDF headings).
+  const departments = new DepartmentDirectory(registryReader, {
+    known: [[DEMO_DEPARTMENT.code, DEMO_DEPARTMENT.name]],
+    onError: (error) =>
+      logger.warn(
+        { event: "departments.refresh_failed", reason: error instanceof Error ? error.message.slice(0, 200) : String(error) },
+        "could not read department names from the chain; codes are shown until it answers",
+      ),
+  });
+  // Names are ready before the first verification unless the chain is slow or away (then they follow).
+  await Promise.race([departments.refresh(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   const gate = new ChainIssuanceGate({
-    governance: new Governance(anchorWallet, issuerRegistry),
+    governance: registryReader,
     store,
     keys: keyRing,
     now: clock.now,
-    onDepartment: (code, name) => departmentNames.set(code, name),
+    onDepartment: (code, name) => departments.learn(code, name),
   });
   const keyDirectory = new KeyDirectory(store);
   const administration = governanceKey
@@ -166,6 +177,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
         onGovernanceChanged: () => {
           gate.invalidate();
           keyDirectory.invalidate();
+          void departments.refresh();
         },
         onApiKeyRevoked: invalidateApiKeyCache,
       })
@@ -263,7 +275,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     logger,
     metrics,
     keys: keyDirectory,
-    departmentName: (code) => departmentNames.get(code) ?? { en: code, zhHK: code },
+    departmentName: (code) => departments.name(code),
     onAccepted: () => worker.poke(),
     onAnchorMissing: () => worker.reconcileSoon(),
     health,

@@ -231,6 +231,8 @@ export interface IssuerGovernance {
   addAnchorer(code: string, account: string): Promise<TxReceipt>;
   removeAnchorer(code: string, account: string): Promise<TxReceipt>;
   department(code: string): Promise<{ code: string; name: { en: string; zhHK: string }; status: "ACTIVE" | "SUSPENDED"; registeredAt: number } | null>;
+  /** Every registered department. */
+  departments(): Promise<Array<{ code: string; name: { en: string; zhHK: string } }>>;
   documentTypes(code: string): Promise<Array<{ type: string; schemaHash: Hex; grantedAt: number; withdrawnAt: number }>>;
   signingKeys(code: string): Promise<Array<{ thumbprint: Hex; validFrom: number; validUntil: number; compromisedAt: number }>>;
   anchorers(code: string): Promise<string[]>;

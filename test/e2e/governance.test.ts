@@ -292,4 +292,18 @@ describe("platform administration and trust as of issuance", () => {
     const second = { url: service.url, apiKey: JSON.parse(offline.stdout).apiKey as string };
     expect((await api(second, "GET", "/api/v1/admin/departments/CLI-DEPT")).body.status).toBe("SUSPENDED");
   }, 180_000); // eight CLI processes, each loading TypeScript
+
+  it("names an onboarded department from the chain after a restart, before it issues again", async () => {
+    const { code, officer } = await onboard();
+    const { eproof } = await issueAnchored(officer);
+    await service.stop();
+    service = await startTestService({ dataDir: service.dataDir });
+    const verdict = await verify(eproof);
+    expect(verdict.verdict).toBe("VALID");
+    expect((verdict as { issuerName?: unknown }).issuerName).toEqual({
+      en: expect.stringContaining("Governance Test"),
+      "zh-HK": expect.stringContaining("管治測試"),
+    });
+    expect(eproof.header.issuer).toBe(code);
+  });
 });

@@ -108,6 +108,14 @@ export class Governance implements IssuerGovernance {
     };
   }
 
+  /** Every registered department, in registration order (one read per department, plus one). */
+  async departments(): Promise<DepartmentInfo[]> {
+    const count = Number(await this.#read("departmentCount", []));
+    const ids = await Promise.all(Array.from({ length: count }, (_, i) => this.#read("departmentIdAt", [i + 1])));
+    const found = await Promise.all(ids.map((id) => this.department(fromBytes32String(String(id)))));
+    return found.filter((each): each is DepartmentInfo => each !== null);
+  }
+
   /** Every document type ever granted to the department, with its window. */
   async documentTypes(code: string): Promise<DocumentTypeGrant[]> {
     const id = department(code);

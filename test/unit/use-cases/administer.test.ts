@@ -35,6 +35,7 @@ function setup(options: { refuse?: keyof IssuerGovernance } = {}) {
       const status = departments.get(code);
       return status ? { code, name: { en: code, zhHK: code }, status, registeredAt: CHAIN_TIME - 100 } : null;
     },
+    departments: async () => [...departments.keys()].map((code) => ({ code, name: { en: code, zhHK: code } })),
     documentTypes: async () => [],
     signingKeys: async () => [],
     anchorers: async () => [],
