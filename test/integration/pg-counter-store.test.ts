@@ -99,7 +99,7 @@ describe("rate-limit counters in PostgreSQL", () => {
     const logger = { warn: (...args: unknown[]) => warnings.push(args) } as unknown as Logger;
     const counters = failOpen(unreachable, logger, { now: clock });
     const hit = await counters.increment("any", 60_000);
-    expect(hit).toEqual({ hits: 0, resetAt: now + 60_000 });
+    expect(hit).toEqual({ hits: 1, resetAt: now + 60_000 });
     expect(await counters.get("any")).toBeUndefined();
     await counters.increment("any", 60_000);
     expect(warnings).toHaveLength(1);

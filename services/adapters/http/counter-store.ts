@@ -92,7 +92,7 @@ export function failOpen(store: CounterStore, logger: Logger, options: { now?: (
     increment: (key, windowMs) =>
       store.increment(key, windowMs).catch((error: unknown) => {
         warn(error);
-        return { hits: 0, resetAt: now() + windowMs };
+        return { hits: 1, resetAt: now() + windowMs };
       }),
     get: (key) =>
       store.get(key).catch((error: unknown) => {
