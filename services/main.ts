@@ -327,6 +327,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
         provider.destroy();
         await subscriptions.close();
         await store.close();
+        await rateLimitCounters?.close?.();
         await embedded?.stop();
         logger.info({ event: "service.stopped" }, "e-Proof stopped");
       })();
