@@ -12,6 +12,7 @@ import { Governance } from "./adapters/chain/governance.ts";
 import { createFailoverProvider } from "./adapters/chain/rpc-provider.ts";
 import { createApp } from "./adapters/http/app.ts";
 import { invalidateApiKeyCache } from "./adapters/http/auth.ts";
+import { failOpen } from "./adapters/http/counter-store.ts";
 import type { HealthReport, HttpDeps } from "./adapters/http/http-deps.ts";
 import { createMetrics } from "./adapters/http/metrics.ts";
 import { createSubscriptionMetrics } from "./adapters/http/subscription-metrics.ts";
@@ -21,6 +22,7 @@ import { FileKeyRing } from "./adapters/signing/file-key-ring.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
 import { NotificationKey } from "./adapters/signing/notification-key.ts";
 import { InProcessLocks } from "./adapters/store/in-process-locks.ts";
+import { PgCounterStore } from "./adapters/store/pg-counter-store.ts";
 import { PgStore } from "./adapters/store/pg-store.ts";
 import { PgSubscriptions } from "./adapters/store/pg-subscriptions.ts";
 import { SqliteStore } from "./adapters/store/sqlite-store.ts";
@@ -93,6 +95,9 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     locks = new InProcessLocks();
   }
   started.push(() => store.close());
+  // On PostgreSQL the rate limits are shared by every instance; a database hiccup lets requests through.
+  const rateLimitCounters = config.databaseUrl ? failOpen(PgCounterStore.connect(config.databaseUrl), logger) : undefined;
+  if (rateLimitCounters) started.push(() => rateLimitCounters.close?.() ?? Promise.resolve());
   const subscriptions: Subscriptions = config.databaseUrl
     ? await PgSubscriptions.connect(config.databaseUrl)
     : new SqliteSubscriptions(join(config.dataDir, "eproof.sqlite"));
@@ -282,6 +287,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     audit: store.audit,
     ...(administration ? { admin: { administration, serviceAnchorer: anchorWallet.address } } : {}),
     webhooks: { subscriptions, jwks: () => notificationKey.jwks(), allowPrivateAddresses: config.subscriptions.allowPrivateWebhooks },
+    ...(rateLimitCounters ? { rateLimitCounters } : {}),
   };
   const app = createApp(deps);
   const server: Server = await new Promise((resolve, reject) => {
@@ -333,6 +339,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
         provider.destroy();
         await subscriptions.close();
         await store.close();
+        await rateLimitCounters?.close?.();
         await embedded?.stop();
         logger.info({ event: "service.stopped" }, "e-Proof stopped");
       })();

@@ -8,6 +8,7 @@ import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
 import type { AbuseConfig } from "../../config.ts";
 import { EProofError } from "../../errors.ts";
+import { CounterRateLimitStore, type CounterStore, MemoryCounterStore } from "./counter-store.ts";
 
 /**
  * The verify page's assets are all same-origin: no inline script or style, no third party.
@@ -67,10 +68,15 @@ function refuse(message: string): RequestHandler {
   return (_req, _res, next) => next(new EProofError("RATE_LIMITED", message));
 }
 
-/** Public API requests (verify, redact) per client address; a CORS preflight does not count. Null when turned off. */
-export function verifyRateLimit(limit: AbuseConfig["verifyLimit"]): RequestHandler | null {
+/**
+ * Public API requests (verify, redact) per client address; a CORS preflight does not count. Null when
+ * turned off. With `shared` counters (PostgreSQL) the allowance is one for all instances; `name`
+ * keeps the allowances of several limiters on one counter store apart.
+ */
+export function verifyRateLimit(limit: AbuseConfig["verifyLimit"], shared?: { counters: CounterStore; name: string }): RequestHandler | null {
   if (limit.max === 0) return null;
   return rateLimit({
+    ...(shared ? { store: new CounterRateLimitStore(shared.counters, `verify:${shared.name}:`, { shared: true }) } : {}),
     windowMs: limit.windowMs,
     limit: limit.max,
     standardHeaders: "draft-8",
@@ -86,37 +92,39 @@ export function verifyRateLimit(limit: AbuseConfig["verifyLimit"]): RequestHandl
  * valid key are never refused. Once a client has used up its allowance, every request it sends is
  * refused until its window ends, so a key cannot be guessed by brute force. (express-rate-limit's
  * skipSuccessfulRequests counts each request when it starts and takes it back at the end: concurrent
- * valid requests would be refused; hence this small fixed-window counter.)
+ * valid requests would be refused; hence this small fixed-window counter.) The counters are in
+ * memory unless `counters` is given (PostgreSQL: shared by every instance). Paths for which `skip`
+ * is true (the public routes, which never answer 401 and have their own limit) are not looked up,
+ * so a limited public request costs one counter round trip, not two.
  */
-export function authFailureRateLimit(limit: AbuseConfig["authFailureLimit"]): RequestHandler | null {
+export function authFailureRateLimit(
+  limit: AbuseConfig["authFailureLimit"],
+  counters: CounterStore = new MemoryCounterStore(),
+  skip: (path: string) => boolean = () => false,
+): RequestHandler | null {
   if (limit.max === 0) return null;
-  const failures = new Map<string, { count: number; resetAt: number }>();
   const refuseLockedOut = refuse("too many failed authentications from your address; wait for the time in the Retry-After header and try again");
-  const MAX_TRACKED = 100_000;
   return (req, res, next) => {
-    const client = req.ip ?? "unknown";
-    const now = Date.now();
-    const entry = failures.get(client);
-    if (entry && entry.resetAt <= now) failures.delete(client);
-    else if (entry && entry.count >= limit.max) {
-      res.setHeader("Retry-After", String(Math.max(1, Math.ceil((entry.resetAt - now) / 1000))));
-      refuseLockedOut(req, res, next);
+    if (skip(req.path)) {
+      next();
       return;
     }
-    res.on("finish", () => {
-      if (res.statusCode !== 401) return;
-      const at = Date.now();
-      const current = failures.get(client);
-      if (current && current.resetAt > at) current.count += 1;
-      else {
-        if (failures.size >= MAX_TRACKED) {
-          for (const [key, value] of failures) if (value.resetAt <= at) failures.delete(key);
-          if (failures.size >= MAX_TRACKED) failures.clear();
+    const key = `auth:${req.ip ?? "unknown"}`;
+    counters.get(key).then(
+      (entry) => {
+        if (entry && entry.hits >= limit.max) {
+          res.setHeader("Retry-After", String(Math.max(1, Math.ceil((entry.resetAt - Date.now()) / 1000))));
+          refuseLockedOut(req, res, next);
+          return;
         }
-        failures.set(client, { count: 1, resetAt: at + limit.windowMs });
-      }
-    });
-    next();
+        res.on("finish", () => {
+          if (res.statusCode === 401) counters.increment(key, limit.windowMs).catch(() => undefined);
+        });
+        next();
+      },
+      // A failing counter store lets the request through (fail open): never a 500 for a counter.
+      () => next(),
+    );
   };
 }
 

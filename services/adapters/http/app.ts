@@ -52,12 +52,15 @@ export function createApp(deps: HttpDeps): Express {
   app.use(PUBLIC_CORS_PATHS[0] as string, publicCors(["POST"]));
   app.use(PUBLIC_CORS_PATHS[1] as string, publicCors(["GET", "HEAD"]));
   // The public, unauthenticated routes that do work per request; each has its own allowance.
-  for (const path of ["/api/v1/verify", "/api/v1/redact", "/api/v1/public"]) {
-    const limit = verifyRateLimit(deps.config.abuse.verifyLimit);
+  // With shared counters (PostgreSQL) an allowance holds across every instance, else per process.
+  const publicLimited = ["/api/v1/verify", "/api/v1/redact", "/api/v1/public"];
+  for (const path of publicLimited) {
+    const limit = verifyRateLimit(deps.config.abuse.verifyLimit, deps.rateLimitCounters ? { counters: deps.rateLimitCounters, name: path } : undefined);
     if (limit) app.use(path, limit);
   }
-  // Before every route: only 401 answers count, and public routes never give one.
-  const authLimit = authFailureRateLimit(deps.config.abuse.authFailureLimit);
+  // Before every route: only 401 answers count, and public routes never give one (nor are looked up).
+  const isPublicLimited = (path: string) => publicLimited.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+  const authLimit = authFailureRateLimit(deps.config.abuse.authFailureLimit, deps.rateLimitCounters, isPublicLimited);
   if (authLimit) app.use(authLimit);
 
   app.use(express.json({ limit: deps.config.bodyLimitBytes, type: ["application/json", "application/*+json"] }));

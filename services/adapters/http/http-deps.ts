@@ -6,6 +6,7 @@ import type { StatusDeps } from "../../use-cases/change-status.ts";
 import type { TrustAnchor } from "../../use-cases/document-files.ts";
 import type { IssuanceDeps } from "../../use-cases/issue-documents.ts";
 import type { KeyDirectory } from "../signing/key-directory.ts";
+import type { CounterStore } from "./counter-store.ts";
 import type { Metrics } from "./metrics.ts";
 import type { WebhookHttpDeps } from "./routes/subscription-routes.ts";
 
@@ -49,4 +50,6 @@ export interface HttpDeps {
   admin?: { administration: Administration; serviceAnchorer: string };
   /** Webhook subscriptions; their routes are mounted only when given. */
   webhooks?: WebhookHttpDeps;
+  /** Rate-limit counters shared by every instance (PostgreSQL); absent: in memory, per process. */
+  rateLimitCounters?: CounterStore;
 }

@@ -100,4 +100,13 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE api_keys DROP CONSTRAINT api_keys_role_check;
   ALTER TABLE api_keys ADD CONSTRAINT api_keys_role_check CHECK (role IN ('officer', 'admin', 'relying-party'));
   `,
+  // Rate-limit counters shared by every instance (services/adapters/store/pg-counter-store.ts).
+  `
+  CREATE TABLE rate_limit_hits (
+    key TEXT PRIMARY KEY,
+    hits INTEGER NOT NULL,
+    reset_at BIGINT NOT NULL
+  );
+  CREATE INDEX rate_limit_hits_reset_at ON rate_limit_hits (reset_at);
+  `,
 ];
