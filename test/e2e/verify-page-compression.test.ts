@@ -103,6 +103,13 @@ describe("verify page and public answers are compressed for slow networks", () =
     }
   });
 
+  it("serves the page at /VERIFY too, as a QR code's upper-case link asks, but assets only at their exact path", async () => {
+    const upper = await raw(`${service.url}/VERIFY`, { "accept-encoding": "gzip" });
+    expect(upper.status).toBe(200);
+    expect(decode(upper).equals(readFileSync(FILES["/verify"] as URL))).toBe(true);
+    expect((await raw(`${service.url}/ASSETS/VERIFY.JS`)).status).toBe(404);
+  });
+
   it("answers HEAD with the headers and no body, and an unknown asset with a 404 problem", async () => {
     const head = await raw(`${service.url}/assets/verify.js`, { "accept-encoding": "br" }, "HEAD");
     expect(head.status).toBe(200);

@@ -72,7 +72,7 @@ export function createApp(deps: HttpDeps): Express {
   app.use(jsonDepthLimit());
 
   // The verify page and its assets, compressed once (br and gzip) and revalidated by ETag.
-  app.use(staticFiles(prepareStaticFiles(PUBLIC_SOURCES, { "/assets/vendor/jsQR.js": "text/javascript; charset=utf-8" })));
+  app.use(staticFiles(prepareStaticFiles(PUBLIC_SOURCES, { "/assets/vendor/jsQR.js": "text/javascript; charset=utf-8" }), ["/verify"]));
   // Public JSON answers are compressed when large enough; they hold no secret beside caller-chosen text.
   app.use(COMPRESSED_JSON_PATHS, compressJson());
   app.use(publicRoutes(deps));

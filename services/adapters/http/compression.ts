@@ -163,11 +163,17 @@ export function prepareStaticFiles(sources: StaticSource[], typeOverride: Record
   return files;
 }
 
-/** Serves the prepared files by exact URL path (GET and HEAD); anything else falls through. */
-export function staticFiles(files: Map<string, Promise<StaticFile>>): RequestHandler {
+/**
+ * Serves the prepared files by exact URL path (GET and HEAD); anything else falls through. Paths listed in
+ * `caseInsensitive` also match in any case, as an Express route does: a QR code's alphanumeric mode makes the
+ * verify link upper case (HTTP://HOST/VERIFY#...).
+ */
+export function staticFiles(files: Map<string, Promise<StaticFile>>, caseInsensitive: string[] = []): RequestHandler {
+  const anyCase = new Set(caseInsensitive.map((path) => path.toLowerCase()));
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== "GET" && req.method !== "HEAD") return next();
-    const ready = files.get(req.path);
+    const lower = req.path.toLowerCase();
+    const ready = files.get(req.path) ?? (anyCase.has(lower) ? files.get(lower) : undefined);
     if (!ready) return next();
     ready.then((file) => sendStaticFile(req, res, file), next);
   };
