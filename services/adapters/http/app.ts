@@ -6,6 +6,7 @@ import express, { type Express } from "express";
 import { EProofError } from "../../errors.ts";
 import { authFailureRateLimit, jsonDepthLimit, PUBLIC_CORS_PATHS, publicCors, securityHeaders, verifyRateLimit } from "./abuse-protection.ts";
 import { auditOfficerActions } from "./audit-officer-actions.ts";
+import { compressJson, directorySources, prepareStaticFiles, type StaticSource, staticFiles } from "./compression.ts";
 import { errorResponder } from "./error-status.ts";
 import type { HttpDeps } from "./http-deps.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
@@ -24,6 +25,13 @@ const JSQR_FILE = (() => {
     return null;
   }
 })();
+
+const PUBLIC_SOURCES: StaticSource[] = [
+  { url: "/verify", file: `${PUBLIC_DIR}verify.html`, maxAgeSeconds: 0 },
+  ...directorySources(PUBLIC_DIR, "/assets", 3600),
+  ...(JSQR_FILE ? [{ url: "/assets/vendor/jsQR.js", file: JSQR_FILE, maxAgeSeconds: 86_400 }] : []),
+];
+const COMPRESSED_JSON_PATHS = ["/api/v1/verify", "/api/v1/redact", "/api/v1/public", "/openapi.json"];
 
 export function createApp(deps: HttpDeps): Express {
   const app = express();
@@ -66,14 +74,10 @@ export function createApp(deps: HttpDeps): Express {
   app.use(express.json({ limit: deps.config.bodyLimitBytes, type: ["application/json", "application/*+json"] }));
   app.use(jsonDepthLimit());
 
-  app.get("/verify", (_req, res) => {
-    res.sendFile("verify.html", { root: PUBLIC_DIR });
-  });
-  app.get("/assets/vendor/jsQR.js", (_req, res, next) => {
-    if (!JSQR_FILE) return next();
-    res.type("text/javascript").sendFile(JSQR_FILE, { maxAge: "1d" });
-  });
-  app.use("/assets", express.static(PUBLIC_DIR, { index: false, maxAge: "1h" }));
+  // The verify page and its assets, compressed once (br and gzip) and revalidated by ETag.
+  app.use(staticFiles(prepareStaticFiles(PUBLIC_SOURCES, { "/assets/vendor/jsQR.js": "text/javascript; charset=utf-8" }), ["/verify"]));
+  // Public JSON answers are compressed when large enough; they hold no secret beside caller-chosen text.
+  app.use(COMPRESSED_JSON_PATHS, compressJson());
   app.use(publicRoutes(deps));
   if (deps.audit) app.use(auditOfficerActions(deps.audit));
   app.use(publicStatusRoutes(deps));
