@@ -6,6 +6,7 @@
  */
 import pg from "pg";
 import type { DeliveryAttempt, DeliveryRecord, NewDelivery, SubscriptionRecord, Subscriptions } from "../../ports.ts";
+import { toDelivery, toDeliveryAttempt } from "./delivery-rows.ts";
 import { inTransaction } from "./pg-transaction.ts";
 
 type Row = Record<string, unknown>;
@@ -209,12 +210,7 @@ export class PgSubscriptions implements Subscriptions {
     const logs = new Map<string, DeliveryAttempt[]>();
     for (const a of attempts.rows as Row[]) {
       const list = logs.get(String(a.delivery_id)) ?? [];
-      list.push({
-        at: String(a.at),
-        httpStatus: a.http_status === null ? null : Number(a.http_status),
-        error: (a.error as string | null) ?? null,
-        ms: Number(a.ms),
-      });
+      list.push(toDeliveryAttempt(a));
       logs.set(String(a.delivery_id), list);
     }
     return (rows as Row[]).map((row) => toDelivery(row, logs.get(String(row.id)) ?? []));
@@ -235,20 +231,4 @@ export class PgSubscriptions implements Subscriptions {
   async close(): Promise<void> {
     if (!this.#pool.ended) await this.#pool.end();
   }
-}
-
-function toDelivery(row: Row, log: DeliveryAttempt[]): DeliveryRecord {
-  return {
-    id: String(row.id),
-    subscriptionId: String(row.subscription_id),
-    eventId: String(row.event_id),
-    url: String(row.url),
-    body: String(row.body),
-    state: row.state as DeliveryRecord["state"],
-    attempts: Number(row.attempts),
-    nextAttemptAt: row.next_attempt_at === null ? null : new Date(Number(row.next_attempt_at)).toISOString(),
-    createdAt: String(row.created_at),
-    deliveredAt: (row.delivered_at as string | null) ?? null,
-    log,
-  };
 }

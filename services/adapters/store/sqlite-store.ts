@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { OnChainStatus } from "../../domain/verification-record.ts";
 import type {
   AdminRecords,
@@ -23,6 +23,7 @@ import type {
   TxReceipt,
 } from "../../ports.ts";
 import { apiKeyRole } from "./api-key-role.ts";
+import { inSqliteTransaction, openSqlite } from "./sqlite-database.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 
 type Row = Record<string, unknown>;
@@ -62,8 +63,7 @@ export class SqliteStore implements Store, AdminRecords {
 
   constructor(path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    this.#db = new DatabaseSync(path);
-    this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+    this.#db = openSqlite(path);
     this.#migrate();
     this.audit = this.#auditLog();
     this.#insertDocument = this.#db.prepare(
@@ -97,15 +97,7 @@ export class SqliteStore implements Store, AdminRecords {
   }
 
   #transaction<T>(work: () => T): T {
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
-      const result = work();
-      this.#db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
-    }
+    return inSqliteTransaction(this.#db, work);
   }
 
   async insertDocuments(documents: NewDocument[]): Promise<void> {

@@ -2,9 +2,11 @@
  * The Subscriptions port on the embedded SQLite file: its own connection to the database that
  * SqliteStore opened (and migrated), so webhooks stay a separate small adapter.
  */
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 import { EProofError } from "../../errors.ts";
 import type { DeliveryAttempt, DeliveryRecord, NewDelivery, SubscriptionRecord, Subscriptions } from "../../ports.ts";
+import { toDelivery, toDeliveryAttempt } from "./delivery-rows.ts";
+import { inSqliteTransaction, openSqlite } from "./sqlite-database.ts";
 
 type Row = Record<string, unknown>;
 
@@ -13,8 +15,7 @@ export class SqliteSubscriptions implements Subscriptions {
 
   /** `path` is the database file SqliteStore already opened: it applies the migrations. */
   constructor(path: string) {
-    this.#db = new DatabaseSync(path);
-    this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+    this.#db = openSqlite(path);
     const table = this.#db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'webhook_deliveries'").get();
     if (!table) {
       this.#db.close();
@@ -23,15 +24,7 @@ export class SqliteSubscriptions implements Subscriptions {
   }
 
   #transaction<T>(work: () => T): T {
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
-      const result = work();
-      this.#db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
-    }
+    return inSqliteTransaction(this.#db, work);
   }
 
   #toSubscription(row: Row): SubscriptionRecord {
@@ -144,30 +137,8 @@ export class SqliteSubscriptions implements Subscriptions {
   }
 
   #toDelivery(row: Row, withLog: boolean): DeliveryRecord {
-    const log = withLog
-      ? this.#db
-          .prepare("SELECT * FROM webhook_attempts WHERE delivery_id = ? ORDER BY id")
-          .all(String(row.id))
-          .map((a) => ({
-            at: String(a.at),
-            httpStatus: a.http_status === null ? null : Number(a.http_status),
-            error: (a.error as string | null) ?? null,
-            ms: Number(a.ms),
-          }))
-      : [];
-    return {
-      id: String(row.id),
-      subscriptionId: String(row.subscription_id),
-      eventId: String(row.event_id),
-      url: String(row.url),
-      body: String(row.body),
-      state: row.state as DeliveryRecord["state"],
-      attempts: Number(row.attempts),
-      nextAttemptAt: row.next_attempt_at === null ? null : new Date(Number(row.next_attempt_at)).toISOString(),
-      createdAt: String(row.created_at),
-      deliveredAt: (row.delivered_at as string | null) ?? null,
-      log,
-    };
+    const log = withLog ? this.#db.prepare("SELECT * FROM webhook_attempts WHERE delivery_id = ? ORDER BY id").all(String(row.id)).map(toDeliveryAttempt) : [];
+    return toDelivery(row, log);
   }
 
   async chainCursor(key: string): Promise<number | null> {
