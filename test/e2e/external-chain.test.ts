@@ -1,15 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FileKeyRing } from "../../services/adapters/signing/file-key-ring.ts";
-import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
 import { loadConfig } from "../../services/config.ts";
 import { type EmbeddedChain, startAnvil } from "../../services/embedded/anvil-process.ts";
-import { bootstrapEmbedded, type Deployment } from "../../services/embedded/dev-bootstrap.ts";
+import type { Deployment } from "../../services/embedded/dev-bootstrap.ts";
 import { createLogger } from "../../services/logger.ts";
 import { startEProof } from "../../services/main.ts";
-import { api, downloadEProof, freePort, removeDataDir, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
+import { api, deployOnChain, downloadEProof, freePort, removeDataDir, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
 
 describe("the service on a chain it did not start (EPROOF_RPC_URL)", () => {
   const logger = createLogger("silent");
@@ -20,29 +18,14 @@ describe("the service on a chain it did not start (EPROOF_RPC_URL)", () => {
 
   beforeAll(async () => {
     // Stands in for a permissioned network: a chain with the contracts deployed and DEMO onboarded.
-    dataDir = mkdtempSync(join(tmpdir(), "eproof-external-"));
     chain = await startAnvil({ dataDir: mkdtempSync(join(tmpdir(), "eproof-chain-")), port: await freePort(), chainId: 852, logger });
-    const store = new SqliteStore(join(dataDir, "eproof.sqlite"));
-    deployment = await bootstrapEmbedded({
-      rpcUrl: chain.rpcUrl,
-      chainId: 852,
-      dataDir,
-      publicUrl: "http://localhost",
-      store,
-      keyRing: new FileKeyRing(join(dataDir, "keys")),
-      logger,
-    });
-    await store.close();
-    const keyFile = join(dataDir, "anchor.key");
-    writeFileSync(keyFile, `${deployment.anchorKey}\n`, { mode: 0o600 });
+    let deployed: Record<string, string>;
+    ({ dataDir, deployment, env: deployed } = await deployOnChain(chain.rpcUrl));
     env = {
+      ...deployed,
       PORT: String(await freePort()),
-      EPROOF_DATA_DIR: dataDir,
+      // A second, dead endpoint: reads and writes fail over to the live one.
       EPROOF_RPC_URL: `${chain.rpcUrl}, http://127.0.0.1:1`,
-      EPROOF_CHAIN_ID: "852",
-      EPROOF_DOCUMENT_REGISTRY: deployment.documentRegistry,
-      EPROOF_ISSUER_REGISTRY: deployment.issuerRegistry,
-      EPROOF_ANCHOR_KEY_FILE: keyFile,
       EPROOF_BATCH_MAX_WAIT_MS: "100",
     };
   });

@@ -2,18 +2,16 @@
  * Administration on a chain the service did not start: the admin API exists only when the service
  * is given a REGISTRAR account (EPROOF_GOVERNANCE_KEY), and then onboards departments there.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FileKeyRing } from "../../services/adapters/signing/file-key-ring.ts";
-import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
 import { loadConfig } from "../../services/config.ts";
 import { type EmbeddedChain, startAnvil } from "../../services/embedded/anvil-process.ts";
-import { bootstrapEmbedded, type Deployment } from "../../services/embedded/dev-bootstrap.ts";
+import type { Deployment } from "../../services/embedded/dev-bootstrap.ts";
 import { createLogger } from "../../services/logger.ts";
 import { startEProof } from "../../services/main.ts";
-import { api, downloadEProof, freePort, removeDataDir, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
+import { api, deployOnChain, downloadEProof, freePort, removeDataDir, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
 
 describe("platform administration on an external chain", () => {
   const logger = createLogger("silent");
@@ -24,29 +22,13 @@ describe("platform administration on an external chain", () => {
   let adminApiKey: string;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "eproof-external-gov-"));
     chain = await startAnvil({ dataDir: mkdtempSync(join(tmpdir(), "eproof-chain-")), port: await freePort(), chainId: 852, logger });
-    const store = new SqliteStore(join(dataDir, "eproof.sqlite"));
-    deployment = await bootstrapEmbedded({
-      rpcUrl: chain.rpcUrl,
-      chainId: 852,
-      dataDir,
-      publicUrl: "http://localhost",
-      store,
-      keyRing: new FileKeyRing(join(dataDir, "keys")),
-      logger,
-    });
-    await store.close();
+    let deployed: Record<string, string>;
+    ({ dataDir, deployment, env: deployed } = await deployOnChain(chain.rpcUrl));
     adminApiKey = (JSON.parse(readFileSync(join(dataDir, "dev-credentials.json"), "utf8")) as { adminApiKey: string }).adminApiKey;
-    writeFileSync(join(dataDir, "anchor.key"), `${deployment.anchorKey}\n`, { mode: 0o600 });
     env = {
+      ...deployed,
       PORT: String(await freePort()),
-      EPROOF_DATA_DIR: dataDir,
-      EPROOF_RPC_URL: chain.rpcUrl,
-      EPROOF_CHAIN_ID: "852",
-      EPROOF_DOCUMENT_REGISTRY: deployment.documentRegistry,
-      EPROOF_ISSUER_REGISTRY: deployment.issuerRegistry,
-      EPROOF_ANCHOR_KEY_FILE: join(dataDir, "anchor.key"),
       EPROOF_BATCH_MAX_WAIT_MS: "100",
     };
   });

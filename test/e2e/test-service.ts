@@ -110,16 +110,15 @@ export async function runEproof(args: string[], env: Record<string, string> = {}
 }
 
 /**
- * The service against a chain the test owns (started, stopped, crashed and restarted by the test):
- * deploys the contracts and DEMO on `rpcUrl` into a fresh data folder, then starts the service with
- * EPROOF_RPC_URL, the addresses and the anchoring key file, plus `env`.
+ * A permissioned network stand-in: deploys the contracts and onboards DEMO on `rpcUrl`, into a fresh
+ * data folder holding DEMO's keys, the dev credentials and the anchoring key file. `env` points a
+ * service at that chain (EPROOF_RPC_URL, addresses, key file), without PORT.
  */
-export async function startServiceOnChain(
+export async function deployOnChain(
   rpcUrl: string,
-  options: { chainId?: number; env?: Record<string, string>; logLines?: string[] } = {},
-): Promise<{ service: TestService; deployment: Deployment }> {
+  options: { chainId?: number } = {},
+): Promise<{ dataDir: string; deployment: Deployment; env: Record<string, string> }> {
   const chainId = options.chainId ?? 852;
-  const silent = createLogger("silent");
   const dataDir = mkdtempSync(join(tmpdir(), "eproof-e2e-own-chain-"));
   const store = new SqliteStore(join(dataDir, "eproof.sqlite"));
   let deployment: Deployment;
@@ -131,24 +130,30 @@ export async function startServiceOnChain(
       publicUrl: "http://localhost",
       store,
       keyRing: new FileKeyRing(join(dataDir, "keys")),
-      logger: silent,
+      logger: createLogger("silent"),
     });
   } finally {
     await store.close();
   }
   const keyFile = join(dataDir, "anchor.key");
   writeFileSync(keyFile, `${deployment.anchorKey}\n`, { mode: 0o600 });
-  const service = await startTestService({
-    dataDir,
-    logLines: options.logLines,
-    env: {
-      EPROOF_RPC_URL: rpcUrl,
-      EPROOF_CHAIN_ID: String(chainId),
-      EPROOF_DOCUMENT_REGISTRY: deployment.documentRegistry,
-      EPROOF_ISSUER_REGISTRY: deployment.issuerRegistry,
-      EPROOF_ANCHOR_KEY_FILE: keyFile,
-      ...options.env,
-    },
-  });
+  const env = {
+    EPROOF_DATA_DIR: dataDir,
+    EPROOF_RPC_URL: rpcUrl,
+    EPROOF_CHAIN_ID: String(chainId),
+    EPROOF_DOCUMENT_REGISTRY: deployment.documentRegistry,
+    EPROOF_ISSUER_REGISTRY: deployment.issuerRegistry,
+    EPROOF_ANCHOR_KEY_FILE: keyFile,
+  };
+  return { dataDir, deployment, env };
+}
+
+/** The service against a chain the test owns (started, stopped, crashed and restarted by the test). */
+export async function startServiceOnChain(
+  rpcUrl: string,
+  options: { chainId?: number; env?: Record<string, string>; logLines?: string[] } = {},
+): Promise<{ service: TestService; deployment: Deployment }> {
+  const { dataDir, deployment, env } = await deployOnChain(rpcUrl, options);
+  const service = await startTestService({ dataDir, logLines: options.logLines, env: { ...env, ...options.env } });
   return { service, deployment };
 }
