@@ -10,10 +10,7 @@
 import type { OnChainStatus } from "../domain/verification-record.ts";
 import { EProofError, type Problem } from "../errors.ts";
 import type { Hex } from "../ports.ts";
-import type { StatusAction, StatusDeps } from "./change-status.ts";
-
-const TARGET: Record<StatusAction, Exclude<OnChainStatus, "SUPERSEDED">> = { revoke: "REVOKED", suspend: "SUSPENDED", reinstate: "ACTIVE" };
-const ALLOWED_FROM: Record<StatusAction, OnChainStatus[]> = { revoke: ["ACTIVE", "SUSPENDED"], suspend: ["ACTIVE"], reinstate: ["SUSPENDED"] };
+import { ALLOWED_FROM, type StatusAction, type StatusDeps, sendStatusChange, TARGET } from "./change-status.ts";
 
 /** Ids per transaction: ~25k gas each, so 250 stay well under a QBFT block's gas limit. */
 export const DEFAULT_CHUNK_SIZE = 250;
@@ -81,20 +78,7 @@ export async function changeStatusInBulk(deps: StatusDeps, input: BulkStatusInpu
   const transactions: BulkStatusResult["transactions"] = [];
   for (let start = 0; start < toChange.length; start += chunkSize) {
     const chunk = toChange.slice(start, start + chunkSize);
-    const receipt = await deps.ledger.changeDocumentStatus({ department: input.department, documentIds: chunk, status, reasonCode: input.reasonCode });
-    const changedAt = new Date(receipt.blockTime * 1000).toISOString();
-    await deps.store.recordStatusChanges(
-      chunk.map((documentId) => ({
-        documentId,
-        status,
-        reason: input.reason,
-        reasonCode: input.reasonCode,
-        successor: null,
-        actor: input.actor,
-        txHash: receipt.txHash,
-        changedAt,
-      })),
-    );
+    const { receipt, changedAt } = await sendStatusChange(deps, { ...input, documentIds: chunk, status });
     transactions.push({ txHash: receipt.txHash, blockNumber: receipt.blockNumber, count: chunk.length, changedAt });
   }
   return { status, changed: toChange, unchanged, transactions };

@@ -5,18 +5,18 @@
 
 import type { OnChainStatus } from "../domain/verification-record.ts";
 import { EProofError } from "../errors.ts";
-import type { Clock, Ledger, Store } from "../ports.ts";
+import type { Clock, Ledger, Store, TxReceipt } from "../ports.ts";
 
 export type StatusAction = "revoke" | "suspend" | "reinstate";
 
-const TARGET: Record<StatusAction, Exclude<OnChainStatus, "SUPERSEDED">> = {
+export const TARGET: Record<StatusAction, Exclude<OnChainStatus, "SUPERSEDED">> = {
   revoke: "REVOKED",
   suspend: "SUSPENDED",
   reinstate: "ACTIVE",
 };
 
 /** Which current statuses each action may start from. */
-const ALLOWED_FROM: Record<StatusAction, OnChainStatus[]> = {
+export const ALLOWED_FROM: Record<StatusAction, OnChainStatus[]> = {
   revoke: ["ACTIVE", "SUSPENDED"],
   suspend: ["ACTIVE"],
   reinstate: ["SUSPENDED"],
@@ -52,26 +52,38 @@ export async function changeStatus(deps: StatusDeps, input: StatusChangeInput) {
     throw new EProofError("INVALID_STATUS_CHANGE", `cannot ${input.action} a document that is ${current.toLowerCase()}`);
   }
   const status = TARGET[input.action];
+  const { receipt, changedAt } = await sendStatusChange(deps, { ...input, documentIds: [input.documentId], status });
+  return { id: input.documentId, status, changedAt, txHash: receipt.txHash };
+}
+
+/**
+ * One DocumentRegistry transaction that gives `documentIds` the new status, then the history entry
+ * of each (with the officer's reason, which stays off chain) at the transaction's block time.
+ */
+export async function sendStatusChange(
+  deps: Pick<StatusDeps, "ledger" | "store">,
+  change: { department: string; documentIds: string[]; status: Exclude<OnChainStatus, "SUPERSEDED">; reason: string; reasonCode: number; actor: string },
+): Promise<{ receipt: TxReceipt; changedAt: string }> {
   const receipt = await deps.ledger.changeDocumentStatus({
-    department: input.department,
-    documentIds: [input.documentId],
-    status,
-    reasonCode: input.reasonCode,
+    department: change.department,
+    documentIds: change.documentIds,
+    status: change.status,
+    reasonCode: change.reasonCode,
   });
   const changedAt = new Date(receipt.blockTime * 1000).toISOString();
-  await deps.store.recordStatusChanges([
-    {
-      documentId: input.documentId,
-      status,
-      reason: input.reason,
-      reasonCode: input.reasonCode,
+  await deps.store.recordStatusChanges(
+    change.documentIds.map((documentId) => ({
+      documentId,
+      status: change.status,
+      reason: change.reason,
+      reasonCode: change.reasonCode,
       successor: null,
-      actor: input.actor,
+      actor: change.actor,
       txHash: receipt.txHash,
       changedAt,
-    },
-  ]);
-  return { id: input.documentId, status, changedAt, txHash: receipt.txHash };
+    })),
+  );
+  return { receipt, changedAt };
 }
 
 export interface SupersedeInput {
