@@ -8,6 +8,7 @@ pragma solidity ^0.8.24;
  * @dev The two "context" views exist so that anchoring and verification each cost ONE cross-contract call.
  */
 interface IIssuerRegistry {
+    /// @notice Lifecycle of a department: never registered, issuing, or suspended from issuing.
     enum DepartmentStatus {
         Unregistered,
         Active,
@@ -33,7 +34,6 @@ interface IIssuerRegistry {
 
     /// @notice What `anchorBatch` must know about the caller, the department and the type.
     struct AnchorContext {
-        uint32 departmentIndex;
         uint32 docTypeIndex;
         bool departmentActive;
         bool anchorer;
@@ -42,7 +42,6 @@ interface IIssuerRegistry {
 
     /// @notice What a verifier must know about the issuer of an anchored batch.
     struct IssuerContext {
-        bytes32 department;
         bytes32 docType;
         bool departmentRegistered;
         bool departmentSuspended;
@@ -51,20 +50,34 @@ interface IIssuerRegistry {
         SigningKey key;
     }
 
-    /// @notice Whether `account` may anchor batches and change statuses for `department`.
+    /**
+     * @notice Whether `account` may anchor batches and change statuses for `department`.
+     * @param department The department id (`encodeBytes32String(code)`).
+     * @param account The chain account asked about.
+     * @return True when `account` is a current anchorer of `department`.
+     */
     function isAnchorer(bytes32 department, address account) external view returns (bool);
 
-    /// @notice The department with compact index `departmentIndex` and whether `account` anchors for it.
-    function anchorerAt(uint32 departmentIndex, address account) external view returns (bytes32 department, bool anchorer);
-
-    /// @notice Everything `DocumentRegistry.anchorBatch` checks, in one call.
+    /**
+     * @notice Everything `DocumentRegistry.anchorBatch` checks, in one call.
+     * @param department The department the batch is anchored for.
+     * @param docType The document type of the batch.
+     * @param account The account that sends the anchoring.
+     * @return The anchoring context (type index, department active, caller anchors for it, type granted).
+     */
     function anchorContext(bytes32 department, bytes32 docType, address account)
         external
         view
         returns (AnchorContext memory);
 
-    /// @notice Everything a verifier needs about a batch's issuer and a signing key, in one call.
-    function issuerContext(uint32 departmentIndex, uint32 docTypeIndex, bytes32 keyFingerprint)
+    /**
+     * @notice Everything a verifier needs about a batch's issuer and a signing key, in one call.
+     * @param department The department the batch was anchored for.
+     * @param docTypeIndex The compact index of the batch's document type.
+     * @param keyFingerprint The RFC 7638 thumbprint of the key that signed the document.
+     * @return The issuer context (type, department status, grant window, key window).
+     */
+    function issuerContext(bytes32 department, uint32 docTypeIndex, bytes32 keyFingerprint)
         external
         view
         returns (IssuerContext memory);
