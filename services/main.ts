@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { Wallet } from "ethers";
 import { EthersChainEvents } from "./adapters/chain/ethers-chain-events.ts";
-import { EthersLedger } from "./adapters/chain/ethers-ledger.ts";
+import { EthersLedger, singleAccount } from "./adapters/chain/ethers-ledger.ts";
 import { Governance } from "./adapters/chain/governance.ts";
 import { createFailoverProvider } from "./adapters/chain/rpc-provider.ts";
 import { createApp } from "./adapters/http/app.ts";
@@ -148,7 +148,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   }
   const gasPrice = config.chain.kind === "external" ? config.chain.gasPrice : undefined;
   const anchorWallet = new Wallet(anchorKey, provider);
-  const ledger = new EthersLedger({ provider, signer: anchorWallet, documentRegistry, chainId, gasPrice, locks });
+  const ledger = new EthersLedger({ provider, accounts: singleAccount(anchorWallet), documentRegistry, chainId, gasPrice, locks });
   const clock: Clock = { now: () => Date.now() };
   // Reads of the IssuerRegistry need no governance account; writes (the admin API) do.
   const registryReader = new Governance(anchorWallet, issuerRegistry);

@@ -20,32 +20,54 @@ export interface TxReceipt {
   blockTime: number;
 }
 
+/** A batch as the chain records it under its department, with the transaction that anchored it. */
+export interface AnchoredBatch extends TxReceipt {
+  department: string;
+  docType: string;
+  count: number;
+  /** The account that sent the anchoring (the BatchAnchored event's `anchorer`). */
+  anchorer: Hex;
+  /** Whether `anchorer` is one of this service's anchoring accounts for the department (current or earlier). */
+  sentByUs: boolean;
+}
+
+/** A status change as sent to the chain: the status only. The reason stays in the department's store. */
 export interface StatusChangeRequest {
   department: string;
   documentIds: string[];
   status: Exclude<OnChainStatus, "SUPERSEDED">;
-  reasonCode: number;
 }
 
 export interface SupersedeRequest {
   department: string;
   documentId: string;
   successorId: string;
-  reasonCode: number;
+}
+
+/** What a verifier asks the ledger about one document: the record of the batch its OWN issuer anchored. */
+export interface VerificationQuery {
+  /** The DocumentRegistry the document names (one the verifier trusts); default: the current one. */
+  registry?: Hex;
+  /** The document's issuer (header.issuer): batches are recorded per department. */
+  department: string;
+  root: Hex;
+  documentId: string;
+  keyFingerprint: Hex;
 }
 
 /** The shared ledger (DocumentRegistry + IssuerRegistry on an EVM chain). */
 export interface Ledger {
-  /** Chain id and DocumentRegistry address that documents anchored here name. */
+  /** Chain id and the current DocumentRegistry: the only one this service anchors into. */
   readonly chainId: number;
   readonly registryAddress: Hex;
+  /** Anchors with the department's own anchoring account. */
   anchorBatch(request: AnchorRequest): Promise<TxReceipt>;
-  /** The anchoring of `root`, if it is on chain (used to reconcile the outbox after a crash). */
-  findAnchoredBatch(root: Hex): Promise<TxReceipt | null>;
+  /** The department's anchoring of `root`, if it is on chain (used to reconcile the outbox after a crash). */
+  findAnchoredBatch(department: string, root: Hex): Promise<AnchoredBatch | null>;
   changeDocumentStatus(request: StatusChangeRequest): Promise<TxReceipt>;
   supersede(request: SupersedeRequest): Promise<TxReceipt>;
   /** Everything a verifier needs, in exactly one eth_call. Throws ChainUnavailableError when the chain cannot be read. */
-  verificationRecord(query: { root: Hex; documentId: string; keyFingerprint: Hex }): Promise<VerificationRecord>;
+  verificationRecord(query: VerificationQuery): Promise<VerificationRecord>;
 }
 
 export interface Clock {
@@ -257,14 +279,13 @@ export interface Locks {
   tryWithLock<T>(name: string, work: () => Promise<T>): Promise<{ value: T } | null>;
 }
 
-/** A status change as the chain recorded it (DocumentRegistry events), whoever sent it. */
+/** A status change as the chain recorded it (DocumentRegistry events), whoever sent it. No reason: the chain holds none. */
 export type ChainStatusEvent =
   | {
       kind: "DOCUMENT_STATUS";
       department: string;
       documentId: string;
       status: OnChainStatus;
-      reasonCode: number;
       /** Set when `status` is SUPERSEDED. */
       successor: string | null;
       txHash: Hex;
@@ -276,11 +297,10 @@ export type ChainStatusEvent =
   | {
       kind: "BATCH_STATUS";
       root: Hex;
-      /** The batch's department and type, read from the registry ("" when the chain no longer knows the batch). */
+      /** The batch's department (from the event) and type, read from the registry ("" when the chain no longer knows the batch). */
       department: string;
       docType: string;
       status: OnChainStatus;
-      reasonCode: number;
       txHash: Hex;
       logIndex: number;
       blockNumber: number;
@@ -358,4 +378,79 @@ export interface Subscriptions {
   chainCursor(key: string): Promise<number | null>;
   saveChainCursor(key: string, block: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A department's document-signing key as key custody reports it (the private part never leaves the adapter). */
+export interface CustodySigningKey {
+  department: string;
+  kid: string;
+  keyNumber: number;
+  publicJwk: Record<string, string>;
+  state: "ACTIVE" | "RETIRED" | "COMPROMISED";
+}
+
+/** A department's EVM anchoring account as key custody reports it (its private key is for adapters only). */
+export interface CustodyAnchoringAccount {
+  department: string;
+  number: number;
+  address: Hex;
+  state: "ACTIVE" | "RETIRED";
+}
+
+/**
+ * Custody of every department's private keys (document-signing keys and anchoring accounts), shared
+ * by every instance of the service: a change made through one instance is used by all of them.
+ */
+export interface KeyCustody extends DocumentSigner {
+  /** The department's newest signing key (whatever its state), or undefined. */
+  currentSigningKey(department: string): Promise<CustodySigningKey | undefined>;
+  /** Generates the department's next signing key (number > every number ever used, and > floor) and makes it current. */
+  createSigningKey(department: string, floor?: number): Promise<CustodySigningKey>;
+  setSigningKeyState(kid: string, state: "RETIRED" | "COMPROMISED"): Promise<void>;
+  signingKeys(department?: string): Promise<CustodySigningKey[]>;
+  /** The department's current anchoring account, or undefined. */
+  currentAnchoringAccount(department: string): Promise<CustodyAnchoringAccount | undefined>;
+  createAnchoringAccount(department: string): Promise<CustodyAnchoringAccount>;
+  anchoringAccounts(department?: string): Promise<CustodyAnchoringAccount[]>;
+  /** Every change made through any instance so far is visible after this resolves. */
+  refresh(): Promise<void>;
+}
+
+export type CustodyKeyKind = "SIGNING" | "ANCHORING";
+export type CustodyKeyState = "ACTIVE" | "RETIRED" | "COMPROMISED";
+
+/** Which key a custody row holds: also the additional data its sealed private part is bound to. */
+export interface CustodyKeyIdentity {
+  kind: CustodyKeyKind;
+  department: string;
+  number: number;
+}
+
+export interface NewCustodyKey extends CustodyKeyIdentity {
+  /** SIGNING: the public JWK as JSON; ANCHORING: the account address. */
+  publicPart: string;
+  /** The private part, sealed by the custody adapter (AES-256-GCM); never plaintext. */
+  sealed: string;
+  state: CustodyKeyState;
+  createdAt: string;
+}
+
+export interface StoredCustodyKey extends NewCustodyKey {
+  /** The custody version at which this row was last written (see CustodyRecords.custodyVersion). */
+  version: number;
+}
+
+/**
+ * The rows of key custody, in the shared database. Every write moves one counter, the custody
+ * version, in the same transaction, so instances notice a change by reading one number.
+ */
+export interface CustodyRecords {
+  /** Inserts a key; "taken" (and nothing written) when (kind, department, number) already exists. */
+  insertCustodyKey(key: NewCustodyKey): Promise<"inserted" | "taken">;
+  /** Every row, or those written after version `sinceVersion`, in version order. */
+  custodyKeys(sinceVersion?: number): Promise<StoredCustodyKey[]>;
+  /** Changes a key's state; COMPROMISED is final. False when there is no such key or nothing changed. */
+  setCustodyKeyState(identity: CustodyKeyIdentity, state: CustodyKeyState): Promise<boolean>;
+  /** The version of the latest write (0 before any): it only grows. */
+  custodyVersion(): Promise<number>;
 }

@@ -3,7 +3,6 @@
  * domain code as the service, a read-only connection to any RPC endpoint of the chain, no service.
  */
 import { readFileSync } from "node:fs";
-import { Wallet } from "ethers";
 import { EthersLedger } from "../../services/adapters/chain/ethers-ledger.ts";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
 import { extractEProofJson } from "../../services/adapters/pdf/document-pdf.ts";
@@ -55,8 +54,7 @@ export async function verifyCommand(options: { file?: string; rpc?: string; regi
     chainId = typeof named === "number" ? named : 0;
   }
   const provider = createRpcProvider(options.rpc, chainId);
-  // A read-only ledger: the wallet is never used to send anything.
-  const ledger = new EthersLedger({ provider, signer: Wallet.createRandom(provider), documentRegistry: options.registry as Hex, chainId });
+  const ledger = new EthersLedger({ provider, documentRegistry: options.registry as Hex, chainId }); // read-only: no account
   const result = await verifyDocument(document, {
     ledger,
     trust: { chainId, registry: options.registry.toLowerCase() as Hex },

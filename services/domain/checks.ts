@@ -191,18 +191,21 @@ export function checkAnchored(input: { anchor: AnchorBlock | undefined; trust: T
   return valid("anchored", `anchored in block ${answer.batch.blockNumber} at ${iso(answer.batch.anchoredAt)}`);
 }
 
-/** Status on chain: a revocation (document or batch) outweighs a supersession, which outweighs a suspension. */
+/**
+ * Status on chain: a revocation (document or batch) outweighs a supersession, which outweighs a
+ * suspension. The chain says when, never why (a reason about a person is not the ledger's to publish).
+ */
 export function checkStatus(answer: LedgerAnswer): Check {
   if (isLedgerUnavailable(answer)) return errored("status", answer.reason);
   if (!answer.batch.anchored) return skipped("status", "judged when the document is anchored");
   const doc = answer.document;
   const batch = answer.batch;
   const when = doc.changedAt ? ` on ${iso(doc.changedAt)}` : "";
-  if (doc.status === "REVOKED") return invalid("status", "REVOKED", `revoked${when} (reason code ${doc.reasonCode})`);
-  if (batch.status === "REVOKED") return invalid("status", "REVOKED", `its whole batch was revoked (reason code ${batch.reasonCode})`);
+  if (doc.status === "REVOKED") return invalid("status", "REVOKED", `revoked${when}`);
+  if (batch.status === "REVOKED") return invalid("status", "REVOKED", "its whole batch was revoked");
   if (doc.status === "SUPERSEDED") return invalid("status", "SUPERSEDED", `replaced by a newer document${doc.successor ? ` (${doc.successor})` : ""}${when}`);
-  if (doc.status === "SUSPENDED") return invalid("status", "SUSPENDED", `suspended${when} (reason code ${doc.reasonCode})`);
-  if (batch.status === "SUSPENDED") return invalid("status", "SUSPENDED", `its whole batch is suspended (reason code ${batch.reasonCode})`);
+  if (doc.status === "SUSPENDED") return invalid("status", "SUSPENDED", `suspended${when}`);
+  if (batch.status === "SUSPENDED") return invalid("status", "SUSPENDED", "its whole batch is suspended");
   return valid("status", "not revoked, suspended or superseded");
 }
 

@@ -1,6 +1,8 @@
 /**
- * Reason codes recorded on chain with a status change. The free-text reason an officer gives stays
- * off chain (it may name a person); the chain carries only the code.
+ * Reason codes an officer gives with a status change. Neither the code nor the free text goes on
+ * chain (a reason such as "fraud" next to a document id printed on a person's licence is personal
+ * data): both stay in the department's store, shown to officers in the history. The public verify
+ * answer names a code only if the department marked it publishable; by default none is.
  */
 export const REASON_CODES = {
   0: { en: "unspecified", "zh-HK": "未註明" },
@@ -11,6 +13,7 @@ export const REASON_CODES = {
   5: { en: "replaced by a corrected or renewed document", "zh-HK": "已由更正或續期的文件取代" },
   6: { en: "decision of the issuing department", "zh-HK": "簽發部門決定" },
   7: { en: "signing key compromised", "zh-HK": "簽署密鑰外洩" },
+  8: { en: "surrendered by the holder", "zh-HK": "持有人交回" },
 } as const;
 
 export type ReasonCode = keyof typeof REASON_CODES;

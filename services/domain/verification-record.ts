@@ -1,7 +1,9 @@
 /**
  * What the ledger says about one document, read in ONE call
- * (`DocumentRegistry.verificationRecord(root, documentId, keyFingerprint)`).
- * Times are block times in unix seconds; 0 means "never" / "not set".
+ * (`DocumentRegistry.verificationRecord(department, root, documentId, keyFingerprint)`: the batch the
+ * document's own issuer anchored under that root, never anyone else's). Times are block times in unix
+ * seconds; 0 means "never" / "not set". The chain holds no reason for a status change: reasons stay
+ * in the department's store.
  */
 export type OnChainStatus = "ACTIVE" | "SUSPENDED" | "REVOKED" | "SUPERSEDED";
 
@@ -16,11 +18,9 @@ export interface VerificationRecord {
     blockNumber: number;
     anchoredAt: number;
     status: OnChainStatus;
-    reasonCode: number;
   };
   document: {
     status: OnChainStatus;
-    reasonCode: number;
     changedAt: number;
     /** Successor document id (32 hex chars) when SUPERSEDED, else null. */
     successor: string | null;

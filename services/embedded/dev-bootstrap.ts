@@ -75,9 +75,8 @@ export async function bootstrapEmbedded(options: {
   const registered = new Set((await store.signingKeys()).map((k) => k.kid));
   if (!key) key = keyRing.createKey(code);
   const thumbprint = await jwkThumbprint(key.publicJwk);
-  // Valid from an hour ago so that block-time skew never makes the first documents look early.
-  const validFrom = Math.floor(Date.now() / 1000) - 3600;
-  await governance.registerSigningKey(code, thumbprint, validFrom, 0);
+  // Valid from the block of its registration (the contract refuses backdating).
+  const validFrom = (await governance.registerSigningKey(code, thumbprint, 0, 0)).blockTime;
   if (!registered.has(key.kid)) {
     await store.insertSigningKey({
       department: code,

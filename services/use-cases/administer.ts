@@ -120,7 +120,7 @@ export class Administration {
   }
 
   /**
-   * Registers the department's signing key on chain, valid from the latest block time. If the
+   * Registers the department's signing key on chain, valid from its registration's block time. If the
    * custody holds a current key that is not registered yet (an earlier attempt failed on chain),
    * that key is registered; otherwise a new key is generated (and becomes the signing key).
    */
@@ -130,8 +130,9 @@ export class Administration {
     const current = this.#deps.keys.current(code);
     const key = current && !mirror.some((k) => k.kid === current.kid) ? current : this.#deps.keys.createKey(code);
     const thumbprint = (await jwkThumbprint(key.publicJwk)) as Hex;
-    const validFrom = await this.#deps.governance.chainTime();
-    const receipt = await this.#deps.governance.registerSigningKey(code, thumbprint, validFrom, 0);
+    // Valid from the block that registers it: the contract refuses a start in the past (no backdating).
+    const receipt = await this.#deps.governance.registerSigningKey(code, thumbprint, 0, 0);
+    const validFrom = receipt.blockTime;
     const record: SigningKeyRecord = {
       department: code,
       kid: key.kid,

@@ -3,8 +3,12 @@
  * exactly once, whatever dies in between.
  *
  * A batch moves SEALED → SENT → ANCHORED. It is marked SENT *before* its transaction is broadcast,
- * so after a crash a SENT batch may or may not be on chain: it is looked up on chain (by root)
- * before it is ever sent again, and the contract refuses a root twice. On start, recently anchored
+ * so after a crash a SENT batch may or may not be on chain: it is looked up on chain (by its
+ * department and root) before it is ever sent again, and the contract refuses a root twice per
+ * department. The chain keeps a record per (department, root), so another department anchoring the
+ * same root first (front-running, or squatting after a rollback) fills its own record, not ours; and
+ * an anchoring found in our department's record is adopted only if it is exactly what this worker
+ * would have written (see `#adoptable`). On start, recently anchored
  * batches are checked too: a dev chain restarted from an older state file has forgotten them, so
  * they go back to SEALED and are anchored again.
  *
@@ -17,7 +21,7 @@ import { InProcessLocks } from "../adapters/store/in-process-locks.ts";
 import { buildMerkleTree } from "../domain/merkle.ts";
 import { isEProofError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import type { Clock, Ledger, Locks, Store, StoredBatch, TxReceipt } from "../ports.ts";
+import type { AnchoredBatch, Clock, Ledger, Locks, Store, StoredBatch, TxReceipt } from "../ports.ts";
 import { BackgroundLoop } from "./background-loop.ts";
 
 export interface AnchoringOptions {
@@ -134,7 +138,7 @@ export class AnchoringWorker {
     this.#lastWatch = now;
     const [newest] = await this.#deps.store.recentAnchoredBatches(1);
     if (newest === undefined) return false;
-    const onChain = await this.#deps.ledger.findAnchoredBatch(newest.root);
+    const onChain = await this.#deps.ledger.findAnchoredBatch(newest.department, newest.root);
     if (onChain !== null) return false;
     this.#deps.logger.warn({ event: "anchoring.chain_rolled_back", batchId: newest.id }, "the chain no longer has the newest anchored batch; reconciling");
     return true;
@@ -145,7 +149,7 @@ export class AnchoringWorker {
     const { store, ledger, logger } = this.#deps;
     for (const batch of await store.unfinishedBatches()) {
       if (batch.state !== "SENT") continue;
-      const receipt = await ledger.findAnchoredBatch(batch.root);
+      const receipt = this.#adoptable(batch, await ledger.findAnchoredBatch(batch.department, batch.root));
       if (receipt) {
         await store.markBatchAnchored(batch.id, receipt);
         logger.info({ event: "anchoring.reconciled", batchId: batch.id, txHash: receipt.txHash }, "batch found on chain");
@@ -155,7 +159,7 @@ export class AnchoringWorker {
     for (const batch of anchored) {
       let receipt: TxReceipt | null;
       try {
-        receipt = await ledger.findAnchoredBatch(batch.root);
+        receipt = this.#adoptable(batch, await ledger.findAnchoredBatch(batch.department, batch.root));
       } catch (error) {
         // The newest batch failing means the chain is down: retry the whole reconciliation later.
         // An older one the node cannot describe (say its log was pruned) must not stop anchoring for good.
@@ -205,10 +209,36 @@ export class AnchoringWorker {
     }
   }
 
+  /**
+   * The on-chain anchoring of `batch` that this worker may record as its own: the department's record
+   * of the root, for the batch's type and count. Sent by one of our accounts, it is ours. Sent by
+   * another anchorer of the same department (the registrar gave it a second account), an identical
+   * record proves the same documents and is adopted with a warning; a record that differs is never
+   * adopted: the batch stays queued and the conflict is logged for the operator.
+   */
+  #adoptable(batch: StoredBatch, found: AnchoredBatch | null): TxReceipt | null {
+    if (found === null) return null;
+    const { logger } = this.#deps;
+    if (found.department !== batch.department || found.docType !== batch.type || found.count !== batch.count) {
+      logger.error(
+        { event: "anchoring.batch_conflict", batchId: batch.id, department: batch.department, anchorer: found.anchorer, txHash: found.txHash },
+        "the department's record of this root is not the batch this service sealed; it is not adopted",
+      );
+      return null;
+    }
+    if (!found.sentByUs) {
+      logger.warn(
+        { event: "anchoring.adopted_foreign_anchor", batchId: batch.id, department: batch.department, anchorer: found.anchorer, txHash: found.txHash },
+        "another anchoring account of this department anchored the same batch; its record is identical and is adopted",
+      );
+    }
+    return { txHash: found.txHash, blockNumber: found.blockNumber, blockTime: found.blockTime };
+  }
+
   async #send(batch: StoredBatch): Promise<void> {
     const { store, ledger, logger } = this.#deps;
     if (batch.state === "SENT") {
-      const already = await ledger.findAnchoredBatch(batch.root);
+      const already = this.#adoptable(batch, await ledger.findAnchoredBatch(batch.department, batch.root));
       if (already) {
         await store.markBatchAnchored(batch.id, already);
         this.#deps.onAnchored?.(batch, batch.count);
@@ -220,8 +250,9 @@ export class AnchoringWorker {
     try {
       receipt = await ledger.anchorBatch({ department: batch.department, docType: batch.type, root: batch.root, count: batch.count });
     } catch (error) {
-      // A duplicate root means an earlier attempt landed: take its receipt instead.
-      const landed = isEProofError(error, "CHAIN_REJECTED") ? await ledger.findAnchoredBatch(batch.root) : null;
+      // Our department's record of this root exists: an earlier attempt of ours landed (take its
+      // receipt), or something else took the record (refused by #adoptable, the batch stays queued).
+      const landed = isEProofError(error, "CHAIN_REJECTED") ? this.#adoptable(batch, await ledger.findAnchoredBatch(batch.department, batch.root)) : null;
       if (!landed) throw error;
       receipt = landed;
     }

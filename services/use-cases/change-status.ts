@@ -1,6 +1,8 @@
 /**
- * Officer status changes: suspend, reinstate, revoke, supersede. The chain is the authority (the
- * contract enforces the same transitions); the store keeps the history with the officer's reason.
+ * Officer status changes: suspend, reinstate, revoke, supersede. The chain is the authority for the
+ * status (the contract enforces the same transitions); the reason — code and text — never goes on
+ * chain: the store keeps it in the history, and the public sees a code only where the department
+ * made it publishable.
  */
 
 import type { OnChainStatus } from "../domain/verification-record.ts";
@@ -58,7 +60,7 @@ export async function changeStatus(deps: StatusDeps, input: StatusChangeInput) {
 
 /**
  * One DocumentRegistry transaction that gives `documentIds` the new status, then the history entry
- * of each (with the officer's reason, which stays off chain) at the transaction's block time.
+ * of each (with the officer's reason code and text, which stay off chain) at the transaction's block time.
  */
 export async function sendStatusChange(
   deps: Pick<StatusDeps, "ledger" | "store">,
@@ -68,7 +70,6 @@ export async function sendStatusChange(
     department: change.department,
     documentIds: change.documentIds,
     status: change.status,
-    reasonCode: change.reasonCode,
   });
   const changedAt = new Date(receipt.blockTime * 1000).toISOString();
   await deps.store.recordStatusChanges(
@@ -105,7 +106,6 @@ export async function supersede(deps: StatusDeps, input: SupersedeInput) {
     department: input.department,
     documentId: input.documentId,
     successorId: input.successorId,
-    reasonCode: input.reasonCode,
   });
   const changedAt = new Date(receipt.blockTime * 1000).toISOString();
   await deps.store.recordStatusChanges([

@@ -16,7 +16,6 @@
  */
 
 import { createHash } from "node:crypto";
-import { REASON_CODES } from "../domain/reason-codes.ts";
 import { CHAIN_ACTOR } from "../domain/status-history.ts";
 import { isEProofError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
@@ -67,7 +66,6 @@ export interface NotificationPayload {
     department: string;
     docType: string | null;
     status: string;
-    reasonCode: number;
     successor: string | null;
     chainId: number;
     contract: Hex;
@@ -167,13 +165,14 @@ export class ChainFollower {
         docType = stored.type;
         const history = await store.statusHistory(event.documentId);
         if (!history.some((change) => change.txHash.toLowerCase() === event.txHash.toLowerCase())) {
-          const label = REASON_CODES[event.reasonCode as keyof typeof REASON_CODES]?.en ?? `reason code ${event.reasonCode}`;
+          // Sent by someone else (another instance's lost record, or straight to the chain): the
+          // chain holds no reason, so none is recorded.
           await store.recordStatusChanges([
             {
               documentId: event.documentId,
               status: event.status,
-              reason: `recorded from the chain: ${label}`,
-              reasonCode: event.reasonCode,
+              reason: "recorded from the chain (the chain holds no reason)",
+              reasonCode: 0,
               successor: event.successor,
               actor: CHAIN_ACTOR,
               txHash: event.txHash,
@@ -210,7 +209,6 @@ export class ChainFollower {
           department: event.department,
           docType,
           status: event.status,
-          reasonCode: event.reasonCode,
           successor: event.kind === "DOCUMENT_STATUS" ? event.successor : null,
           chainId: this.#deps.trust.chainId,
           contract: this.#deps.trust.registry,

@@ -66,19 +66,23 @@ export interface VerificationResult {
   successor?: string;
   /** The issuing department's name, added by the service that knows it (the library verifier leaves it out). */
   issuerName?: { en: string; "zh-HK": string };
-  /** When the status check failed: what changed, when (block time, for a document) and the on-chain reason code. */
+  /** When the status check failed: what changed and when (block time, for a document); a reason code only where the department publishes it. */
   statusChange?: StatusChange;
 }
 
-/** A revocation, suspension or supersession as the ledger records it (the officer's free text stays off chain). */
+/**
+ * A revocation, suspension or supersession as the ledger records it: the status and its time. The
+ * ledger holds no reason; the issuing service adds `reasonCode` only for codes the department marked
+ * publishable (e.g. surrendered by the holder), never by default.
+ */
 export interface StatusChange {
   status: "REVOKED" | "SUSPENDED" | "SUPERSEDED";
   /** "batch" when the whole batch was revoked or suspended. */
   scope: "document" | "batch";
   /** Block time of the change, ISO 8601 UTC (absent for a batch-wide change: the record holds no time for it). */
   changedAt?: string;
-  /** Reason code (services/domain/reason-codes.ts). */
-  reasonCode: number;
+  /** Reason code (services/domain/reason-codes.ts), only where the department publishes it. */
+  reasonCode?: number;
 }
 
 /**
@@ -117,7 +121,7 @@ export const verificationResultSchema = z
         status: z.enum(["REVOKED", "SUSPENDED", "SUPERSEDED"]),
         scope: z.enum(["document", "batch"]),
         changedAt: z.string().optional(),
-        reasonCode: z.number(),
+        reasonCode: z.number().optional(),
       })
       .strict()
       .optional(),
@@ -155,11 +159,11 @@ function result(
 function statusChangeOf(record: VerificationRecord): StatusChange | null {
   const { document: doc, batch } = record;
   const at = doc.changedAt ? { changedAt: new Date(doc.changedAt * 1000).toISOString() } : {};
-  if (doc.status === "REVOKED") return { status: "REVOKED", scope: "document", ...at, reasonCode: doc.reasonCode };
-  if (batch.status === "REVOKED") return { status: "REVOKED", scope: "batch", reasonCode: batch.reasonCode };
-  if (doc.status === "SUPERSEDED") return { status: "SUPERSEDED", scope: "document", ...at, reasonCode: doc.reasonCode };
-  if (doc.status === "SUSPENDED") return { status: "SUSPENDED", scope: "document", ...at, reasonCode: doc.reasonCode };
-  if (batch.status === "SUSPENDED") return { status: "SUSPENDED", scope: "batch", reasonCode: batch.reasonCode };
+  if (doc.status === "REVOKED") return { status: "REVOKED", scope: "document", ...at };
+  if (batch.status === "REVOKED") return { status: "REVOKED", scope: "batch" };
+  if (doc.status === "SUPERSEDED") return { status: "SUPERSEDED", scope: "document", ...at };
+  if (doc.status === "SUSPENDED") return { status: "SUSPENDED", scope: "document", ...at };
+  if (batch.status === "SUSPENDED") return { status: "SUSPENDED", scope: "batch" };
   return null;
 }
 
@@ -250,7 +254,8 @@ export async function verifyDocument(input: unknown, deps: VerifyDeps): Promise<
     );
   }
 
-  const answer = await readLedger(deps, { root: anchor.root, documentId: id, keyFingerprint: await jwkThumbprint(doc.signature.jwk) });
+  // The record of the batch the document's OWN issuer anchored: a root someone else anchored too is irrelevant.
+  const answer = await readLedger(deps, { department: issuer, root: anchor.root, documentId: id, keyFingerprint: await jwkThumbprint(doc.signature.jwk) });
   const unanchored = !isLedgerUnavailable(answer) && !answer.batch.anchored;
   const anchored = checkAnchored({ anchor, trust: deps.trust, answer, pending: unanchored ? await askPending(deps, id) : false });
   const checks = [integrity.check, checkSignatureWindow(answer, kid), checkIssuerAuthorised(answer, issuer, type), anchored, checkStatus(answer), validity];

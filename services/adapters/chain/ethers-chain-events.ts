@@ -55,22 +55,15 @@ export class EthersChainEvents implements ChainEvents {
         const where = { txHash: log.transactionHash as Hex, logIndex: log.index, blockNumber: log.blockNumber, blockTime };
         if (parsed.name === "BatchStatusChanged") {
           const root = String(parsed.args.root).toLowerCase() as Hex;
-          let batch = batches.get(root);
+          const departmentId = String(parsed.args.department);
+          const key = `${departmentId}:${root}`;
+          let batch = batches.get(key);
           if (batch === undefined) {
-            const record = await this.#contract.getFunction("batch").staticCall(root);
-            batch = record.anchored
-              ? { department: fromBytes32String(record.department), docType: fromBytes32String(record.docType) }
-              : { department: "", docType: "" };
-            batches.set(root, batch);
+            const record = await this.#contract.getFunction("batch").staticCall(departmentId, root);
+            batch = { department: fromBytes32String(departmentId), docType: record.anchored ? fromBytes32String(record.docType) : "" };
+            batches.set(key, batch);
           }
-          events.push({
-            kind: "BATCH_STATUS",
-            root,
-            ...batch,
-            status: statusFromIndex(parsed.args.status),
-            reasonCode: Number(parsed.args.reasonCode),
-            ...where,
-          });
+          events.push({ kind: "BATCH_STATUS", root, ...batch, status: statusFromIndex(parsed.args.status), ...where });
           continue;
         }
         const superseded = parsed.name === "DocumentSuperseded";
@@ -79,7 +72,6 @@ export class EthersChainEvents implements ChainEvents {
           department: fromBytes32String(parsed.args.department),
           documentId: fromDocumentIdBytes16(parsed.args.documentId) ?? "",
           status: superseded ? "SUPERSEDED" : statusFromIndex(parsed.args.status),
-          reasonCode: Number(parsed.args.reasonCode),
           successor: superseded ? fromDocumentIdBytes16(parsed.args.successorId) : null,
           ...where,
         });

@@ -1,12 +1,23 @@
 /**
- * The Ledger port on an EVM chain through ethers: DocumentRegistry writes from one anchoring
- * account (serialised, pending nonce from the chain) and the one-call verification read.
+ * The Ledger port on an EVM chain through ethers: DocumentRegistry writes from each department's own
+ * anchoring account (one TransactionSender per account: serialised, pending nonce from the chain, so
+ * every account keeps its own nonce sequence) and the one-call verification read.
  */
 import { Contract, Interface, JsonRpcProvider, type Provider, type Signer } from "ethers";
 import type { VerificationRecord } from "../../domain/verification-record.ts";
 import { EProofError } from "../../errors.ts";
-import type { AnchorRequest, Hex, Ledger, Locks, StatusChangeRequest, SupersedeRequest, TxReceipt } from "../../ports.ts";
-import { statusToIndex, toBytes32, toBytes32String, toDocumentIdBytes16 } from "./chain-codec.ts";
+import type {
+  AnchoredBatch,
+  AnchorRequest,
+  Hex,
+  Ledger,
+  Locks,
+  StatusChangeRequest,
+  SupersedeRequest,
+  TxReceipt,
+  VerificationQuery,
+} from "../../ports.ts";
+import { fromBytes32String, statusToIndex, toBytes32, toBytes32String, toDocumentIdBytes16 } from "./chain-codec.ts";
 import { toChainError } from "./chain-errors.ts";
 import { loadArtifact } from "./contract-artifacts.ts";
 import { FailoverRpcProvider } from "./failover-provider.ts";
@@ -14,14 +25,30 @@ import { jsonRpcCall } from "./json-rpc-call.ts";
 import { TransactionSender } from "./transaction-sender.ts";
 import { decodeVerificationRecord, encodeVerificationRecordCall } from "./verification-record-codec.ts";
 
+/** The anchoring accounts of the departments this service acts for (key custody). */
+export interface AnchoringAccounts {
+  /** The department's current anchoring account, connected to the provider; undefined when there is none here. */
+  signerFor(department: string): Promise<Signer | undefined>;
+  /** Every account this service anchors or anchored with for the department (any case). */
+  accountsOf(department: string): Promise<string[]>;
+}
+
+/** One account for every department: for tools and adapter tests only (the service gives each department its own). */
+export function singleAccount(signer: Signer): AnchoringAccounts {
+  return {
+    signerFor: async () => signer,
+    accountsOf: async () => [await signer.getAddress()],
+  };
+}
+
 export interface EthersLedgerOptions {
   /**
    * Reads go here. Give a JsonRpcProvider `staticNetwork` so that a read is exactly one request
    * (otherwise ethers may re-check the chain id).
    */
   provider: Provider;
-  /** The department's anchoring account. */
-  signer: Signer;
+  /** The departments' anchoring accounts; none on a read-only ledger (a public instance, the CLI verifier). */
+  accounts?: AnchoringAccounts;
   documentRegistry: Hex;
   chainId: number;
   receiptTimeoutMs?: number;
@@ -39,31 +66,26 @@ interface RawRpc {
 export class EthersLedger implements Ledger {
   readonly chainId: number;
   readonly registryAddress: Hex;
+  readonly #options: EthersLedgerOptions;
   readonly #provider: Provider;
   readonly #contract: Contract;
   readonly #interface: Interface;
-  readonly #sender: TransactionSender;
+  readonly #senders = new Map<string, TransactionSender>();
 
   constructor(options: EthersLedgerOptions) {
     this.chainId = options.chainId;
     this.registryAddress = options.documentRegistry;
+    this.#options = options;
     this.#provider = options.provider;
     this.#interface = new Interface(loadArtifact("DocumentRegistry").abi);
     this.#contract = new Contract(options.documentRegistry, this.#interface, options.provider);
-    this.#sender = new TransactionSender({
-      provider: options.provider,
-      signer: options.signer,
-      receiptTimeoutMs: options.receiptTimeoutMs,
-      locks: options.locks,
-      gasPrice: options.gasPrice,
-    });
   }
 
   anchorBatch(request: AnchorRequest): Promise<TxReceipt> {
     if (!Number.isInteger(request.count) || request.count < 1 || request.count > 0xffffffff) {
       return Promise.reject(new EProofError("BAD_REQUEST", `A batch must hold 1 to 4294967295 documents, not ${request.count}.`));
     }
-    return this.#send("anchorBatch", () => [
+    return this.#send(request.department, "anchorBatch", () => [
       toBytes32String(request.department, "department code"),
       toBytes32String(request.docType, "document type"),
       toBytes32(request.root, "Merkle root"),
@@ -71,24 +93,37 @@ export class EthersLedger implements Ledger {
     ]);
   }
 
-  async findAnchoredBatch(root: Hex): Promise<TxReceipt | null> {
+  /**
+   * The department's own record of `root` (another department's anchoring of the same root is a
+   * record of its own and is not looked at), with the transaction and the account that sent it.
+   */
+  async findAnchoredBatch(department: string, root: Hex): Promise<AnchoredBatch | null> {
+    const departmentId = toBytes32String(department, "department code");
     const rootBytes = toBytes32(root, "Merkle root");
     try {
-      const batch = await this.#contract.getFunction("batch").staticCall(rootBytes);
+      const batch = await this.#contract.getFunction("batch").staticCall(departmentId, rootBytes);
       if (!batch.anchored) return null;
       const blockNumber = Number(batch.blockNumber);
-      const logs = await this.#contract.queryFilter(this.#contract.getEvent("BatchAnchored")(rootBytes), blockNumber, blockNumber);
+      const logs = await this.#contract.queryFilter(this.#contract.getEvent("BatchAnchored")(departmentId, rootBytes), blockNumber, blockNumber);
       const log = logs[0];
-      if (log === undefined) {
+      const parsed = log ? this.#interface.parseLog(log) : null;
+      if (log === undefined || parsed === null) {
         throw new EProofError(
           "CHAIN_UNAVAILABLE",
-          `Batch ${root} is anchored in block ${blockNumber} but the node returned no BatchAnchored log for it (pruned logs?).`,
+          `Batch ${root} of ${department} is anchored in block ${blockNumber} but the node returned no BatchAnchored log for it (pruned logs?).`,
         );
       }
+      const anchorer = String(parsed.args.anchorer) as Hex;
+      const ours = ((await this.#options.accounts?.accountsOf(department)) ?? []).map((a) => a.toLowerCase());
       return {
         txHash: log.transactionHash as Hex,
         blockNumber,
         blockTime: Number(batch.anchoredAt),
+        department,
+        docType: fromBytes32String(batch.docType),
+        count: Number(batch.count),
+        anchorer,
+        sentByUs: ours.includes(anchorer.toLowerCase()),
       };
     } catch (error) {
       throw toChainError(error, "findAnchoredBatch");
@@ -96,35 +131,30 @@ export class EthersLedger implements Ledger {
   }
 
   changeDocumentStatus(request: StatusChangeRequest): Promise<TxReceipt> {
-    return this.#send("changeDocumentStatus", () => {
+    return this.#send(request.department, "changeDocumentStatus", () => {
       if (request.documentIds.length === 0) throw new EProofError("BAD_REQUEST", "No document ids to change.");
       if ((request.status as string) === "SUPERSEDED") {
         throw new EProofError("INVALID_STATUS_CHANGE", "Use supersede() to supersede a document.");
       }
-      return [
-        toBytes32String(request.department, "department code"),
-        request.documentIds.map(toDocumentIdBytes16),
-        statusToIndex(request.status),
-        reasonCode(request.reasonCode),
-      ];
+      return [toBytes32String(request.department, "department code"), request.documentIds.map(toDocumentIdBytes16), statusToIndex(request.status)];
     });
   }
 
   supersede(request: SupersedeRequest): Promise<TxReceipt> {
-    return this.#send("supersede", () => [
+    return this.#send(request.department, "supersede", () => [
       toBytes32String(request.department, "department code"),
       toDocumentIdBytes16(request.documentId),
       toDocumentIdBytes16(request.successorId),
-      reasonCode(request.reasonCode),
     ]);
   }
 
   /** Exactly one eth_call. Throws CHAIN_UNAVAILABLE when the chain cannot be read. */
-  async verificationRecord(query: { root: Hex; documentId: string; keyFingerprint: Hex }): Promise<VerificationRecord> {
+  async verificationRecord(query: VerificationQuery): Promise<VerificationRecord> {
     const data = encodeVerificationRecordCall(query);
+    const registry = query.registry ?? this.registryAddress;
     let returned: string;
     try {
-      returned = await this.#call(data);
+      returned = await this.#call(registry, data);
     } catch (error) {
       const mapped = toChainError(error, "verificationRecord");
       // The view never reverts: a "rejection" here means a wrong address or chain, which the verifier
@@ -138,46 +168,50 @@ export class EthersLedger implements Ledger {
     } catch (cause) {
       throw new EProofError(
         "CHAIN_UNAVAILABLE",
-        `DocumentRegistry ${this.registryAddress} returned an unreadable verificationRecord (is it the right address and chain?).`,
+        `DocumentRegistry ${registry} returned an unreadable verificationRecord (is it the right address and chain?).`,
         { cause },
       );
     }
   }
 
-  async #call(data: string): Promise<string> {
+  async #call(to: Hex, data: string): Promise<string> {
     if (this.#provider instanceof FailoverRpcProvider) {
-      const result = await this.#provider.fastCall("eth_call", [{ to: this.registryAddress, data }, "latest"]);
+      const result = await this.#provider.fastCall("eth_call", [{ to, data }, "latest"]);
       if (typeof result !== "string") throw new Error(`eth_call returned ${typeof result}`);
       return result;
     }
     if (this.#provider instanceof JsonRpcProvider) {
-      const result = await jsonRpcCall(this.#provider._getConnection().url, "eth_call", [{ to: this.registryAddress, data }, "latest"]);
+      const result = await jsonRpcCall(this.#provider._getConnection().url, "eth_call", [{ to, data }, "latest"]);
       if (typeof result !== "string") throw new Error(`eth_call returned ${typeof result}`);
       return result;
     }
     const raw = this.#provider as Provider & Partial<RawRpc>;
     if (typeof raw.send === "function") {
-      const result = await raw.send("eth_call", [{ to: this.registryAddress, data }, "latest"]);
+      const result = await raw.send("eth_call", [{ to, data }, "latest"]);
       if (typeof result !== "string") throw new Error(`eth_call returned ${typeof result}`);
       return result;
     }
-    return this.#provider.call({ to: this.registryAddress, data });
+    return this.#provider.call({ to, data });
   }
 
-  #send(method: string, buildArgs: () => unknown[]): Promise<TxReceipt> {
-    let args: unknown[];
-    try {
-      args = buildArgs();
-    } catch (error) {
-      return Promise.reject(error);
+  async #send(department: string, method: string, buildArgs: () => unknown[]): Promise<TxReceipt> {
+    const args = buildArgs();
+    const signer = await this.#options.accounts?.signerFor(department);
+    if (signer === undefined) {
+      throw new EProofError("FORBIDDEN", `this service holds no anchoring account for department ${department}: the administrator must give it one`);
     }
-    return this.#sender.send(this.#contract, method, args, `DocumentRegistry.${method}`);
+    const account = (await signer.getAddress()).toLowerCase();
+    let sender = this.#senders.get(account);
+    if (sender === undefined) {
+      sender = new TransactionSender({
+        provider: this.#provider,
+        signer,
+        receiptTimeoutMs: this.#options.receiptTimeoutMs,
+        locks: this.#options.locks,
+        gasPrice: this.#options.gasPrice,
+      });
+      this.#senders.set(account, sender);
+    }
+    return sender.send(this.#contract, method, args, `DocumentRegistry.${method}`);
   }
-}
-
-function reasonCode(code: number): number {
-  if (!Number.isInteger(code) || code < 0 || code > 0xffff) {
-    throw new EProofError("BAD_REQUEST", `A reason code is an integer from 0 to 65535, not ${code}.`);
-  }
-  return code;
 }

@@ -71,7 +71,11 @@ export class Governance implements IssuerGovernance {
     return this.#send("withdrawDocumentType", [department(code), docType(type)]);
   }
 
-  /** Registers a key thumbprint (bytes32 hex) valid from `validFrom` until `validUntil` (0 = open), unix seconds. */
+  /**
+   * Registers a key thumbprint (bytes32 hex) valid from `validFrom` until `validUntil` (0 = open), unix
+   * seconds. `validFrom` 0 means the block time of the registration; an earlier time is refused on chain
+   * (no backdating), so the window it gets is the receipt's block time.
+   */
   async registerSigningKey(code: string, thumbprint: Hex, validFrom: number, validUntil = 0): Promise<TxReceipt> {
     return this.#send("registerSigningKey", [department(code), toBytes32(thumbprint, "key thumbprint"), validFrom, validUntil]);
   }

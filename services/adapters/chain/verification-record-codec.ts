@@ -1,22 +1,23 @@
 /**
- * The verify hot path's ABI codec for `DocumentRegistry.verificationRecord`. The call takes three
- * static words and returns a struct of 20 static words, so both are plain word slicing. ethers'
+ * The verify hot path's ABI codec for `DocumentRegistry.verificationRecord`. The call takes four
+ * static words and returns a struct of 18 static words, so both are plain word slicing. ethers'
  * generic coder cost more CPU per verification than everything else in the verifier together;
  * this codec is checked against it in test/integration/chain-adapter.test.ts.
  */
 import { id } from "ethers";
 import type { VerificationRecord } from "../../domain/verification-record.ts";
 import type { Hex } from "../../ports.ts";
-import { fromBytes32String, fromDocumentIdBytes16, statusFromIndex, toBytes32, toDocumentIdBytes16 } from "./chain-codec.ts";
+import { fromBytes32String, fromDocumentIdBytes16, statusFromIndex, toBytes32, toBytes32String, toDocumentIdBytes16 } from "./chain-codec.ts";
 
-const SELECTOR = id("verificationRecord(bytes32,bytes16,bytes32)").slice(0, 10);
-const WORDS = 20;
+const SELECTOR = id("verificationRecord(bytes32,bytes32,bytes16,bytes32)").slice(0, 10);
+const WORDS = 18;
 
-export function encodeVerificationRecordCall(query: { root: Hex; documentId: string; keyFingerprint: Hex }): Hex {
+export function encodeVerificationRecordCall(query: { department: string; root: Hex; documentId: string; keyFingerprint: Hex }): Hex {
+  const department = toBytes32String(query.department, "department code").slice(2);
   const root = toBytes32(query.root, "Merkle root").slice(2);
   const documentId = toDocumentIdBytes16(query.documentId).slice(2).padEnd(64, "0");
   const fingerprint = toBytes32(query.keyFingerprint, "key fingerprint").slice(2);
-  return `${SELECTOR}${root}${documentId}${fingerprint}` as Hex;
+  return `${SELECTOR}${department}${root}${documentId}${fingerprint}` as Hex;
 }
 
 /** Decodes the returned struct; throws on anything that is not exactly its ABI encoding. */
@@ -36,8 +37,8 @@ export function decodeVerificationRecord(returned: string): VerificationRecord {
     if (value > 1) throw new Error(`word ${i} is not a bool`);
     return value === 1;
   };
-  const successor = word(11);
-  if (!/^0*$/.test(successor.slice(32))) throw new Error("word 11 is not a bytes16");
+  const successor = word(9);
+  if (!/^0*$/.test(successor.slice(32))) throw new Error("word 9 is not a bytes16");
   return {
     batch: {
       anchored: bool(0),
@@ -47,16 +48,14 @@ export function decodeVerificationRecord(returned: string): VerificationRecord {
       blockNumber: uint(4, 64),
       anchoredAt: uint(5, 64),
       status: statusFromIndex(uint(6, 8)),
-      reasonCode: uint(7, 16),
     },
     document: {
-      status: statusFromIndex(uint(8, 8)),
-      reasonCode: uint(9, 16),
-      changedAt: uint(10, 64),
+      status: statusFromIndex(uint(7, 8)),
+      changedAt: uint(8, 64),
       successor: fromDocumentIdBytes16(`0x${successor.slice(0, 32)}`),
     },
-    department: { registered: bool(12), suspended: bool(13) },
-    typeGrant: { grantedAt: uint(14, 64), withdrawnAt: uint(15, 64) },
-    key: { registered: bool(16), validFrom: uint(17, 64), validUntil: uint(18, 64), compromisedAt: uint(19, 64) },
+    department: { registered: bool(10), suspended: bool(11) },
+    typeGrant: { grantedAt: uint(12, 64), withdrawnAt: uint(13, 64) },
+    key: { registered: bool(14), validFrom: uint(15, 64), validUntil: uint(16, 64), compromisedAt: uint(17, 64) },
   };
 }

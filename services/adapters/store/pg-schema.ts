@@ -109,4 +109,24 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX rate_limit_hits_reset_at ON rate_limit_hits (reset_at);
   `,
+  // Key custody shared by every instance: each department's private keys (document signing and
+  // anchoring), sealed with AES-256-GCM under a key-encryption key the database never sees. The
+  // primary key allocates key numbers (a number is never used twice); custody_changes is the one
+  // counter every write moves in its own transaction, so instances poll a single row to notice changes.
+  `
+  CREATE TABLE custody_keys (
+    kind TEXT NOT NULL CHECK (kind IN ('SIGNING', 'ANCHORING')),
+    department TEXT NOT NULL,
+    key_number INTEGER NOT NULL CHECK (key_number > 0),
+    public_part TEXT NOT NULL,
+    sealed TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('ACTIVE', 'RETIRED', 'COMPROMISED') AND (kind = 'SIGNING' OR state <> 'COMPROMISED')),
+    created_at TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    PRIMARY KEY (kind, department, key_number)
+  );
+  CREATE INDEX custody_keys_version ON custody_keys (version);
+  CREATE TABLE custody_changes (id INTEGER PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL);
+  INSERT INTO custody_changes (id, version) VALUES (1, 0);
+  `,
 ];

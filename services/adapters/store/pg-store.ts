@@ -15,18 +15,24 @@ import type {
   AuditEntry,
   AuditFilter,
   AuditLog,
+  CustodyKeyIdentity,
+  CustodyKeyState,
+  CustodyRecords,
   Hex,
   Locks,
+  NewCustodyKey,
   NewDocument,
   SigningKeyRecord,
   StatusChangeRecord,
   Store,
   StoredAuditEntry,
   StoredBatch,
+  StoredCustodyKey,
   StoredDocument,
   TxReceipt,
 } from "../../ports.ts";
 import { apiKeyRole } from "./api-key-role.ts";
+import { toCustodyKey } from "./custody-rows.ts";
 import { PG_MIGRATIONS } from "./pg-schema.ts";
 import { inTransaction } from "./pg-transaction.ts";
 
@@ -60,6 +66,21 @@ function toApiKey(row: Row): ApiKeyRecord {
   };
 }
 
+/**
+ * Moves the custody version and stamps the written row with it, inside the writer's transaction.
+ * The counter row stays locked until COMMIT, so versions become visible in the order they were
+ * taken: a reader that has seen version v has seen every row stamped v or lower.
+ */
+async function stampCustodyChange(client: Queryable, identity: CustodyKeyIdentity): Promise<void> {
+  const { rows } = await client.query("UPDATE custody_changes SET version = version + 1 WHERE id = 1 RETURNING version");
+  await client.query("UPDATE custody_keys SET version = $1 WHERE kind = $2 AND department = $3 AND key_number = $4", [
+    rows[0]?.version,
+    identity.kind,
+    identity.department,
+    identity.number,
+  ]);
+}
+
 /** Advisory lock keys: (schema, name), so that two schemas of one database never share a lock. */
 const LOCK_KEYS = "hashtext(current_schema()), hashtext($1)";
 
@@ -73,7 +94,7 @@ export interface PgStoreOptions {
   maxConnections?: number;
 }
 
-export class PgStore implements Store, AdminRecords, Locks {
+export class PgStore implements Store, AdminRecords, Locks, CustodyRecords {
   readonly #pool: pg.Pool;
   #closed = false;
 
@@ -460,6 +481,44 @@ export class PgStore implements Store, AdminRecords, Locks {
       validUntil: (row.valid_until as string | null) ?? null,
       compromisedAt: (row.compromised_at as string | null) ?? null,
     }));
+  }
+
+  async insertCustodyKey(key: NewCustodyKey): Promise<"inserted" | "taken"> {
+    return this.#transaction(async (client) => {
+      // ON CONFLICT DO NOTHING waits for a concurrent insert of the same number and then yields
+      // nothing, without aborting the transaction: the caller retries with the next number.
+      const { rows } = await client.query(
+        `INSERT INTO custody_keys (kind, department, key_number, public_part, sealed, state, created_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0) ON CONFLICT (kind, department, key_number) DO NOTHING RETURNING key_number`,
+        [key.kind, key.department, key.number, key.publicPart, key.sealed, key.state, key.createdAt],
+      );
+      if (rows.length === 0) return "taken";
+      await stampCustodyChange(client, key);
+      return "inserted";
+    });
+  }
+
+  async custodyKeys(sinceVersion = 0): Promise<StoredCustodyKey[]> {
+    const { rows } = await this.#pool.query("SELECT * FROM custody_keys WHERE version > $1 ORDER BY version, kind, department, key_number", [sinceVersion]);
+    return rows.map(toCustodyKey);
+  }
+
+  async setCustodyKeyState(identity: CustodyKeyIdentity, state: CustodyKeyState): Promise<boolean> {
+    return this.#transaction(async (client) => {
+      const { rows } = await client.query(
+        `UPDATE custody_keys SET state = $1 WHERE kind = $2 AND department = $3 AND key_number = $4
+            AND state <> $1 AND state <> 'COMPROMISED' RETURNING key_number`,
+        [state, identity.kind, identity.department, identity.number],
+      );
+      if (rows.length === 0) return false;
+      await stampCustodyChange(client, identity);
+      return true;
+    });
+  }
+
+  async custodyVersion(): Promise<number> {
+    const { rows } = await this.#pool.query("SELECT version FROM custody_changes WHERE id = 1");
+    return Number(rows[0]?.version ?? 0);
   }
 
   async close(): Promise<void> {

@@ -12,17 +12,23 @@ import type {
   AuditEntry,
   AuditFilter,
   AuditLog,
+  CustodyKeyIdentity,
+  CustodyKeyState,
+  CustodyRecords,
   Hex,
+  NewCustodyKey,
   NewDocument,
   SigningKeyRecord,
   StatusChangeRecord,
   Store,
   StoredAuditEntry,
   StoredBatch,
+  StoredCustodyKey,
   StoredDocument,
   TxReceipt,
 } from "../../ports.ts";
 import { apiKeyRole } from "./api-key-role.ts";
+import { toCustodyKey } from "./custody-rows.ts";
 import { inSqliteTransaction, openSqlite } from "./sqlite-database.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 
@@ -53,7 +59,7 @@ function toApiKey(row: Row): ApiKeyRecord {
   };
 }
 
-export class SqliteStore implements Store, AdminRecords {
+export class SqliteStore implements Store, AdminRecords, CustodyRecords {
   readonly #db: DatabaseSync;
   /** The append-only audit log, in the same database file. */
   readonly audit: AuditLog;
@@ -344,6 +350,50 @@ export class SqliteStore implements Store, AdminRecords {
         validUntil: (row.valid_until as string | null) ?? null,
         compromisedAt: (row.compromised_at as string | null) ?? null,
       }));
+  }
+
+  async insertCustodyKey(key: NewCustodyKey): Promise<"inserted" | "taken"> {
+    return this.#transaction(() => {
+      const inserted = this.#db
+        .prepare(
+          `INSERT INTO custody_keys (kind, department, key_number, public_part, sealed, state, created_at, version)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (kind, department, key_number) DO NOTHING RETURNING key_number`,
+        )
+        .get(key.kind, key.department, key.number, key.publicPart, key.sealed, key.state, key.createdAt);
+      if (!inserted) return "taken";
+      this.#stampCustodyChange(key);
+      return "inserted";
+    });
+  }
+
+  async custodyKeys(sinceVersion = 0): Promise<StoredCustodyKey[]> {
+    return this.#db.prepare("SELECT * FROM custody_keys WHERE version > ? ORDER BY version, kind, department, key_number").all(sinceVersion).map(toCustodyKey);
+  }
+
+  async setCustodyKeyState(identity: CustodyKeyIdentity, state: CustodyKeyState): Promise<boolean> {
+    return this.#transaction(() => {
+      const changed = this.#db
+        .prepare(
+          `UPDATE custody_keys SET state = ? WHERE kind = ? AND department = ? AND key_number = ?
+              AND state <> ? AND state <> 'COMPROMISED' RETURNING key_number`,
+        )
+        .get(state, identity.kind, identity.department, identity.number, state);
+      if (!changed) return false;
+      this.#stampCustodyChange(identity);
+      return true;
+    });
+  }
+
+  async custodyVersion(): Promise<number> {
+    return Number(this.#db.prepare("SELECT version FROM custody_changes WHERE id = 1").get()?.version ?? 0);
+  }
+
+  /** Moves the custody version and stamps the written row with it (inside the caller's transaction). */
+  #stampCustodyChange(identity: CustodyKeyIdentity): void {
+    const version = this.#db.prepare("UPDATE custody_changes SET version = version + 1 WHERE id = 1 RETURNING version").get()?.version;
+    this.#db
+      .prepare("UPDATE custody_keys SET version = ? WHERE kind = ? AND department = ? AND key_number = ?")
+      .run(Number(version), identity.kind, identity.department, identity.number);
   }
 
   async close(): Promise<void> {

@@ -61,9 +61,13 @@ function bilingual(value) {
   return second && second !== first ? `${first} (${second})` : String(first);
 }
 
+/** The ledger holds no reason: one is shown only where the department published its code. */
 function reasonWords(change) {
-  const reason = words[`reason.${change.reasonCode}`] ?? t("reason.unknown", { code: change.reasonCode });
-  return change.scope === "batch" ? t("reason.batch", { reason }) : reason;
+  const parts = [];
+  if (change.scope === "batch") parts.push(t("reason.batch"));
+  const reason = change.reasonCode === undefined ? undefined : words[`reason.${change.reasonCode}`];
+  if (reason !== undefined) parts.push(t("reason.given", { reason }));
+  return parts.join(" ");
 }
 
 const TONES = { VALID: "ok", PENDING: "wait", UNAVAILABLE: "warn" };
@@ -73,8 +77,9 @@ function verdictDetail(result) {
   const facts = result.document?.facts ?? {};
   const change = result.statusChange;
   if (v === "REVOKED" || v === "SUSPENDED" || v === "SUPERSEDED") {
-    const vars = { reason: change ? reasonWords(change) : t("reason.0"), date: change?.changedAt ? formatDate(change.changedAt) : "" };
-    return t(change?.changedAt ? `verdict.${v}.detail` : `verdict.${v}.detailNoDate`, vars);
+    const detail = t(change?.changedAt ? `verdict.${v}.detail` : `verdict.${v}.detailNoDate`, { date: change?.changedAt ? formatDate(change.changedAt) : "" });
+    const reason = change ? reasonWords(change) : "";
+    return reason ? `${detail} ${reason}` : detail;
   }
   if (v === "EXPIRED" || v === "NOT_YET_VALID") {
     return t(`verdict.${v}.detail`, { from: formatDate(facts.validFrom ?? ""), until: formatDate(facts.validUntil ?? "") });
