@@ -43,6 +43,8 @@ contract DocumentRegistry is AccessControlDefaultAdminRules {
     }
 
     /// @notice A batch as a verifier reads it.
+    /// @dev Returned, never stored: its field order is the ABI verifiers decode, not a storage layout.
+    // solhint-disable-next-line gas-struct-packing
     struct BatchRecord {
         bool anchored;
         bytes32 department;
@@ -194,6 +196,8 @@ contract DocumentRegistry is AccessControlDefaultAdminRules {
     }
 
     /**
+     * @notice Deploys the registry against `issuerRegistry_`, with `admin` holding `DEFAULT_ADMIN_ROLE`
+     * from the start (only it can close anchoring).
      * @param issuerRegistry_ The IssuerRegistry consulted for every write.
      * @param adminDelay Delay of a `DEFAULT_ADMIN_ROLE` handover, seconds.
      * @param admin Holder of `DEFAULT_ADMIN_ROLE` (a multisig or timelock in production).

@@ -21,6 +21,8 @@ contract IssuerRegistry is AccessControlDefaultAdminRules, IIssuerRegistry {
     using EnumerableSet for EnumerableSet.AddressSet;
 
     /// @notice A department as stored. The first slot (index, status, registeredAt) is what anchoring reads.
+    /// @dev Packed by hand: the three fixed fields share one slot, each name takes its own.
+    // solhint-disable-next-line gas-struct-packing
     struct Department {
         uint32 index;
         DepartmentStatus status;
@@ -210,6 +212,8 @@ contract IssuerRegistry is AccessControlDefaultAdminRules, IIssuerRegistry {
     }
 
     /**
+     * @notice Deploys the registry with `admin` holding `DEFAULT_ADMIN_ROLE` from the start, so that no
+     * deployer key ever governs it, and `registrar` doing the day-to-day governance.
      * @param adminDelay Delay of a `DEFAULT_ADMIN_ROLE` handover, seconds (e.g. 2 days in production).
      * @param admin Holder of `DEFAULT_ADMIN_ROLE` (a multisig or timelock in production).
      * @param registrar Initial holder of `REGISTRAR_ROLE`, or the zero address for none.
