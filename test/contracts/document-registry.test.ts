@@ -106,7 +106,8 @@ describe("DocumentRegistry: anchoring", () => {
     const one = await (await asAnchorer.anchorBatch(DEMO, LICENCE, root(1), 1)).wait();
     const many = await (await asAnchorer.anchorBatch(DEMO, LICENCE, root(2), 100_000)).wait();
     expect(many.gasUsed - one.gasUsed).toBeLessThan(100n);
-    expect(one.gasUsed).toBeLessThan(70_000n);
+    // 61,596 with solc 0.8.28 / 200 runs (npm run gas shows where it goes).
+    expect(one.gasUsed).toBeLessThan(63_000n);
   });
 });
 
@@ -425,6 +426,10 @@ describe("DocumentRegistry: no reason on chain", () => {
     // Topics: signature, department, documentId. Data: the status word alone.
     expect(log.topics).toHaveLength(3);
     expect(log.data).toBe(`0x${Status.Revoked.toString(16).padStart(64, "0")}`);
+    const parsed = documentRegistry.interface.parseLog(log);
+    expect(parsed?.name).toBe("DocumentStatusChanged");
+    expect(parsed?.fragment.inputs.map((input) => input.name)).toEqual(["department", "documentId", "status"]);
+    expect(parsed?.args.toArray()).toEqual([DEMO, documentId(1), Status.Revoked]);
     const batchReceipt = await (await asAnchorer.changeBatchStatus(DEMO, root(1), Status.Suspended)).wait();
     expect(batchReceipt.logs).toHaveLength(1);
     expect(batchReceipt.logs[0].topics).toHaveLength(3);
