@@ -9,24 +9,38 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
 import { EProofError } from "../../services/errors.ts";
 import { createLogger } from "../../services/logger.ts";
-import type { AnchorRequest, Hex, Ledger, NewDocument, TxReceipt } from "../../services/ports.ts";
+import type { AnchoredBatch, AnchorRequest, Hex, Ledger, NewDocument, TxReceipt } from "../../services/ports.ts";
 import { AnchoringWorker } from "../../services/use-cases/anchor-batches.ts";
 
+/** DocumentRegistry's records, one per (department, root), in memory: a chain that can go down or forget. */
 class RollbackChain implements Pick<Ledger, "anchorBatch" | "findAnchoredBatch"> {
-  anchored = new Map<Hex, TxReceipt>();
+  /** Keyed by `${department}:${root}`. */
+  anchored = new Map<string, AnchoredBatch>();
   sends: AnchorRequest[] = [];
   down = false;
   async anchorBatch(request: AnchorRequest): Promise<TxReceipt> {
     if (this.down) throw new EProofError("CHAIN_UNAVAILABLE", "connection refused");
-    if (this.anchored.has(request.root)) throw new EProofError("CHAIN_REJECTED", "DocumentRegistryAlreadyAnchored");
+    const key = `${request.department}:${request.root}`;
+    if (this.anchored.has(key)) throw new EProofError("CHAIN_REJECTED", "DocumentRegistryAlreadyAnchored");
     this.sends.push(request);
-    const receipt = { txHash: `0x${String(this.sends.length).padStart(64, "0")}` as Hex, blockNumber: this.sends.length, blockTime: 1_800_000_000 };
-    this.anchored.set(request.root, receipt);
+    const receipt: TxReceipt = { txHash: `0x${String(this.sends.length).padStart(64, "0")}` as Hex, blockNumber: this.sends.length, blockTime: 1_800_000_000 };
+    this.anchored.set(key, {
+      ...receipt,
+      department: request.department,
+      docType: request.docType,
+      count: request.count,
+      anchorer: `0x${"a1".repeat(20)}`,
+      sentByUs: true,
+    });
     return receipt;
   }
-  async findAnchoredBatch(root: Hex): Promise<TxReceipt | null> {
+  async findAnchoredBatch(department: string, root: Hex): Promise<AnchoredBatch | null> {
     if (this.down) throw new EProofError("CHAIN_UNAVAILABLE", "connection refused");
-    return this.anchored.get(root) ?? null;
+    return this.anchored.get(`${department}:${root}`) ?? null;
+  }
+  /** Whether DEMO (every document here is DEMO's) has `root` on chain. */
+  hasDemoRoot(root: Hex): boolean {
+    return this.anchored.has(`DEMO:${root}`);
   }
   /** Restarted from a state saved before anything was anchored. */
   forgetEverything(): void {
@@ -96,7 +110,7 @@ describe("AnchoringWorker against a chain that lost blocks", () => {
     chain.down = false;
 
     await until(async () => (await store.countUnanchored()) === 0 && chain.anchored.size === 2);
-    expect(chain.anchored.has(firstRoot as Hex)).toBe(true);
+    expect(chain.hasDemoRoot(firstRoot as Hex)).toBe(true);
     expect(chain.sends.filter((s) => s.root === firstRoot)).toHaveLength(2);
   });
 
@@ -107,7 +121,7 @@ describe("AnchoringWorker against a chain that lost blocks", () => {
     const root = chain.sends[0]?.root as Hex;
 
     chain.forgetEverything();
-    await until(() => chain.anchored.has(root));
+    await until(() => chain.hasDemoRoot(root));
     await new Promise((r) => setTimeout(r, 300));
     expect(chain.sends.filter((s) => s.root === root)).toHaveLength(2);
     expect(await store.countUnanchored()).toBe(0);
@@ -129,7 +143,7 @@ describe("AnchoringWorker against a chain that lost blocks", () => {
     const root = chain.sends[0]?.root as Hex;
     chain.forgetEverything();
     running.reconcileSoon();
-    await until(() => chain.anchored.has(root), 2_000);
+    await until(() => chain.hasDemoRoot(root), 2_000);
     await new Promise((r) => setTimeout(r, 200));
     expect(chain.sends.filter((s) => s.root === root)).toHaveLength(2);
     expect(await store.countUnanchored()).toBe(0);

@@ -1,16 +1,26 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { id, type Signer } from "ethers";
+import hre from "hardhat";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { deployContracts } from "../../services/adapters/chain/deploy.ts";
+import { EthersLedger, singleAccount } from "../../services/adapters/chain/ethers-ledger.ts";
+import { Governance } from "../../services/adapters/chain/governance.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
+import { buildMerkleTree } from "../../services/domain/merkle.ts";
 import { EProofError } from "../../services/errors.ts";
 import { createLogger } from "../../services/logger.ts";
-import type { AnchorRequest, Hex, Ledger, NewDocument, TxReceipt } from "../../services/ports.ts";
+import type { AnchoredBatch, AnchorRequest, Hex, Ledger, NewDocument, StoredBatch, TxReceipt } from "../../services/ports.ts";
 import { AnchoringWorker } from "../../services/use-cases/anchor-batches.ts";
 
-/** An in-memory chain that behaves like DocumentRegistry for roots: refuses a root twice, can go down. */
+/**
+ * An in-memory chain that behaves like DocumentRegistry for roots: one record per (department, root),
+ * refused a second time for the same department, can go down.
+ */
 class FakeChain implements Pick<Ledger, "anchorBatch" | "findAnchoredBatch"> {
-  anchored = new Map<Hex, TxReceipt>();
+  /** Keyed by `${department}:${root}`. */
+  anchored = new Map<string, AnchoredBatch>();
   sends: AnchorRequest[] = [];
   down = false;
   /** Departments whose batches the contract refuses (e.g. suspended). */
@@ -21,18 +31,26 @@ class FakeChain implements Pick<Ledger, "anchorBatch" | "findAnchoredBatch"> {
     if (this.down) throw new EProofError("CHAIN_UNAVAILABLE", "connection refused");
     this.sends.push(request);
     if (this.refused.has(request.department)) throw new EProofError("CHAIN_REJECTED", `DocumentRegistryDepartmentNotActive(${request.department})`);
-    if (this.anchored.has(request.root)) throw new EProofError("CHAIN_REJECTED", "DocumentRegistryAlreadyAnchored");
+    const key = `${request.department}:${request.root}`;
+    if (this.anchored.has(key)) throw new EProofError("CHAIN_REJECTED", "DocumentRegistryAlreadyAnchored");
     const receipt = { txHash: `0x${String(this.anchored.size + 1).padStart(64, "0")}` as Hex, blockNumber: this.anchored.size + 1, blockTime: 1_800_000_000 };
-    this.anchored.set(request.root, receipt);
+    this.anchored.set(key, {
+      ...receipt,
+      department: request.department,
+      docType: request.docType,
+      count: request.count,
+      anchorer: `0x${"a1".repeat(20)}`,
+      sentByUs: true,
+    });
     if (this.loseNextReceipt) {
       this.loseNextReceipt = false;
       throw new EProofError("CHAIN_UNAVAILABLE", "connection reset before the receipt");
     }
     return receipt;
   }
-  async findAnchoredBatch(root: Hex): Promise<TxReceipt | null> {
+  async findAnchoredBatch(department: string, root: Hex): Promise<AnchoredBatch | null> {
     if (this.down) throw new EProofError("CHAIN_UNAVAILABLE", "connection refused");
-    return this.anchored.get(root) ?? null;
+    return this.anchored.get(`${department}:${root}`) ?? null;
   }
 }
 
@@ -132,5 +150,140 @@ describe("AnchoringWorker", () => {
     expect(chain.sends.filter((s) => s.root === batch?.root)).toHaveLength(2);
     expect(chain.anchored.size).toBe(1);
     expect(await store.countUnanchored()).toBe(0);
+  });
+});
+
+/**
+ * The worker against a real DocumentRegistry (Hardhat's in-process chain) that other anchoring
+ * accounts write to as well: OTHER, a second department, and a second account of DEMO's that this
+ * service does not hold.
+ */
+describe("AnchoringWorker on a chain other anchorers write to", () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function setUp() {
+    const { ethers } = await hre.network.create();
+    const [deployer, ours, otherDepartment, secondOfDemo] = await ethers.getSigners();
+    if (!deployer || !ours || !otherDepartment || !secondOfDemo) throw new Error("need 4 signers");
+    const deployed = await deployContracts(deployer);
+    const governance = new Governance(deployer, deployed.issuerRegistry);
+    for (const code of ["DEMO", "OTHER"]) {
+      await governance.registerDepartment(code, { en: code, zhHK: code });
+      await governance.grantDocumentType(code, "licence", id("licence@1") as Hex);
+    }
+    await governance.grantDocumentType("DEMO", "permit", id("permit@1") as Hex);
+    await governance.addAnchorer("DEMO", ours.address);
+    await governance.addAnchorer("DEMO", secondOfDemo.address);
+    await governance.addAnchorer("OTHER", otherDepartment.address);
+    const chainId = Number((await ethers.provider.getNetwork()).chainId);
+    const ledgerOf = (signer: Signer) =>
+      new EthersLedger({ provider: ethers.provider, accounts: singleAccount(signer), documentRegistry: deployed.documentRegistry, chainId });
+    const ledger = ledgerOf(ours);
+    const dir = mkdtempSync(join(tmpdir(), "eproof-worker-chain-"));
+    dirs.push(dir);
+    const store = new SqliteStore(join(dir, "db.sqlite"));
+    const logLines: string[] = [];
+    const worker = new AnchoringWorker(
+      {
+        store,
+        ledger,
+        clock: { now: () => Date.parse("2026-11-22T10:00:05Z") },
+        logger: createLogger("info", { write: (line: string) => void logLines.push(line) }),
+      },
+      { batchSize: 100, maxWaitMs: 0 },
+    );
+    /** Seals DEMO's accepted licences into one batch, as the worker would, without sending it. */
+    const seal = async (count: number, from = 0): Promise<StoredBatch> => {
+      await store.insertDocuments(docs(count, from));
+      const sealed = await store.sealBatch("DEMO", "licence", 100, buildMerkleTree);
+      if (sealed === null) throw new Error("nothing sealed");
+      return sealed;
+    };
+    const batchOf = async (batchId: number): Promise<StoredBatch | undefined> =>
+      [...(await store.unfinishedBatches()), ...(await store.recentAnchoredBatches(100))].find((b) => b.id === batchId);
+    const logged = (event: string) => logLines.filter((line) => line.includes(`"event":"${event}"`)).map((line) => JSON.parse(line) as Record<string, unknown>);
+    return { store, worker, ledger, ledgerOf, ours, otherDepartment, secondOfDemo, seal, batchOf, logged };
+  }
+
+  it("a root already anchored by another department does not stop the worker anchoring its own batch", async () => {
+    const { store, worker, ledger, ledgerOf, ours, otherDepartment, seal, batchOf, logged } = await setUp();
+    const sealed = await seal(3);
+    // OTHER anchors the very root first (front-running the broadcast), even with the same type and count.
+    const squatted = await ledgerOf(otherDepartment).anchorBatch({ department: "OTHER", docType: "licence", root: sealed.root, count: 3 });
+    try {
+      await worker.runOnce();
+      expect(await store.countUnanchored()).toBe(0);
+      const anchored = await batchOf(sealed.id);
+      expect(anchored?.state).toBe("ANCHORED");
+      expect(anchored?.txHash).not.toBe(squatted.txHash);
+      const onChain = await ledger.findAnchoredBatch("DEMO", sealed.root);
+      expect(onChain).toMatchObject({ txHash: anchored?.txHash, department: "DEMO", docType: "licence", count: 3, anchorer: ours.address, sentByUs: true });
+      expect(await ledger.findAnchoredBatch("OTHER", sealed.root)).toMatchObject({ txHash: squatted.txHash, anchorer: otherDepartment.address });
+      // Nothing about OTHER's record reached the worker's conflict handling, and reconciling keeps the batch.
+      expect(logged("anchoring.batch_conflict")).toEqual([]);
+      expect(logged("anchoring.batch_refused")).toEqual([]);
+      await worker.reconcile();
+      expect((await batchOf(sealed.id))?.txHash).toBe(anchored?.txHash);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("the worker does not adopt a record of its department that differs from its batch", async () => {
+    const { store, worker, ledger, ledgerOf, secondOfDemo, seal, batchOf, logged } = await setUp();
+    const wrongCount = await seal(3);
+    const wrongType = await seal(2, 10);
+    // Another anchoring account of DEMO (not this service's) took DEMO's records of both roots, with other contents.
+    const elsewhere = ledgerOf(secondOfDemo);
+    const countTaken = await elsewhere.anchorBatch({ department: "DEMO", docType: "licence", root: wrongCount.root, count: 4 });
+    const typeTaken = await elsewhere.anchorBatch({ department: "DEMO", docType: "permit", root: wrongType.root, count: 2 });
+    try {
+      await worker.runOnce();
+      // Both batches stay queued (SENT: the worker tried), not ANCHORED with someone else's receipt.
+      for (const batch of [wrongCount, wrongType]) {
+        expect(await batchOf(batch.id)).toMatchObject({ state: "SENT", txHash: null });
+      }
+      expect(await store.countUnanchored()).toBe(5);
+      const conflicts = logged("anchoring.batch_conflict");
+      expect(conflicts.map((c) => [c.batchId, c.txHash, c.anchorer])).toEqual([
+        [wrongCount.id, countTaken.txHash, secondOfDemo.address],
+        [wrongType.id, typeTaken.txHash, secondOfDemo.address],
+      ]);
+      expect(logged("anchoring.batch_refused").map((r) => r.batchId)).toEqual([wrongCount.id, wrongType.id]);
+
+      // Reconciling (as after a restart) does not adopt them either, nor does a second pass (refused again).
+      await worker.reconcile();
+      await worker.runOnce();
+      for (const batch of [wrongCount, wrongType]) expect((await batchOf(batch.id))?.state).toBe("SENT");
+      expect(await store.countUnanchored()).toBe(5);
+      expect(logged("anchoring.adopted_foreign_anchor")).toEqual([]);
+      // The chain still holds the other account's records, untouched.
+      expect(await ledger.findAnchoredBatch("DEMO", wrongCount.root)).toMatchObject({ count: 4, sentByUs: false });
+      expect(await ledger.findAnchoredBatch("DEMO", wrongType.root)).toMatchObject({ docType: "permit", sentByUs: false });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("the worker adopts, with a warning, an identical record another account of its department sent", async () => {
+    const { store, worker, ledgerOf, secondOfDemo, seal, batchOf, logged } = await setUp();
+    const sealed = await seal(3);
+    const theirs = await ledgerOf(secondOfDemo).anchorBatch({ department: "DEMO", docType: "licence", root: sealed.root, count: 3 });
+    try {
+      await worker.runOnce();
+      expect(await batchOf(sealed.id)).toMatchObject({
+        state: "ANCHORED",
+        txHash: theirs.txHash,
+        blockNumber: theirs.blockNumber,
+        blockTime: theirs.blockTime,
+      });
+      expect(logged("anchoring.adopted_foreign_anchor").map((w) => [w.batchId, w.anchorer])).toEqual([[sealed.id, secondOfDemo.address]]);
+      expect(logged("anchoring.batch_conflict")).toEqual([]);
+    } finally {
+      await store.close();
+    }
   });
 });

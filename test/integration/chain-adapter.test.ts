@@ -1,8 +1,11 @@
-import { id, JsonRpcProvider, Wallet } from "ethers";
+import { Contract, id, JsonRpcProvider, type Signer, Wallet } from "ethers";
 import hre from "hardhat";
 import { describe, expect, it } from "vitest";
+import { toBytes32String } from "../../services/adapters/chain/chain-codec.ts";
+import { loadArtifact } from "../../services/adapters/chain/contract-artifacts.ts";
 import { deployContracts } from "../../services/adapters/chain/deploy.ts";
-import { EthersLedger } from "../../services/adapters/chain/ethers-ledger.ts";
+import { EthersChainEvents } from "../../services/adapters/chain/ethers-chain-events.ts";
+import { type AnchoringAccounts, EthersLedger, singleAccount } from "../../services/adapters/chain/ethers-ledger.ts";
 import { Governance } from "../../services/adapters/chain/governance.ts";
 import { type EProofError, isEProofError } from "../../services/errors.ts";
 import type { Hex } from "../../services/ports.ts";
@@ -24,11 +27,25 @@ async function expectEProofError(action: Promise<unknown>, code: string, message
   throw new Error(`expected EProofError ${code}, but the call succeeded`);
 }
 
-/** A fresh chain with both registries, DEMO registered with licence, and an anchoring ledger. */
+/** Each department's own anchoring account, as key custody gives them to the service. */
+function accountsByDepartment(signers: Record<string, Signer>): AnchoringAccounts {
+  return {
+    signerFor: async (department) => signers[department],
+    accountsOf: async (department) => {
+      const signer = signers[department];
+      return signer === undefined ? [] : [await signer.getAddress()];
+    },
+  };
+}
+
+/**
+ * A fresh chain with both registries, DEMO registered with licence (its key valid from the block
+ * that registered it), and a ledger anchoring with DEMO's one account.
+ */
 async function setUp() {
   const { ethers } = await hre.network.create();
-  const [deployer, anchorer, stranger] = await ethers.getSigners();
-  if (!deployer || !anchorer || !stranger) throw new Error("need 3 signers");
+  const [deployer, anchorer, stranger, otherAnchorer, secondAnchorer] = await ethers.getSigners();
+  if (!deployer || !anchorer || !stranger || !otherAnchorer || !secondAnchorer) throw new Error("need 5 signers");
   const deployed = await deployContracts(deployer);
   const governance = new Governance(deployer, deployed.issuerRegistry);
   await governance.registerDepartment("DEMO", {
@@ -36,24 +53,34 @@ async function setUp() {
     zhHK: "示範部門",
   });
   await governance.grantDocumentType("DEMO", "licence", SCHEMA);
-  await governance.registerSigningKey("DEMO", KEY, 1);
+  const keyRegistered = await governance.registerSigningKey("DEMO", KEY, 0);
   await governance.addAnchorer("DEMO", anchorer.address);
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
   const ledger = new EthersLedger({
     provider: ethers.provider,
-    signer: anchorer,
+    accounts: singleAccount(anchorer),
     documentRegistry: deployed.documentRegistry,
     chainId,
   });
+  /** OTHER, a second department with the same type, anchoring with an account of its own. */
+  const registerOther = async () => {
+    await governance.registerDepartment("OTHER", { en: "Other Department", zhHK: "其他部門" });
+    await governance.grantDocumentType("OTHER", "licence", SCHEMA);
+    await governance.addAnchorer("OTHER", otherAnchorer.address);
+  };
   return {
     ethers,
     deployer,
     anchorer,
     stranger,
+    otherAnchorer,
+    secondAnchorer,
     deployed,
     governance,
     ledger,
     chainId,
+    keyValidFrom: keyRegistered.blockTime,
+    registerOther,
   };
 }
 
@@ -66,11 +93,12 @@ describe("chain adapter: deployment and governance", () => {
     expect(deployed.issuerRegistry).toMatch(/^0x[0-9a-fA-F]{40}$/);
     expect(deployed.documentRegistry).toMatch(/^0x[0-9a-fA-F]{40}$/);
     expect(deployed.deployBlock).toBeGreaterThan(0);
+    expect(deployed.deployedAt).toBe((await ethers.provider.getBlock(deployed.deployBlock + 1))?.timestamp);
     expect(await ethers.provider.getCode(deployed.documentRegistry)).not.toBe("0x");
   });
 
   it("registers and reads a department, its types, keys and anchorers", async () => {
-    const { governance, anchorer, stranger } = await setUp();
+    const { governance, anchorer, stranger, keyValidFrom } = await setUp();
     const department = await governance.department("DEMO");
     expect(department).toMatchObject({
       code: "DEMO",
@@ -87,7 +115,9 @@ describe("chain adapter: deployment and governance", () => {
         withdrawnAt: 0,
       }),
     ]);
-    expect(await governance.signingKeys("DEMO")).toEqual([{ thumbprint: KEY, validFrom: 1, validUntil: 0, compromisedAt: 0 }]);
+    // Registered with validFrom 0: valid from the block that registered it.
+    expect(keyValidFrom).toBeGreaterThan(0);
+    expect(await governance.signingKeys("DEMO")).toEqual([{ thumbprint: KEY, validFrom: keyValidFrom, validUntil: 0, compromisedAt: 0 }]);
     expect(await governance.isAnchorer("DEMO", anchorer.address)).toBe(true);
     expect(await governance.anchorers("DEMO")).toEqual([anchorer.address]);
 
@@ -102,7 +132,7 @@ describe("chain adapter: deployment and governance", () => {
     expect(await governance.signingKeys("DEMO")).toEqual([
       {
         thumbprint: KEY,
-        validFrom: 1,
+        validFrom: keyValidFrom,
         validUntil: future,
         compromisedAt: 1234,
       },
@@ -121,11 +151,26 @@ describe("chain adapter: deployment and governance", () => {
     await expectEProofError(asStranger.registerDepartment("OTHER", { en: "x", zhHK: "y" }), "CHAIN_REJECTED", /AccessControlUnauthorizedAccount/);
     await expectEProofError(governance.registerDepartment("X".repeat(40), { en: "x", zhHK: "y" }), "BAD_REQUEST");
   });
+
+  it("refuses an account that already anchors for another department, naming the custom error", async () => {
+    const { governance, anchorer, registerOther } = await setUp();
+    await registerOther();
+    await expectEProofError(governance.addAnchorer("OTHER", anchorer.address), "CHAIN_REJECTED", /IssuerRegistryAnchorerOfAnotherDepartment/);
+    expect(await governance.anchorers("OTHER")).not.toContain(anchorer.address);
+    expect(await governance.anchorers("DEMO")).toEqual([anchorer.address]);
+  });
+
+  it("refuses a signing key backdated before the block time, naming the custom error", async () => {
+    const { governance } = await setUp();
+    const backdated = (await governance.chainTime()) - 3600;
+    await expectEProofError(governance.registerSigningKey("DEMO", id("demo-key-2") as Hex, backdated), "CHAIN_REJECTED", /IssuerRegistrySigningKeyBackdated/);
+    expect((await governance.signingKeys("DEMO")).map((k) => k.thumbprint)).toEqual([KEY]);
+  });
 });
 
 describe("chain adapter: EthersLedger", () => {
   it("anchors a batch and returns the receipt with the block time", async () => {
-    const { ledger, ethers, deployed, chainId } = await setUp();
+    const { ledger, ethers, deployed, chainId, anchorer } = await setUp();
     expect(ledger.chainId).toBe(chainId);
     expect(ledger.registryAddress).toBe(deployed.documentRegistry);
     const root = id("batch-1") as Hex;
@@ -138,8 +183,15 @@ describe("chain adapter: EthersLedger", () => {
     const block = await ethers.provider.getBlock(receipt.blockNumber);
     expect(receipt.txHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(receipt.blockTime).toBe(block?.timestamp);
-    expect(await ledger.findAnchoredBatch(root)).toEqual(receipt);
-    expect(await ledger.findAnchoredBatch(id("never") as Hex)).toBeNull();
+    expect(await ledger.findAnchoredBatch("DEMO", root)).toEqual({
+      ...receipt,
+      department: "DEMO",
+      docType: "licence",
+      count: 1000,
+      anchorer: anchorer.address,
+      sentByUs: true,
+    });
+    expect(await ledger.findAnchoredBatch("DEMO", id("never") as Hex)).toBeNull();
   });
 
   it("serialises concurrent writes so their nonces never collide", async () => {
@@ -156,7 +208,7 @@ describe("chain adapter: EthersLedger", () => {
       ),
     );
     expect(new Set(receipts.map((r) => r.txHash)).size).toBe(8);
-    for (const root of roots) expect(await ledger.findAnchoredBatch(root)).not.toBeNull();
+    for (const root of roots) expect(await ledger.findAnchoredBatch("DEMO", root)).not.toBeNull();
   });
 
   it("keeps serving writes after one is refused", async () => {
@@ -220,7 +272,7 @@ describe("chain adapter: EthersLedger", () => {
   });
 
   it("maps the verification record of an anchored, superseded document", async () => {
-    const { ledger, governance } = await setUp();
+    const { ledger, governance, keyValidFrom } = await setUp();
     const root = id("batch-v") as Hex;
     const anchored = await ledger.anchorBatch({
       department: "DEMO",
@@ -232,16 +284,17 @@ describe("chain adapter: EthersLedger", () => {
       department: "DEMO",
       documentId: DOC_A,
       successorId: DOC_B,
-      reasonCode: 7,
     });
     await governance.markKeyCompromised("DEMO", KEY, anchored.blockTime + 100);
     const record = await ledger.verificationRecord({
+      department: "DEMO",
       root,
       documentId: DOC_A,
       keyFingerprint: KEY,
     });
     const grant = (await governance.documentTypes("DEMO"))[0];
-    expect(record).toEqual({
+    // toStrictEqual: no reasonCode anywhere (the chain records none).
+    expect(record).toStrictEqual({
       batch: {
         anchored: true,
         department: "DEMO",
@@ -250,11 +303,9 @@ describe("chain adapter: EthersLedger", () => {
         blockNumber: anchored.blockNumber,
         anchoredAt: anchored.blockTime,
         status: "ACTIVE",
-        reasonCode: 0,
       },
       document: {
         status: "SUPERSEDED",
-        reasonCode: 7,
         changedAt: superseded.blockTime,
         successor: DOC_B,
       },
@@ -262,7 +313,7 @@ describe("chain adapter: EthersLedger", () => {
       typeGrant: { grantedAt: grant?.grantedAt, withdrawnAt: 0 },
       key: {
         registered: true,
-        validFrom: 1,
+        validFrom: keyValidFrom,
         validUntil: 0,
         compromisedAt: anchored.blockTime + 100,
       },
@@ -270,7 +321,7 @@ describe("chain adapter: EthersLedger", () => {
   });
 
   it("reads the verification record with exactly one JSON-RPC request", async () => {
-    const { ledger, ethers, deployed, chainId, anchorer } = await setUp();
+    const { ledger, ethers, deployed, chainId } = await setUp();
     const root = id("batch-one-call") as Hex;
     await ledger.anchorBatch({
       department: "DEMO",
@@ -291,13 +342,14 @@ describe("chain adapter: EthersLedger", () => {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
+    // A read-only ledger (no anchoring accounts), as a public instance or the CLI verifier has.
     const reader = new EthersLedger({
       provider: counting,
-      signer: anchorer,
       documentRegistry: deployed.documentRegistry,
       chainId,
     });
     const record = await reader.verificationRecord({
+      department: "DEMO",
       root,
       documentId: DOC_A,
       keyFingerprint: KEY,
@@ -309,11 +361,12 @@ describe("chain adapter: EthersLedger", () => {
   it("maps an unknown root to an empty record", async () => {
     const { ledger } = await setUp();
     const record = await ledger.verificationRecord({
+      department: "DEMO",
       root: id("nothing") as Hex,
       documentId: DOC_A,
       keyFingerprint: KEY,
     });
-    expect(record.batch).toEqual({
+    expect(record.batch).toStrictEqual({
       anchored: false,
       department: "",
       docType: "",
@@ -321,7 +374,6 @@ describe("chain adapter: EthersLedger", () => {
       blockNumber: 0,
       anchoredAt: 0,
       status: "ACTIVE",
-      reasonCode: 0,
     });
     expect(record.document.successor).toBeNull();
     expect(record.key.registered).toBe(false);
@@ -340,38 +392,35 @@ describe("chain adapter: EthersLedger", () => {
       department: "DEMO",
       documentIds: [DOC_A, DOC_B],
       status: "SUSPENDED",
-      reasonCode: 1,
     });
     let record = await ledger.verificationRecord({
+      department: "DEMO",
       root,
       documentId: DOC_B,
       keyFingerprint: KEY,
     });
     expect(record.document).toMatchObject({
       status: "SUSPENDED",
-      reasonCode: 1,
       successor: null,
     });
     await ledger.changeDocumentStatus({
       department: "DEMO",
       documentIds: [DOC_B],
       status: "ACTIVE",
-      reasonCode: 2,
     });
     const revoked = await ledger.changeDocumentStatus({
       department: "DEMO",
       documentIds: [DOC_A],
       status: "REVOKED",
-      reasonCode: 3,
     });
     record = await ledger.verificationRecord({
+      department: "DEMO",
       root,
       documentId: DOC_A,
       keyFingerprint: KEY,
     });
-    expect(record.document).toEqual({
+    expect(record.document).toStrictEqual({
       status: "REVOKED",
-      reasonCode: 3,
       changedAt: revoked.blockTime,
       successor: null,
     });
@@ -380,7 +429,6 @@ describe("chain adapter: EthersLedger", () => {
         department: "DEMO",
         documentIds: [DOC_A],
         status: "ACTIVE",
-        reasonCode: 0,
       }),
       "CHAIN_REJECTED",
       /DocumentRegistryInvalidDocumentTransition/,
@@ -390,7 +438,6 @@ describe("chain adapter: EthersLedger", () => {
         department: "DEMO",
         documentId: DOC_A,
         successorId: DOC_B,
-        reasonCode: 0,
       }),
       "CHAIN_REJECTED",
       /DocumentRegistryInvalidDocumentTransition/,
@@ -400,7 +447,6 @@ describe("chain adapter: EthersLedger", () => {
         department: "DEMO",
         documentIds: ["not-an-id"],
         status: "REVOKED",
-        reasonCode: 0,
       }),
       "BAD_REQUEST",
     );
@@ -410,7 +456,7 @@ describe("chain adapter: EthersLedger", () => {
     const { ethers, stranger, deployed, chainId } = await setUp();
     const ledger = new EthersLedger({
       provider: ethers.provider,
-      signer: stranger,
+      accounts: singleAccount(stranger),
       documentRegistry: deployed.documentRegistry,
       chainId,
     });
@@ -419,7 +465,6 @@ describe("chain adapter: EthersLedger", () => {
         department: "DEMO",
         documentIds: [DOC_A],
         status: "REVOKED",
-        reasonCode: 0,
       }),
       "CHAIN_REJECTED",
       /DocumentRegistryUnauthorizedAnchorer/,
@@ -433,12 +478,13 @@ describe("chain adapter: EthersLedger", () => {
     const signer = Wallet.createRandom().connect(provider);
     const ledger = new EthersLedger({
       provider,
-      signer,
+      accounts: singleAccount(signer),
       documentRegistry: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
       chainId: 31337,
     });
     await expectEProofError(
       ledger.verificationRecord({
+        department: "DEMO",
         root: id("r") as Hex,
         documentId: DOC_A,
         keyFingerprint: KEY,
@@ -454,7 +500,210 @@ describe("chain adapter: EthersLedger", () => {
       }),
       "CHAIN_UNAVAILABLE",
     );
-    await expectEProofError(ledger.findAnchoredBatch(id("r") as Hex), "CHAIN_UNAVAILABLE");
+    await expectEProofError(ledger.findAnchoredBatch("DEMO", id("r") as Hex), "CHAIN_UNAVAILABLE");
     provider.destroy();
+  });
+});
+
+describe("chain adapter: batches recorded per department", () => {
+  it("another department anchoring the same root leaves the department's own record untouched", async () => {
+    const { ethers, deployed, chainId, anchorer, otherAnchorer, registerOther } = await setUp();
+    await registerOther();
+    // One ledger for both departments, as the service has: each anchors with its own account.
+    const ledger = new EthersLedger({
+      provider: ethers.provider,
+      accounts: accountsByDepartment({ DEMO: anchorer, OTHER: otherAnchorer }),
+      documentRegistry: deployed.documentRegistry,
+      chainId,
+    });
+    const root = id("shared-root") as Hex;
+    const ours = await ledger.anchorBatch({ department: "DEMO", docType: "licence", root, count: 3 });
+    // Not refused as DocumentRegistryAlreadyAnchored: OTHER fills a record of its own.
+    const theirs = await ledger.anchorBatch({ department: "OTHER", docType: "licence", root, count: 7 });
+    expect(theirs.txHash).not.toBe(ours.txHash);
+    expect((await ethers.provider.getTransaction(ours.txHash))?.from).toBe(anchorer.address);
+    expect((await ethers.provider.getTransaction(theirs.txHash))?.from).toBe(otherAnchorer.address);
+    await ledger.changeDocumentStatus({ department: "OTHER", documentIds: [DOC_A], status: "REVOKED" });
+
+    expect(await ledger.findAnchoredBatch("DEMO", root)).toEqual({
+      ...ours,
+      department: "DEMO",
+      docType: "licence",
+      count: 3,
+      anchorer: anchorer.address,
+      sentByUs: true,
+    });
+    expect(await ledger.findAnchoredBatch("OTHER", root)).toEqual({
+      ...theirs,
+      department: "OTHER",
+      docType: "licence",
+      count: 7,
+      anchorer: otherAnchorer.address,
+      sentByUs: true,
+    });
+
+    const query = { root, documentId: DOC_A, keyFingerprint: KEY };
+    const demo = await ledger.verificationRecord({ ...query, department: "DEMO" });
+    expect(demo.batch).toStrictEqual({
+      anchored: true,
+      department: "DEMO",
+      docType: "licence",
+      count: 3,
+      blockNumber: ours.blockNumber,
+      anchoredAt: ours.blockTime,
+      status: "ACTIVE",
+    });
+    // OTHER's revocation of the same document id is OTHER's record, not DEMO's.
+    expect(demo.document).toStrictEqual({ status: "ACTIVE", changedAt: 0, successor: null });
+    const other = await ledger.verificationRecord({ ...query, department: "OTHER" });
+    expect(other.batch).toMatchObject({ anchored: true, department: "OTHER", count: 7, blockNumber: theirs.blockNumber });
+    expect(other.document).toMatchObject({ status: "REVOKED" });
+
+    // A third department never anchored it: no record, whoever else did.
+    expect(await ledger.findAnchoredBatch("NOPE", root)).toBeNull();
+    expect((await ledger.verificationRecord({ ...query, department: "NOPE" })).batch.anchored).toBe(false);
+  });
+
+  it("refuses a department's second anchoring of a root it already anchored, whichever of its accounts sends it", async () => {
+    const { ethers, ledger, governance, deployed, chainId, secondAnchorer } = await setUp();
+    await governance.addAnchorer("DEMO", secondAnchorer.address);
+    const root = id("twice") as Hex;
+    await ledger.anchorBatch({ department: "DEMO", docType: "licence", root, count: 3 });
+    const second = new EthersLedger({
+      provider: ethers.provider,
+      accounts: singleAccount(secondAnchorer),
+      documentRegistry: deployed.documentRegistry,
+      chainId,
+    });
+    await expectEProofError(
+      second.anchorBatch({ department: "DEMO", docType: "licence", root, count: 4 }),
+      "CHAIN_REJECTED",
+      /DocumentRegistryAlreadyAnchored/,
+    );
+    expect((await ledger.findAnchoredBatch("DEMO", root))?.count).toBe(3);
+  });
+
+  it("findAnchoredBatch reports the anchoring account and whether it is ours", async () => {
+    const { ethers, ledger, governance, deployed, chainId, anchorer, secondAnchorer, stranger } = await setUp();
+    await governance.addAnchorer("DEMO", secondAnchorer.address);
+    // Another anchoring account of DEMO that this service does not hold (another instance, or the registrar's).
+    const elsewhere = new EthersLedger({
+      provider: ethers.provider,
+      accounts: singleAccount(secondAnchorer),
+      documentRegistry: deployed.documentRegistry,
+      chainId,
+    });
+    const byUs = id("by-us") as Hex;
+    const byThem = id("by-them") as Hex;
+    const oursReceipt = await ledger.anchorBatch({ department: "DEMO", docType: "licence", root: byUs, count: 1 });
+    const theirsReceipt = await elsewhere.anchorBatch({ department: "DEMO", docType: "licence", root: byThem, count: 2 });
+
+    expect(await ledger.findAnchoredBatch("DEMO", byUs)).toMatchObject({ txHash: oursReceipt.txHash, anchorer: anchorer.address, sentByUs: true });
+    expect(await ledger.findAnchoredBatch("DEMO", byThem)).toEqual({
+      ...theirsReceipt,
+      department: "DEMO",
+      docType: "licence",
+      count: 2,
+      anchorer: secondAnchorer.address,
+      sentByUs: false,
+    });
+
+    // An account of ours that has since been replaced (custody lists it, in any case) still makes the batch ours.
+    await governance.removeAnchorer("DEMO", anchorer.address);
+    await governance.addAnchorer("DEMO", stranger.address);
+    const rotated = new EthersLedger({
+      provider: ethers.provider,
+      accounts: {
+        signerFor: async () => stranger,
+        accountsOf: async () => [stranger.address, anchorer.address.toLowerCase()],
+      },
+      documentRegistry: deployed.documentRegistry,
+      chainId,
+    });
+    expect(await rotated.findAnchoredBatch("DEMO", byUs)).toMatchObject({ anchorer: anchorer.address, sentByUs: true });
+    expect(await rotated.findAnchoredBatch("DEMO", byThem)).toMatchObject({ anchorer: secondAnchorer.address, sentByUs: false });
+
+    // A read-only ledger holds no account: nothing is ours.
+    const reader = new EthersLedger({ provider: ethers.provider, documentRegistry: deployed.documentRegistry, chainId });
+    expect(await reader.findAnchoredBatch("DEMO", byUs)).toMatchObject({ anchorer: anchorer.address, sentByUs: false });
+  });
+
+  it("records status changes on chain without any reason: the events name the department, the document or batch and the status only", async () => {
+    const { ethers, ledger, deployed, anchorer, registerOther, otherAnchorer } = await setUp();
+    await registerOther();
+    const registry = new Contract(deployed.documentRegistry, loadArtifact("DocumentRegistry").abi, ethers.provider);
+    for (const [name, inputs] of [
+      ["DocumentStatusChanged", ["department", "documentId", "status"]],
+      ["DocumentSuperseded", ["department", "documentId", "successorId"]],
+      ["BatchStatusChanged", ["department", "root", "status"]],
+    ] as const) {
+      expect(registry.interface.getEvent(name)?.inputs.map((input) => input.name)).toEqual(inputs);
+    }
+    const root = id("events") as Hex;
+    const from = (await ethers.provider.getBlockNumber()) + 1;
+    await ledger.anchorBatch({ department: "DEMO", docType: "licence", root, count: 2 });
+    const asOther = registry.connect(otherAnchorer) as Contract;
+    await (await asOther.getFunction("anchorBatch")(toBytes32String("OTHER", "department"), toBytes32String("licence", "type"), root, 9)).wait();
+    const suspended = await ledger.changeDocumentStatus({ department: "DEMO", documentIds: [DOC_A], status: "SUSPENDED" });
+    const superseded = await ledger.supersede({ department: "DEMO", documentId: DOC_B, successorId: DOC_A });
+    // OTHER suspends ITS batch of the shared root: the event names OTHER, and DEMO's batch is untouched.
+    const batchTx = await (await asOther.getFunction("changeBatchStatus")(toBytes32String("OTHER", "department"), root, 1)).wait();
+    const batchBlock = await ethers.provider.getBlock(batchTx.blockNumber);
+    const to = await ethers.provider.getBlockNumber();
+
+    const events = await new EthersChainEvents({ provider: ethers.provider, documentRegistry: deployed.documentRegistry }).statusEvents(from, to);
+    expect(events).toStrictEqual([
+      {
+        kind: "DOCUMENT_STATUS",
+        department: "DEMO",
+        documentId: DOC_A,
+        status: "SUSPENDED",
+        successor: null,
+        txHash: suspended.txHash,
+        logIndex: expect.any(Number),
+        blockNumber: suspended.blockNumber,
+        blockTime: suspended.blockTime,
+      },
+      {
+        kind: "DOCUMENT_STATUS",
+        department: "DEMO",
+        documentId: DOC_B,
+        status: "SUPERSEDED",
+        successor: DOC_A,
+        txHash: superseded.txHash,
+        logIndex: expect.any(Number),
+        blockNumber: superseded.blockNumber,
+        blockTime: superseded.blockTime,
+      },
+      {
+        kind: "BATCH_STATUS",
+        root,
+        department: "OTHER",
+        docType: "licence",
+        status: "SUSPENDED",
+        txHash: batchTx.hash,
+        logIndex: expect.any(Number),
+        blockNumber: batchTx.blockNumber,
+        blockTime: batchBlock?.timestamp,
+      },
+    ]);
+    expect((await ledger.verificationRecord({ department: "DEMO", root, documentId: DOC_A, keyFingerprint: KEY })).batch.status).toBe("ACTIVE");
+    expect((await ethers.provider.getTransaction(suspended.txHash))?.from).toBe(anchorer.address);
+  });
+
+  it("reads a verification record from the earlier registry the query names, not only the current one", async () => {
+    const { ethers, ledger, deployer, deployed, chainId, anchorer } = await setUp();
+    const root = id("in-the-old-registry") as Hex;
+    const anchored = await ledger.anchorBatch({ department: "DEMO", docType: "licence", root, count: 1 });
+    // A registry move: a new DocumentRegistry against the same IssuerRegistry; the old one stays trusted for what it holds.
+    const moved = await deployContracts(deployer, { issuerRegistry: deployed.issuerRegistry });
+    expect(moved.issuerRegistry).toBe(deployed.issuerRegistry);
+    const current = new EthersLedger({ provider: ethers.provider, accounts: singleAccount(anchorer), documentRegistry: moved.documentRegistry, chainId });
+    const query = { department: "DEMO", root, documentId: DOC_A, keyFingerprint: KEY };
+    expect((await current.verificationRecord(query)).batch.anchored).toBe(false);
+    expect((await current.verificationRecord({ ...query, registry: deployed.documentRegistry })).batch).toMatchObject({
+      anchored: true,
+      blockNumber: anchored.blockNumber,
+    });
   });
 });

@@ -6,7 +6,7 @@ import hre from "hardhat";
 import { afterEach, describe, expect, it } from "vitest";
 import { deployContracts } from "../../services/adapters/chain/deploy.ts";
 import { EthersChainEvents } from "../../services/adapters/chain/ethers-chain-events.ts";
-import { EthersLedger } from "../../services/adapters/chain/ethers-ledger.ts";
+import { EthersLedger, singleAccount } from "../../services/adapters/chain/ethers-ledger.ts";
 import { Governance } from "../../services/adapters/chain/governance.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
 import { SqliteSubscriptions } from "../../services/adapters/store/sqlite-subscriptions.ts";
@@ -14,7 +14,7 @@ import { EProofError } from "../../services/errors.ts";
 import { createLogger } from "../../services/logger.ts";
 import type { Hex, NewDocument } from "../../services/ports.ts";
 import { changeStatus } from "../../services/use-cases/change-status.ts";
-import { ChainFollower, type FollowerOptions } from "../../services/use-cases/follow-chain-events.ts";
+import { ChainFollower, type FollowerOptions, type NotificationPayload } from "../../services/use-cases/follow-chain-events.ts";
 
 const DOC_A = "0123456789abcdef0123456789abcdef";
 const DOC_B = "fedcba9876543210fedcba9876543210";
@@ -40,7 +40,7 @@ async function setUp() {
   await governance.grantDocumentType("DEMO", "licence", id("licence@1") as Hex);
   await governance.addAnchorer("DEMO", anchorer.address);
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
-  const ledger = new EthersLedger({ provider: ethers.provider, signer: anchorer, documentRegistry: deployed.documentRegistry, chainId });
+  const ledger = new EthersLedger({ provider: ethers.provider, accounts: singleAccount(anchorer), documentRegistry: deployed.documentRegistry, chainId });
   const dir = mkdtempSync(join(tmpdir(), "eproof-follower-"));
   dirs.push(dir);
   const path = join(dir, "eproof.sqlite");
@@ -80,23 +80,51 @@ async function setUp() {
       { graceMs: 0, ...options },
     );
   const cursorKey = `${chainId}:${deployed.documentRegistry.toLowerCase()}`;
-  return { ethers, ledger, store, subscriptions, follower, logLines, cursorKey };
+  return { ethers, ledger, store, subscriptions, follower, logLines, cursorKey, signed };
 }
 
 describe("chain follower", () => {
   it("records a status change made on chain by someone else, queues one notification per subscribed document, and resumes after a restart without doing either twice", async () => {
-    const { ledger, store, subscriptions, follower } = await setUp();
-    await ledger.changeDocumentStatus({ department: "DEMO", documentIds: [DOC_A, DOC_B, DOC_C], status: "SUSPENDED", reasonCode: 3 });
+    const { ledger, store, subscriptions, follower, signed } = await setUp();
+    await ledger.changeDocumentStatus({ department: "DEMO", documentIds: [DOC_A, DOC_B, DOC_C], status: "SUSPENDED" });
     await follower().runOnce();
 
     for (const documentId of [DOC_A, DOC_B, DOC_C]) {
       const history = await store.statusHistory(documentId);
       expect(history).toHaveLength(1);
-      expect(history[0]).toMatchObject({ status: "SUSPENDED", reasonCode: 3, actor: "chain" });
+      // The chain holds no reason: none is made up (code 0, "unspecified", and a text that says so).
+      expect(history[0]).toMatchObject({
+        status: "SUSPENDED",
+        reasonCode: 0,
+        reason: "recorded from the chain (the chain holds no reason)",
+        actor: "chain",
+      });
       expect((await store.getDocument(documentId))?.status.status).toBe("SUSPENDED");
     }
     // DOC_C has no subscriber.
     expect((await subscriptions.deliveriesOf("sub-1")).map((d) => d.eventId.split(":")[0])).toHaveLength(2);
+    // The notification carries no reason either: exactly these fields.
+    expect(signed).toHaveLength(2);
+    for (const payload of signed as NotificationPayload[]) {
+      expect(Object.keys(payload.event).sort()).toEqual(
+        [
+          "blockNumber",
+          "chainId",
+          "changedAt",
+          "contract",
+          "department",
+          "docType",
+          "documentId",
+          "id",
+          "root",
+          "status",
+          "successor",
+          "txHash",
+          "type",
+        ].sort(),
+      );
+      expect(payload.event).toMatchObject({ type: "document.status_changed", department: "DEMO", docType: "licence", status: "SUSPENDED" });
+    }
 
     // A restarted follower (new instance, same database) finds nothing new to do…
     expect(await follower().runOnce()).toBe(false);
@@ -104,7 +132,7 @@ describe("chain follower", () => {
     expect(await subscriptions.deliveriesOf("sub-1")).toHaveLength(2);
 
     // …and picks up what happened while it was down.
-    await ledger.changeDocumentStatus({ department: "DEMO", documentIds: [DOC_A], status: "REVOKED", reasonCode: 4 });
+    await ledger.changeDocumentStatus({ department: "DEMO", documentIds: [DOC_A], status: "REVOKED" });
     await follower().runOnce();
     expect((await store.statusHistory(DOC_A)).map((h) => h.status)).toEqual(["SUSPENDED", "REVOKED"]);
     expect(await subscriptions.deliveriesOf("sub-1")).toHaveLength(3);
@@ -114,7 +142,7 @@ describe("chain follower", () => {
     const { ledger, store, subscriptions, follower, cursorKey } = await setUp();
     const before = await subscriptions.chainCursor(cursorKey);
     expect(before).toBeNull();
-    await ledger.supersede({ department: "DEMO", documentId: DOC_B, successorId: DOC_C, reasonCode: 5 });
+    await ledger.supersede({ department: "DEMO", documentId: DOC_B, successorId: DOC_C });
     await follower().runOnce();
     const saved = await subscriptions.chainCursor(cursorKey);
     expect(saved).not.toBeNull();
@@ -137,12 +165,13 @@ describe("chain follower", () => {
     await follower().runOnce();
     const history = await store.statusHistory(DOC_A);
     expect(history).toHaveLength(1);
-    expect(history[0]).toMatchObject({ reason: "inspection pending", actor: "officer-key" });
+    // The officer's reason, code and text, stays in the store (the chain got the status only).
+    expect(history[0]).toMatchObject({ reason: "inspection pending", reasonCode: 3, actor: "officer-key" });
   });
 
   it("leaves events younger than the grace period for the next poll", async () => {
     const { ledger, store, follower, subscriptions, cursorKey } = await setUp();
-    await ledger.changeDocumentStatus({ department: "DEMO", documentIds: [DOC_A], status: "SUSPENDED", reasonCode: 3 });
+    await ledger.changeDocumentStatus({ department: "DEMO", documentIds: [DOC_A], status: "SUSPENDED" });
     await follower({ graceMs: 3_600_000_000 }).runOnce();
     expect(await store.statusHistory(DOC_A)).toHaveLength(0);
     const cursor = await subscriptions.chainCursor(cursorKey);
@@ -158,7 +187,7 @@ describe("chain follower", () => {
     await follower().runOnce();
     expect(await subscriptions.chainCursor(cursorKey)).toBe(head);
     expect(logLines.some((line) => line.includes('"event":"chain_follower.chain_behind"'))).toBe(true);
-    await ledger.changeDocumentStatus({ department: "DEMO", documentIds: [DOC_A], status: "SUSPENDED", reasonCode: 3 });
+    await ledger.changeDocumentStatus({ department: "DEMO", documentIds: [DOC_A], status: "SUSPENDED" });
     await follower().runOnce();
     expect(await store.statusHistory(DOC_A)).toHaveLength(1);
   });
@@ -179,7 +208,6 @@ describe("chain follower when the chain goes away", () => {
       department: "DEMO",
       documentId: DOC_A,
       status: "REVOKED" as const,
-      reasonCode: 4,
       successor: null,
       txHash: `0x${"ab".repeat(32)}` as Hex,
       logIndex: 0,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type HDNodeWallet, Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EthersLedger } from "../../services/adapters/chain/ethers-ledger.ts";
+import { EthersLedger, singleAccount } from "../../services/adapters/chain/ethers-ledger.ts";
 import { FailoverRpcProvider, redactUrl } from "../../services/adapters/chain/failover-provider.ts";
 import { type EmbeddedChain, startAnvil } from "../../services/embedded/anvil-process.ts";
 import { createLogger } from "../../services/logger.ts";
@@ -145,13 +145,14 @@ describe("FailoverRpcProvider over several JSON-RPC endpoints", () => {
     const provider = new FailoverRpcProvider([deadUrl, `http://127.0.0.1:${await freePort()}`], CHAIN_ID);
     const ledger = new EthersLedger({
       provider,
-      signer: Wallet.createRandom().connect(provider),
+      accounts: singleAccount(Wallet.createRandom().connect(provider)),
       documentRegistry: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
       chainId: CHAIN_ID,
     });
     try {
       await expect(
         ledger.verificationRecord({
+          department: "DEMO",
           root: `0x${"11".repeat(32)}`,
           documentId: "0123456789abcdef0123456789abcdef",
           keyFingerprint: `0x${"22".repeat(32)}`,

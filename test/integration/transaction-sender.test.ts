@@ -18,7 +18,10 @@ async function setUp() {
   await governance.addAnchorer("DEMO", anchorer.address);
   const registry = new Contract(deployed.documentRegistry, loadArtifact("DocumentRegistry").abi, ethers.provider);
   const anchorArgs = (label: string) => [toBytes32String("DEMO", "department"), toBytes32String("licence", "type"), id(label), 1];
-  return { ethers, anchorer, registry, anchorArgs };
+  /** Whether DEMO's record of the root labelled `label` is anchored (batches are recorded per department). */
+  const anchored = async (label: string): Promise<boolean> =>
+    (await registry.getFunction("batch").staticCall(toBytes32String("DEMO", "department"), id(label))).anchored;
+  return { ethers, anchorer, registry, anchorArgs, anchored };
 }
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -31,7 +34,7 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 
 describe("TransactionSender: stuck transactions", () => {
   it("replaces a transaction the node dropped with the same nonce and a higher fee, and returns the replacement's receipt", async () => {
-    const { ethers, anchorer, registry, anchorArgs } = await setUp();
+    const { ethers, anchorer, registry, anchorArgs, anchored } = await setUp();
     const provider = ethers.provider;
     const sender = new TransactionSender({ provider, signer: anchorer, replaceAfterMs: 300, pollMs: 50, receiptTimeoutMs: 20_000 });
     const nonce = await provider.getTransactionCount(anchorer.address, "latest");
@@ -53,13 +56,14 @@ describe("TransactionSender: stuck transactions", () => {
       expect(first?.nonce).toBe(nonce);
       expect((mined?.maxFeePerGas ?? 0n) > (first?.maxFeePerGas ?? 0n)).toBe(true);
       expect(await provider.getTransactionCount(anchorer.address, "latest")).toBe(nonce + 1);
+      expect(await anchored("stuck-1")).toBe(true);
     } finally {
       await provider.send("evm_setAutomine", [true]);
     }
   });
 
   it("mines exactly one of the attempts sharing a nonce and returns its receipt", async () => {
-    const { ethers, anchorer, registry, anchorArgs } = await setUp();
+    const { ethers, anchorer, registry, anchorArgs, anchored } = await setUp();
     const provider = ethers.provider;
     const sender = new TransactionSender({ provider, signer: anchorer, replaceAfterMs: 200, pollMs: 50, receiptTimeoutMs: 20_000 });
     await provider.send("evm_setAutomine", [false]);
@@ -74,14 +78,14 @@ describe("TransactionSender: stuck transactions", () => {
       const block = await provider.getBlock(receipt.blockNumber);
       expect(block?.transactions).toHaveLength(1);
       expect(block?.transactions[0]).toBe(receipt.txHash);
-      expect((await registry.getFunction("batch").staticCall(id("slow-1"))).anchored).toBe(true);
+      expect(await anchored("slow-1")).toBe(true);
     } finally {
       await provider.send("evm_setAutomine", [true]);
     }
   });
 
   it("asks to reconcile (CHAIN_UNAVAILABLE) when its nonce was used by a transaction that is none of its attempts", async () => {
-    const { ethers, anchorer, registry, anchorArgs } = await setUp();
+    const { ethers, anchorer, registry, anchorArgs, anchored } = await setUp();
     const provider = ethers.provider;
     const sender = new TransactionSender({ provider, signer: anchorer, replaceAfterMs: 300, pollMs: 50, receiptTimeoutMs: 20_000 });
     const nonce = await provider.getTransactionCount(anchorer.address, "latest");
@@ -97,7 +101,7 @@ describe("TransactionSender: stuck transactions", () => {
       await anchorer.sendTransaction({ to: anchorer.address, value: 0n, nonce, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 10n });
       await provider.send("evm_mine", []);
       await expect(sending).rejects.toMatchObject({ code: "CHAIN_UNAVAILABLE", message: expect.stringMatching(/reconcile/) });
-      expect((await registry.getFunction("batch").staticCall(id("orphan-1"))).anchored).toBe(false);
+      expect(await anchored("orphan-1")).toBe(false);
     } finally {
       await provider.send("evm_setAutomine", [true]);
     }

@@ -7,7 +7,7 @@ const base = {
   EPROOF_CHAIN_ID: "1337852",
   EPROOF_DOCUMENT_REGISTRY: `0x${"11".repeat(20)}`,
   EPROOF_ISSUER_REGISTRY: `0x${"22".repeat(20)}`,
-  EPROOF_ANCHOR_KEY: KEY,
+  EPROOF_ANCHOR_KEYS: `DEMO=${KEY}`,
 };
 const noFiles = (path: string): string => {
   throw new Error(`unexpected read of ${path}`);
@@ -32,12 +32,19 @@ describe("chain settings of the production profile", () => {
     }
   });
 
-  it("reads the anchoring key from a file when EPROOF_ANCHOR_KEY_FILE is set", () => {
-    const config = loadConfig({ ...base, EPROOF_ANCHOR_KEY: "", EPROOF_ANCHOR_KEY_FILE: "/run/secrets/anchor" }, (path) => {
+  it("reads each department's anchoring key from a file when EPROOF_ANCHOR_KEYS_FILE is set", () => {
+    const other = `0x${"cd".repeat(32)}`;
+    const config = loadConfig({ ...base, EPROOF_ANCHOR_KEYS: "", EPROOF_ANCHOR_KEYS_FILE: "/run/secrets/anchor" }, (path) => {
       expect(path).toBe("/run/secrets/anchor");
-      return `${KEY}\n`;
+      return `DEMO=${KEY}\nLANDSD=${other}\n`;
     });
-    expect(config.chain.kind === "external" && config.chain.anchorKey).toBe(KEY);
+    expect(config.chain.kind === "external" && config.chain.anchorKeys).toEqual({ DEMO: KEY, LANDSD: other });
+  });
+
+  it("refuses a department named twice in the anchoring keys", () => {
+    expect(() => loadConfig({ ...base, EPROOF_ANCHOR_KEYS: `DEMO=${KEY},DEMO=${KEY}` }, noFiles)).toThrowError(
+      expect.objectContaining({ code: "CONFIG_INVALID", message: expect.stringMatching(/names department DEMO twice/) }),
+    );
   });
 
   it("reads the chain watch interval, 10 s by default", () => {

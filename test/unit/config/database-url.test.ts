@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../services/config.ts";
 
+/** Officer instances on PostgreSQL share the key custody, sealed with this key. */
+const CUSTODY = { EPROOF_CUSTODY_KEY: "ab".repeat(32) };
 const read = (): string => {
   throw new Error("no files in this test");
 };
@@ -13,8 +15,8 @@ describe("EPROOF_DATABASE_URL", () => {
 
   it("takes a postgres:// or postgresql:// URL as it is", () => {
     const url = "postgres://eproof@db.internal:5432/eproof?options=-c%20search_path%3Deproof";
-    expect(loadConfig({ EPROOF_DATABASE_URL: url }, read).databaseUrl).toBe(url);
-    expect(loadConfig({ EPROOF_DATABASE_URL: "postgresql://db/eproof" }, read).databaseUrl).toBe("postgresql://db/eproof");
+    expect(loadConfig({ ...CUSTODY, EPROOF_DATABASE_URL: url }, read).databaseUrl).toBe(url);
+    expect(loadConfig({ ...CUSTODY, EPROOF_DATABASE_URL: "postgresql://db/eproof" }, read).databaseUrl).toBe("postgresql://db/eproof");
   });
 
   it("refuses anything else with CONFIG_INVALID naming the variable", () => {

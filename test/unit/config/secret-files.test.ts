@@ -14,6 +14,9 @@ function file(name: string, content: string): string {
 }
 
 const KEY = `0x${"cd".repeat(32)}`;
+const OTHER_KEY = `0x${"ef".repeat(32)}`;
+/** Officer instances on PostgreSQL share the key custody, sealed with this key. */
+const CUSTODY = { EPROOF_CUSTODY_KEY: "ab".repeat(32) };
 const URL_WITH_PASSWORD = "postgres://eproof:s3cr3t-pw@db.internal:5432/eproof";
 const chain = {
   EPROOF_RPC_URL: "http://rpc-1:8545",
@@ -73,7 +76,7 @@ describe("secret(env, NAME): a secret from NAME or from the file named by NAME_F
 describe("the secret settings all go through secret()", () => {
   it("reads EPROOF_DATABASE_URL_FILE, trimmed", () => {
     const path = file("database_url", `${URL_WITH_PASSWORD}\n`);
-    expect(loadConfig({ EPROOF_DATABASE_URL_FILE: path }, readFile).databaseUrl).toBe(URL_WITH_PASSWORD);
+    expect(loadConfig({ ...CUSTODY, EPROOF_DATABASE_URL_FILE: path }, readFile).databaseUrl).toBe(URL_WITH_PASSWORD);
   });
 
   it("refuses EPROOF_DATABASE_URL and EPROOF_DATABASE_URL_FILE together", () => {
@@ -91,25 +94,43 @@ describe("the secret settings all go through secret()", () => {
     expect(error.message).not.toContain("s3cr3t-pw");
   });
 
-  it("reads EPROOF_ANCHOR_KEY_FILE and EPROOF_GOVERNANCE_KEY_FILE, trimmed", () => {
-    const anchor = file("anchor_key", `${KEY}\n`);
-    const governance = file("governance_key", `${KEY.replace("cd", "ef")}\n`);
-    const config = loadConfig({ ...chain, EPROOF_ANCHOR_KEY_FILE: anchor, EPROOF_GOVERNANCE_KEY_FILE: governance }, readFile);
-    expect(config.chain.kind === "external" && config.chain.anchorKey).toBe(KEY);
-    expect(config.chain.kind === "external" && config.chain.governanceKey).toBe(KEY.replace("cd", "ef"));
+  it("reads EPROOF_ANCHOR_KEYS_FILE (one account per department) and EPROOF_GOVERNANCE_KEY_FILE, trimmed", () => {
+    const anchor = file("anchor_keys", `# one line per department\nDEMO=${KEY}\n  LANDSD = ${OTHER_KEY}  \n\n`);
+    const governance = file("governance_key", `${OTHER_KEY}\n`);
+    const config = loadConfig({ ...chain, EPROOF_ANCHOR_KEYS_FILE: anchor, EPROOF_GOVERNANCE_KEY_FILE: governance }, readFile);
+    expect(config.chain.kind === "external" && config.chain.anchorKeys).toEqual({ DEMO: KEY, LANDSD: OTHER_KEY });
+    expect(config.chain.kind === "external" && config.chain.governanceKey).toBe(OTHER_KEY);
   });
 
-  it("refuses EPROOF_ANCHOR_KEY and EPROOF_ANCHOR_KEY_FILE together", () => {
-    const anchor = file("anchor_key_both", KEY);
-    const error = configError(() => loadConfig({ ...chain, EPROOF_ANCHOR_KEY: KEY, EPROOF_ANCHOR_KEY_FILE: anchor }, readFile));
+  it("refuses EPROOF_ANCHOR_KEYS and EPROOF_ANCHOR_KEYS_FILE together", () => {
+    const anchor = file("anchor_keys_both", `DEMO=${KEY}`);
+    const error = configError(() => loadConfig({ ...chain, EPROOF_ANCHOR_KEYS: `DEMO=${KEY}`, EPROOF_ANCHOR_KEYS_FILE: anchor }, readFile));
     expect(error.code).toBe("CONFIG_INVALID");
-    expect(error.message).toContain("EPROOF_ANCHOR_KEY_FILE");
+    expect(error.message).toContain("EPROOF_ANCHOR_KEYS_FILE");
     expect(error.message).not.toContain(KEY.slice(2));
+  });
+
+  it("refuses an anchoring keys entry that is not DEPT=key, naming the entry without echoing any key", () => {
+    const anchor = file("anchor_keys_bad", `DEMO=${KEY}\nLANDSD:${OTHER_KEY}\n`);
+    const error = configError(() => loadConfig({ ...chain, EPROOF_ANCHOR_KEYS_FILE: anchor }, readFile));
+    expect(error.code).toBe("CONFIG_INVALID");
+    expect(error.message).toMatch(/EPROOF_ANCHOR_KEYS entry 2/);
+    expect(error.message).not.toContain(KEY.slice(2));
+    expect(error.message).not.toContain(OTHER_KEY.slice(2));
+  });
+
+  it("refuses the retired single EPROOF_ANCHOR_KEY or its file, pointing to EPROOF_ANCHOR_KEYS_FILE, without echoing it", () => {
+    for (const env of [{ EPROOF_ANCHOR_KEY: KEY }, { EPROOF_ANCHOR_KEY_FILE: file("anchor_key_old", KEY) }]) {
+      const error = configError(() => loadConfig({ ...chain, ...env }, readFile));
+      expect(error.code).toBe("CONFIG_INVALID");
+      expect(error.message).toContain("EPROOF_ANCHOR_KEYS_FILE");
+      expect(error.message).not.toContain(KEY.slice(2));
+    }
   });
 
   it("refuses a governance key file that does not hold a private key, without echoing it", () => {
     const governance = file("governance_key_bad", "not-a-key-but-secret\n");
-    const error = configError(() => loadConfig({ ...chain, EPROOF_ANCHOR_KEY: KEY, EPROOF_GOVERNANCE_KEY_FILE: governance }, readFile));
+    const error = configError(() => loadConfig({ ...chain, EPROOF_ANCHOR_KEYS: `DEMO=${KEY}`, EPROOF_GOVERNANCE_KEY_FILE: governance }, readFile));
     expect(error.code).toBe("CONFIG_INVALID");
     expect(error.message).toContain("EPROOF_GOVERNANCE_KEY");
     expect(error.message).not.toContain("not-a-key-but-secret");

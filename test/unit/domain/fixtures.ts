@@ -13,6 +13,7 @@ import { buildMerkleTree, merkleLeaf } from "../../../services/domain/merkle.ts"
 import { signClaim } from "../../../services/domain/signature.ts";
 import type { EProofDocument, Hex, JsonValue, PublicJwk } from "../../../services/domain/types.ts";
 import type { VerificationRecord } from "../../../services/domain/verification-record.ts";
+import type { VerificationQuery } from "../../../services/ports.ts";
 import type { VerifyDeps } from "../../../services/use-cases/verify-document.ts";
 
 /** The typical licence of docs/examples/licence.json: `{ type, data }`. */
@@ -160,10 +161,9 @@ export function ledgerRecord(patch: Patch = {}): VerificationRecord {
       blockNumber: 12,
       anchoredAt: ANCHORED_AT,
       status: "ACTIVE",
-      reasonCode: 0,
       ...patch.batch,
     },
-    document: { status: "ACTIVE", reasonCode: 0, changedAt: 0, successor: null, ...patch.document },
+    document: { status: "ACTIVE", changedAt: 0, successor: null, ...patch.document },
     department: { registered: true, suspended: false, ...patch.department },
     typeGrant: { grantedAt: KEY_VALID_FROM, withdrawnAt: 0, ...patch.typeGrant },
     key: { registered: true, validFrom: KEY_VALID_FROM, validUntil: 0, compromisedAt: 0, ...patch.key },
@@ -171,7 +171,7 @@ export function ledgerRecord(patch: Patch = {}): VerificationRecord {
 }
 
 export interface FakeLedger {
-  calls: { root: Hex; documentId: string; keyFingerprint: Hex }[];
+  calls: VerificationQuery[];
   verificationRecord: VerifyDeps["ledger"]["verificationRecord"];
 }
 

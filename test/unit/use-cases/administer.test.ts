@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EProofError } from "../../../services/errors.ts";
-import type { AuditEntry, Hex, IssuerGovernance, SigningKeyRecord, TxReceipt } from "../../../services/ports.ts";
-import { Administration, type KeyCustody } from "../../../services/use-cases/administer.ts";
+import type { AuditEntry, CustodyAnchoringAccount, CustodySigningKey, Hex, IssuerGovernance, SigningKeyRecord, TxReceipt } from "../../../services/ports.ts";
+import { type AdminDeps, Administration } from "../../../services/use-cases/administer.ts";
 
 const CHAIN_TIME = 1_800_000_000;
 const receipt = (n: number): TxReceipt => ({ txHash: `0x${n.toString(16).padStart(64, "0")}` as Hex, blockNumber: n, blockTime: CHAIN_TIME });
@@ -44,12 +44,28 @@ function setup(options: { refuse?: keyof IssuerGovernance } = {}) {
   const mirror: SigningKeyRecord[] = [];
   const windows: Array<[string, unknown]> = [];
   const audit: AuditEntry[] = [];
-  let keyNumber = 0;
-  const custody: KeyCustody = {
-    current: () => (keyNumber === 0 ? undefined : { kid: `DEMO-${keyNumber}`, keyNumber, publicJwk: jwk(keyNumber) }),
-    createKey: (department) => {
-      keyNumber += 1;
-      return { kid: `${department}-${keyNumber}`, keyNumber, publicJwk: jwk(keyNumber) };
+  // Key custody as the port describes it: numbers never reused, the newest key is the current one.
+  const signingKeys: CustodySigningKey[] = [];
+  const accounts: CustodyAnchoringAccount[] = [];
+  const funded: Hex[] = [];
+  const custody: AdminDeps["keys"] = {
+    currentSigningKey: async (department) => signingKeys.filter((k) => k.department === department).at(-1),
+    createSigningKey: async (department, floor = 0) => {
+      const keyNumber = Math.max(floor, ...signingKeys.filter((k) => k.department === department).map((k) => k.keyNumber), 0) + 1;
+      const key: CustodySigningKey = { department, kid: `${department}-${keyNumber}`, keyNumber, publicJwk: jwk(keyNumber), state: "ACTIVE" };
+      signingKeys.push(key);
+      return key;
+    },
+    setSigningKeyState: async (kid, state) => {
+      const key = signingKeys.find((k) => k.kid === kid);
+      if (key) key.state = state;
+    },
+    currentAnchoringAccount: async (department) => accounts.filter((a) => a.department === department).at(-1),
+    createAnchoringAccount: async (department) => {
+      const number = accounts.filter((a) => a.department === department).length + 1;
+      const account: CustodyAnchoringAccount = { department, number, address: `0x${String(number).repeat(40)}` as Hex, state: "ACTIVE" };
+      accounts.push(account);
+      return account;
     },
   };
   const administration = new Administration({
@@ -70,11 +86,11 @@ function setup(options: { refuse?: keyof IssuerGovernance } = {}) {
     },
     audit: { append: async (entries) => void audit.push(...entries), list: async () => [] },
     keys: custody,
-    serviceAnchorer: `0x${"ab".repeat(20)}`,
+    fundAnchorer: async (account) => void funded.push(account),
     onGovernanceChanged: () => undefined,
     onApiKeyRevoked: () => undefined,
   });
-  return { administration, calls, audit, mirror, windows };
+  return { administration, calls, audit, mirror, windows, signingKeys, accounts, funded };
 }
 
 // Two fixed P-256 public keys (any valid coordinates do for a thumbprint).
@@ -85,12 +101,17 @@ function jwk(n: number): Record<string, string> {
 const actor = { keyId: "ADMIN-admin-1" };
 
 describe("Administration", () => {
-  it("onboards a department: registers it, grants each type with its schema hash, adds the service's anchorer and registers a key valid from chain time", async () => {
-    const { administration, calls, audit, mirror } = setup();
+  it("onboards a department: registers it, grants each type with its schema hash, gives it an anchoring account of its own and registers a key valid from its registration block", async () => {
+    const { administration, calls, audit, mirror, accounts, funded } = setup();
     await administration.onboardDepartment(actor, { code: "LANDSD", name: { en: "Lands Department", zhHK: "地政總署" }, types: ["licence"] });
     expect(calls.map(([method]) => method)).toEqual(["registerDepartment", "grantDocumentType", "addAnchorer", "registerSigningKey"]);
     expect(calls[1]?.[1]?.[2]).toMatch(/^0x[0-9a-f]{64}$/);
-    expect(calls[3]?.[1]?.[2]).toBe(CHAIN_TIME);
+    // The account is generated in custody for LANDSD alone, funded, then added on chain.
+    expect(accounts).toEqual([{ department: "LANDSD", number: 1, address: `0x${"1".repeat(40)}`, state: "ACTIVE" }]);
+    expect(funded).toEqual([accounts[0]?.address]);
+    expect(calls[2]?.[1]).toEqual(["LANDSD", accounts[0]?.address]);
+    // validFrom 0: "this block's time" (the contract refuses a backdated key); the mirror takes the receipt's block time.
+    expect(calls[3]?.[1]?.[2]).toBe(0);
     expect(mirror[0]).toMatchObject({ kid: "LANDSD-1", validFrom: new Date(CHAIN_TIME * 1000).toISOString(), validUntil: null });
     expect(audit.map((e) => e.action)).toEqual(["department.onboard", "type.grant", "anchorer.add", "key.register"]);
     expect(audit.every((e) => e.actor === "ADMIN-admin-1" && e.role === "admin")).toBe(true);
@@ -103,9 +124,13 @@ describe("Administration", () => {
   });
 
   it("rotates: registers a new key and retires every open key at chain time plus the grace", async () => {
-    const { administration, calls, mirror, windows } = setup();
+    const { administration, calls, mirror, windows, signingKeys } = setup();
     await administration.registerSigningKey(actor, "DEMO");
     const rotated = await administration.rotateSigningKey(actor, "DEMO", 120);
+    expect(signingKeys.map((k) => [k.kid, k.state])).toEqual([
+      ["DEMO-1", "RETIRED"],
+      ["DEMO-2", "ACTIVE"],
+    ]);
     expect(rotated.current.kid).toBe("DEMO-2");
     const retire = calls.find(([method]) => method === "retireSigningKey");
     expect(retire?.[1]).toEqual(["DEMO", mirror[0]?.thumbprint, CHAIN_TIME + 120]);
@@ -124,13 +149,15 @@ describe("Administration", () => {
   });
 
   it("marks a key compromised as of a past time, and refuses an unknown key or a time that is not ISO 8601", async () => {
-    const { administration, calls, windows } = setup();
+    const { administration, calls, windows, signingKeys } = setup();
     await administration.registerSigningKey(actor, "DEMO");
     await expect(administration.markKeyCompromised(actor, "DEMO", "DEMO-9", "2026-01-01T00:00:00Z")).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(administration.markKeyCompromised(actor, "DEMO", "DEMO-1", "last week")).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await administration.markKeyCompromised(actor, "DEMO", "DEMO-1", "2026-01-01T00:00:00Z");
     expect(calls.at(-1)?.[1]?.[2]).toBe(Date.parse("2026-01-01T00:00:00Z") / 1000);
     expect(windows).toEqual([["DEMO-1", { compromisedAt: "2026-01-01T00:00:00.000Z" }]]);
+    // Custody stops every instance signing with it.
+    expect(signingKeys.find((k) => k.kid === "DEMO-1")?.state).toBe("COMPROMISED");
   });
 
   it("refuses an officer key without a department, for an unknown department, and an admin key with one", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EProofError } from "../../../services/errors.ts";
-import type { IssuerGovernance, SigningKeyRecord } from "../../../services/ports.ts";
+import type { CustodySigningKey, IssuerGovernance, SigningKeyRecord } from "../../../services/ports.ts";
 import { ChainIssuanceGate } from "../../../services/use-cases/issuance-gate.ts";
 
 type Reads = Pick<IssuerGovernance, "department" | "documentTypes">;
@@ -23,6 +23,8 @@ function gate(options: {
   withdrawn?: string[];
   keys?: SigningKeyRecord[];
   current?: string | null;
+  /** The current key's state in key custody (shared by every instance). */
+  currentState?: CustodySigningKey["state"];
   chainDown?: boolean;
 }) {
   let reads = 0;
@@ -41,7 +43,10 @@ function gate(options: {
   const subject = new ChainIssuanceGate({
     governance,
     store: { signingKeys: async () => options.keys ?? [key()] },
-    keys: { current: () => (current ? { kid: current, keyNumber: 1, publicJwk: {} } : undefined) },
+    keys: {
+      currentSigningKey: async (department) =>
+        current ? { department, kid: current, keyNumber: 1, publicJwk: {}, state: options.currentState ?? "ACTIVE" } : undefined,
+    },
     now: () => Date.parse("2026-11-25T00:00:00Z"),
   });
   return { subject, reads: () => reads };
@@ -77,6 +82,8 @@ describe("ChainIssuanceGate", () => {
       /compromised/,
     );
     expect(await refusal(gate({ keys: [key({ validUntil: "2026-11-01T00:00:00.000Z" })] }).subject.assertMayIssue("DEMO", "licence"))).toMatch(/retired/);
+    // Marked compromised in custody through another instance, before the chain's window reached this one's mirror.
+    expect(await refusal(gate({ currentState: "COMPROMISED" }).subject.assertMayIssue("DEMO", "licence"))).toMatch(/compromised/);
     await expect(gate({ keys: [key({ validUntil: "2026-12-01T00:00:00.000Z" })] }).subject.assertMayIssue("DEMO", "licence")).resolves.toBeUndefined();
   });
 
@@ -106,7 +113,7 @@ describe("ChainIssuanceGate", () => {
         documentTypes: async () => [{ type: "licence", schemaHash: "0x00", grantedAt: 1, withdrawnAt: 0 }],
       },
       store: { signingKeys: async () => [key({ department: "LANDSD", kid: "LANDSD-1" })] },
-      keys: { current: () => ({ kid: "LANDSD-1", keyNumber: 1, publicJwk: {} }) },
+      keys: { currentSigningKey: async (department) => ({ department, kid: "LANDSD-1", keyNumber: 1, publicJwk: {}, state: "ACTIVE" }) },
       now: () => 0,
       onDepartment: (code, name) => seen.push([code, name]),
     });
