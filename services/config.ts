@@ -5,7 +5,27 @@
 import { resolve } from "node:path";
 import { EProofError } from "./errors.ts";
 
+/** What an instance serves (EPROOF_ROLES): `public` holds no private key; `officer` holds the departments' keys; `admin` the administrator's chain key. */
+export type Role = "public" | "officer" | "admin";
+
+export const ROLES: readonly Role[] = ["public", "officer", "admin"];
+
+/** A DocumentRegistry a verifier trusts, with the period in which its anchorings count (ISO 8601; null = open). */
+export interface TrustedRegistry {
+  registry: `0x${string}`;
+  issuerRegistry: `0x${string}`;
+  from: string | null;
+  until: string | null;
+}
+
 export interface Config {
+  /** The roles this instance serves (EPROOF_ROLES; default all three). */
+  roles: ReadonlySet<Role>;
+  /**
+   * The key-encryption key of the shared key custody (EPROOF_CUSTODY_KEY or _FILE): 64 hex digits or
+   * base64 of 32 bytes. Unset: data/custody.key, made on first start (one instance on SQLite only).
+   */
+  custodyKey?: string;
   port: number;
   /** Base URL printed into QR codes and links, e.g. https://eproof.example.gov.hk */
   publicUrl: string;
@@ -48,8 +68,14 @@ export interface Config {
         chainId: number;
         documentRegistry: `0x${string}`;
         issuerRegistry: `0x${string}`;
-        /** Private key (0x hex) of the account that anchors batches. */
-        anchorKey: string;
+        /**
+         * Anchoring accounts provisioned outside the service (EPROOF_ANCHOR_KEYS or _FILE: `DEPT=0x…`
+         * per line or comma-separated): imported into the key custody at start. Departments onboarded
+         * through the admin API get an account generated in custody instead.
+         */
+        anchorKeys: Record<string, string>;
+        /** Registries trusted besides the current one (EPROOF_TRUSTED_REGISTRIES or _FILE: a JSON array), oldest first. */
+        earlierRegistries: TrustedRegistry[];
         /** Private key of an IssuerRegistry REGISTRAR account: enables /api/v1/admin (optional). */
         governanceKey?: string;
         /**
@@ -126,6 +152,83 @@ function privateKey(env: Env, name: string, readFile: (path: string) => string):
   return raw;
 }
 
+const DEPARTMENT = /^[A-Z0-9-]{2,31}$/;
+
+/** EPROOF_ANCHOR_KEYS: `DEPT=0x<64 hex>` entries, one per line or comma-separated; errors never echo a key. */
+function anchorKeys(env: Env, readFile: (path: string) => string): Record<string, string> {
+  const raw = secret(env, "EPROOF_ANCHOR_KEYS", readFile);
+  const keys: Record<string, string> = {};
+  if (!raw) return keys;
+  for (const [index, entry] of raw
+    .split(/[\n,]/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("#"))
+    .entries()) {
+    const match = /^([A-Z0-9-]{2,31})\s*=\s*(0x[0-9a-fA-F]{64})$/.exec(entry);
+    if (!match) {
+      throw new EProofError(
+        "CONFIG_INVALID",
+        `EPROOF_ANCHOR_KEYS entry ${index + 1} must be DEPT=0x followed by 64 hex digits (a department code, then its anchoring account's private key)`,
+      );
+    }
+    const [, department, key] = match as unknown as [string, string, string];
+    if (keys[department]) throw new EProofError("CONFIG_INVALID", `EPROOF_ANCHOR_KEYS names department ${department} twice`);
+    keys[department] = key;
+  }
+  return keys;
+}
+
+function isoOrNull(value: unknown, what: string): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new EProofError("CONFIG_INVALID", `EPROOF_TRUSTED_REGISTRIES: ${what} must be an ISO 8601 time (e.g. 2026-12-01T00:00:00Z) or null`);
+  }
+  return new Date(Date.parse(value)).toISOString();
+}
+
+/** EPROOF_TRUSTED_REGISTRIES: `[{"registry", "issuerRegistry", "from", "until"}]`, the registries this one succeeded. */
+function earlierRegistries(env: Env, readFile: (path: string) => string): TrustedRegistry[] {
+  const raw = secret(env, "EPROOF_TRUSTED_REGISTRIES", readFile);
+  if (!raw) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new EProofError("CONFIG_INVALID", "EPROOF_TRUSTED_REGISTRIES must be a JSON array of {registry, issuerRegistry, from, until}");
+  }
+  if (!Array.isArray(parsed)) throw new EProofError("CONFIG_INVALID", "EPROOF_TRUSTED_REGISTRIES must be a JSON array of {registry, issuerRegistry, from, until}");
+  return parsed.map((entry: unknown, i) => {
+    const e = (entry ?? {}) as Record<string, unknown>;
+    const hex = (value: unknown, name: string) => {
+      if (typeof value !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(value)) {
+        throw new EProofError("CONFIG_INVALID", `EPROOF_TRUSTED_REGISTRIES[${i}].${name} must be a contract address (0x + 40 hex digits)`);
+      }
+      return value.toLowerCase() as `0x${string}`;
+    };
+    const until = isoOrNull(e.until, `[${i}].until`);
+    if (until === null) throw new EProofError("CONFIG_INVALID", `EPROOF_TRUSTED_REGISTRIES[${i}].until must be set: an earlier registry's period has ended`);
+    const from = isoOrNull(e.from, `[${i}].from`);
+    if (from !== null && from >= until) throw new EProofError("CONFIG_INVALID", `EPROOF_TRUSTED_REGISTRIES[${i}]: from must be before until`);
+    return { registry: hex(e.registry, "registry"), issuerRegistry: hex(e.issuerRegistry, "issuerRegistry"), from, until };
+  });
+}
+
+function roles(raw: string | undefined): ReadonlySet<Role> {
+  const value = raw?.trim();
+  if (!value) return new Set(ROLES);
+  const chosen = new Set<Role>();
+  for (const name of value.split(",").map((part) => part.trim().toLowerCase())) {
+    if (!(ROLES as readonly string[]).includes(name)) {
+      throw new EProofError("CONFIG_INVALID", `EPROOF_ROLES must be a comma-separated list of ${ROLES.join(", ")}, got "${value.slice(0, 60)}"`);
+    }
+    chosen.add(name as Role);
+  }
+  return chosen;
+}
+
+/** Private keys a public-only instance must not be given: it holds none. */
+const KEY_SETTINGS = ["EPROOF_ANCHOR_KEYS", "EPROOF_GOVERNANCE_KEY", "EPROOF_CUSTODY_KEY"];
+
 function gasPrice(raw: string | undefined): { gasPrice?: bigint } {
   const value = raw?.trim();
   if (!value) return {};
@@ -195,6 +298,29 @@ function databaseUrl(env: Env, readFile: (path: string) => string): string | nul
 export function loadConfig(env: Env, readFile: (path: string) => string): Config {
   const port = integer(env, "PORT", 8080, 0, 65535);
   const rpc = env.EPROOF_RPC_URL?.trim();
+  if (env.EPROOF_ANCHOR_KEY?.trim() || env.EPROOF_ANCHOR_KEY_FILE?.trim()) {
+    throw new EProofError(
+      "CONFIG_INVALID",
+      "EPROOF_ANCHOR_KEY is no longer used: each department anchors with its own account. Set EPROOF_ANCHOR_KEYS_FILE to a file of DEPT=0x… lines (e.g. DEMO=0x…), or let the administrator generate accounts when onboarding departments",
+    );
+  }
+  const chosenRoles = roles(env.EPROOF_ROLES);
+  if (!chosenRoles.has("officer") && !rpc) {
+    throw new EProofError(
+      "CONFIG_INVALID",
+      "an instance without the officer role joins an existing deployment: set EPROOF_RPC_URL, EPROOF_DOCUMENT_REGISTRY and EPROOF_ISSUER_REGISTRY (the embedded chain is started by an officer instance)",
+    );
+  }
+  if (!chosenRoles.has("officer") && !chosenRoles.has("admin")) {
+    const given = KEY_SETTINGS.filter((name) => env[name]?.trim() || env[`${name}_FILE`]?.trim());
+    if (given.length > 0) {
+      throw new EProofError("CONFIG_INVALID", `a public instance holds no private key: unset ${given.join(", ")} (or their _FILE variants)`);
+    }
+  }
+  if (chosenRoles.has("admin") && env.EPROOF_ROLES?.trim() && rpc && !(env.EPROOF_GOVERNANCE_KEY?.trim() || env.EPROOF_GOVERNANCE_KEY_FILE?.trim())) {
+    throw new EProofError("CONFIG_INVALID", "the admin role needs the administrator's chain key: set EPROOF_GOVERNANCE_KEY_FILE (an IssuerRegistry REGISTRAR account)");
+  }
+  const custodyKey = chosenRoles.has("officer") ? secret(env, "EPROOF_CUSTODY_KEY", readFile) : undefined;
   const chainId = integer(env, "EPROOF_CHAIN_ID", 852, 1, 2 ** 48);
   const chain: Config["chain"] = rpc
     ? {
@@ -206,14 +332,24 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
         chainId,
         documentRegistry: address(env, "EPROOF_DOCUMENT_REGISTRY"),
         issuerRegistry: address(env, "EPROOF_ISSUER_REGISTRY"),
-        anchorKey: privateKey(env, "EPROOF_ANCHOR_KEY", readFile),
-        ...(env.EPROOF_GOVERNANCE_KEY?.trim() || env.EPROOF_GOVERNANCE_KEY_FILE?.trim()
+        anchorKeys: chosenRoles.has("officer") ? anchorKeys(env, readFile) : {},
+        earlierRegistries: earlierRegistries(env, readFile),
+        ...(chosenRoles.has("admin") && (env.EPROOF_GOVERNANCE_KEY?.trim() || env.EPROOF_GOVERNANCE_KEY_FILE?.trim())
           ? { governanceKey: privateKey(env, "EPROOF_GOVERNANCE_KEY", readFile) }
           : {}),
         ...gasPrice(env.EPROOF_GAS_PRICE),
       }
     : { kind: "embedded", port: integer(env, "EPROOF_CHAIN_PORT", 8545, 1, 65535), chainId };
+  const databaseUrlValue = databaseUrl(env, readFile);
+  if (chosenRoles.has("officer") && databaseUrlValue && !custodyKey) {
+    throw new EProofError(
+      "CONFIG_INVALID",
+      "officer instances on PostgreSQL share the key custody: set EPROOF_CUSTODY_KEY_FILE (the same 32-byte key, 64 hex digits, on every officer instance)",
+    );
+  }
   return {
+    roles: chosenRoles,
+    ...(custodyKey ? { custodyKey } : {}),
     port,
     publicUrl: (env.EPROOF_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
     dataDir: resolve(env.EPROOF_DATA_DIR ?? "data"),
@@ -221,7 +357,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
     bodyLimitBytes: integer(env, "EPROOF_BODY_LIMIT_BYTES", 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxBatchItems: integer(env, "EPROOF_MAX_BATCH_ITEMS", 10_000, 1, 100_000),
     abuse: abuse(env),
-    databaseUrl: databaseUrl(env, readFile),
+    databaseUrl: databaseUrlValue,
     anchoring: {
       batchSize: integer(env, "EPROOF_BATCH_SIZE", 5_000, 1, 100_000),
       maxWaitMs: integer(env, "EPROOF_BATCH_MAX_WAIT_MS", 1_000, 0, 3_600_000),

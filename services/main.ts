@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { Wallet } from "ethers";
 import { EthersChainEvents } from "./adapters/chain/ethers-chain-events.ts";
-import { EthersLedger, singleAccount } from "./adapters/chain/ethers-ledger.ts";
+import { custodyAccounts, EthersLedger } from "./adapters/chain/ethers-ledger.ts";
 import { Governance } from "./adapters/chain/governance.ts";
 import { createFailoverProvider } from "./adapters/chain/rpc-provider.ts";
 import { createApp } from "./adapters/http/app.ts";
@@ -18,7 +18,8 @@ import { createMetrics } from "./adapters/http/metrics.ts";
 import { createSubscriptionMetrics } from "./adapters/http/subscription-metrics.ts";
 import { guardedWebhookTransport } from "./adapters/http/webhook-transport.ts";
 import { pooledRandom } from "./adapters/random/pooled-random.ts";
-import { FileKeyRing } from "./adapters/signing/file-key-ring.ts";
+import { loadOrCreateCustodyKey } from "./adapters/signing/custody-key.ts";
+import { StoreKeyCustody } from "./adapters/signing/key-custody.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
 import { NotificationKey } from "./adapters/signing/notification-key.ts";
 import { InProcessLocks } from "./adapters/store/in-process-locks.ts";
@@ -27,12 +28,13 @@ import { PgStore } from "./adapters/store/pg-store.ts";
 import { PgSubscriptions } from "./adapters/store/pg-subscriptions.ts";
 import { SqliteStore } from "./adapters/store/sqlite-store.ts";
 import { SqliteSubscriptions } from "./adapters/store/sqlite-subscriptions.ts";
-import { type Config, loadConfig } from "./config.ts";
+import { type Config, loadConfig, type TrustedRegistry } from "./config.ts";
 import { type EmbeddedChain, startSupervisedAnvil } from "./embedded/anvil-process.ts";
-import { bootstrapEmbedded, DEMO_DEPARTMENT } from "./embedded/dev-bootstrap.ts";
+import { bootstrapEmbedded, DEMO_DEPARTMENT, fundOnDevChain } from "./embedded/dev-bootstrap.ts";
+import { currentRegistrySince, type TrustList, trustListOf } from "./domain/trust-list.ts";
 import { EProofError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import type { AdminRecords, AuditLog, Clock, Hex, Locks, Store, Subscriptions } from "./ports.ts";
+import type { AdminRecords, AuditLog, Clock, CustodyRecords, Hex, Locks, Store, Subscriptions } from "./ports.ts";
 import { Administration } from "./use-cases/administer.ts";
 import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
 import { WebhookDispatcher } from "./use-cases/deliver-webhooks.ts";
@@ -43,14 +45,17 @@ import { ChainIssuanceGate } from "./use-cases/issuance-gate.ts";
 export interface RunningService {
   url: string;
   rpcUrl: string;
-  trust: { chainId: number; registry: Hex };
+  trust: TrustList;
   issuerRegistry: Hex;
   store: Store;
   ledger: EthersLedger;
-  worker: AnchoringWorker;
-  subscriptions: Subscriptions;
-  follower: ChainFollower;
-  dispatcher: WebhookDispatcher;
+  /** The officer role's parts: null on an instance without it. */
+  worker: AnchoringWorker | null;
+  subscriptions: Subscriptions | null;
+  follower: ChainFollower | null;
+  dispatcher: WebhookDispatcher | null;
+  /** The key custody (officer and admin roles), null on a public instance. */
+  custody: StoreKeyCustody | null;
   /** The embedded chain (anvil), or null on an external chain. */
   embeddedChain: EmbeddedChain | null;
   stop(): Promise<void>;
@@ -82,9 +87,10 @@ export async function startEProof(config: Config, logger: Logger = createLogger(
 }
 
 async function wire(config: Config, logger: Logger, started: Array<() => Promise<void>>): Promise<RunningService> {
+  const officer = config.roles.has("officer");
   // PostgreSQL when configured (several instances may share it, coordinated by its locks);
   // otherwise the embedded SQLite file, owned by this one process.
-  let store: Store & AdminRecords & { readonly audit: AuditLog };
+  let store: Store & AdminRecords & CustodyRecords & { readonly audit: AuditLog };
   let locks: Locks;
   if (config.databaseUrl) {
     const pgStore = await PgStore.open({ connectionString: config.databaseUrl });
@@ -98,19 +104,39 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   // On PostgreSQL the rate limits are shared by every instance; a database hiccup lets requests through.
   const rateLimitCounters = config.databaseUrl ? failOpen(PgCounterStore.connect(config.databaseUrl), logger) : undefined;
   if (rateLimitCounters) started.push(() => rateLimitCounters.close?.() ?? Promise.resolve());
-  const subscriptions: Subscriptions = config.databaseUrl
-    ? await PgSubscriptions.connect(config.databaseUrl)
-    : new SqliteSubscriptions(join(config.dataDir, "eproof.sqlite"));
-  started.push(() => subscriptions.close());
-  const notificationKey = await NotificationKey.loadOrCreate(join(config.dataDir, "webhook-key", "notification-signing.private.jwk.json"));
-  const keyRing = new FileKeyRing(join(config.dataDir, "keys"));
+  // Webhooks are the officer role's: the follower signs notifications with a private key.
+  const subscriptions: Subscriptions | null = !officer
+    ? null
+    : config.databaseUrl
+      ? await PgSubscriptions.connect(config.databaseUrl)
+      : new SqliteSubscriptions(join(config.dataDir, "eproof.sqlite"));
+  if (subscriptions) started.push(() => subscriptions.close());
+  const notificationKey = officer ? await NotificationKey.loadOrCreate(join(config.dataDir, "webhook-key", "notification-signing.private.jwk.json")) : null;
+  // The departments' signing keys and anchoring accounts, shared by every officer instance through the
+  // store and sealed there under the custody key. A public instance holds none.
+  const custody =
+    officer || config.roles.has("admin")
+      ? new StoreKeyCustody({
+          records: store,
+          kek: loadOrCreateCustodyKey({ value: config.custodyKey, filePath: join(config.dataDir, "custody.key") }),
+          logger,
+        })
+      : null;
+  if (custody) {
+    await custody.importLegacyKeyFiles(join(config.dataDir, "keys"));
+    await custody.refresh();
+    custody.start();
+    started.push(() => custody.stop());
+  }
   let embedded: EmbeddedChain | null = null;
   let rpcUrls: string[];
   let documentRegistry: Hex;
   let issuerRegistry: Hex;
-  let anchorKey: string;
   let governanceKey: string | undefined;
+  let earlierRegistries: TrustedRegistry[] = [];
+  let fundAnchorer: ((account: Hex) => Promise<void>) | undefined;
   if (config.chain.kind === "embedded") {
+    if (!custody) throw new EProofError("CONFIG_INVALID", "the embedded chain is started by an officer instance");
     embedded = await startSupervisedAnvil({ dataDir: config.dataDir, port: config.chain.port, chainId: config.chain.chainId, logger });
     started.push(() => (embedded ? embedded.stop() : Promise.resolve()));
     rpcUrls = [embedded.rpcUrl];
@@ -120,14 +146,16 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
       dataDir: config.dataDir,
       publicUrl: config.publicUrl,
       store,
-      keyRing,
+      custody,
       logger,
     });
-    ({ documentRegistry, issuerRegistry, anchorKey } = deployment);
+    ({ documentRegistry, issuerRegistry } = deployment);
     governanceKey = deployment.adminKey;
+    const rpcUrl = embedded.rpcUrl;
+    fundAnchorer = (account) => fundOnDevChain(rpcUrl, config.chain.chainId, account);
   } else {
     rpcUrls = config.chain.rpcUrls;
-    ({ documentRegistry, issuerRegistry, anchorKey, governanceKey } = config.chain);
+    ({ documentRegistry, issuerRegistry, governanceKey, earlierRegistries } = config.chain);
   }
 
   const chainId = config.chain.chainId;
@@ -147,11 +175,14 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     }
   }
   const gasPrice = config.chain.kind === "external" ? config.chain.gasPrice : undefined;
-  const anchorWallet = new Wallet(anchorKey, provider);
-  const ledger = new EthersLedger({ provider, accounts: singleAccount(anchorWallet), documentRegistry, chainId, gasPrice, locks });
+  if (custody && config.chain.kind === "external") {
+    for (const [department, key] of Object.entries(config.chain.anchorKeys)) await custody.importAnchoringKey(department, key);
+  }
+  const accounts = officer && custody ? custodyAccounts(custody, provider) : undefined;
+  const ledger = new EthersLedger({ provider, ...(accounts ? { accounts } : {}), documentRegistry, chainId, gasPrice, locks });
   const clock: Clock = { now: () => Date.now() };
-  // Reads of the IssuerRegistry need no governance account; writes (the admin API) do.
-  const registryReader = new Governance(anchorWallet, issuerRegistry);
+  // Reads of the IssuerRegistry need no account; writes (the admin API) need the governance account.
+  const registryReader = Governance.reader(provider, issuerRegistry);
   // Department names as the chain records them (verify answers, public status, PDF headings).
   const departments = new DepartmentDirectory(registryReader, {
     known: [[DEMO_DEPARTMENT.code, DEMO_DEPARTMENT.name]],
@@ -166,69 +197,82 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   const gate = new ChainIssuanceGate({
     governance: registryReader,
     store,
-    keys: keyRing,
+    keys: custody ?? { currentSigningKey: async () => undefined },
     now: clock.now,
     onDepartment: (code, name) => departments.learn(code, name),
   });
   const keyDirectory = new KeyDirectory(store);
-  const administration = governanceKey
-    ? new Administration({
-        governance: new Governance(new Wallet(governanceKey, provider), issuerRegistry, { gasPrice }),
-        store,
-        records: store,
-        audit: store.audit,
-        keys: keyRing,
-        serviceAnchorer: anchorWallet.address,
-        onGovernanceChanged: () => {
-          gate.invalidate();
-          keyDirectory.invalidate();
-          void departments.refresh();
-        },
-        onApiKeyRevoked: invalidateApiKeyCache,
-      })
-    : null;
+  const administration =
+    config.roles.has("admin") && governanceKey && custody
+      ? new Administration({
+          governance: new Governance(new Wallet(governanceKey, provider), issuerRegistry, { gasPrice }),
+          store,
+          records: store,
+          audit: store.audit,
+          keys: custody,
+          ...(fundAnchorer ? { fundAnchorer } : {}),
+          onGovernanceChanged: () => {
+            gate.invalidate();
+            keyDirectory.invalidate();
+            void departments.refresh();
+          },
+          onApiKeyRevoked: invalidateApiKeyCache,
+        })
+      : null;
   const random = pooledRandom();
   const metrics = createMetrics(() => store.countUnanchored());
-  const worker = new AnchoringWorker(
-    { store, ledger, clock, logger, locks, onAnchored: () => metrics.batchesAnchored.inc() },
-    { batchSize: config.anchoring.batchSize, maxWaitMs: config.anchoring.maxWaitMs, watchMs: config.anchoring.watchMs },
-  );
-  const trust = { chainId, registry: documentRegistry };
+  const trust: TrustList = trustListOf(chainId, documentRegistry, issuerRegistry, earlierRegistries);
+  const worker = officer
+    ? new AnchoringWorker(
+        { store, ledger, clock, logger, locks, onAnchored: () => metrics.batchesAnchored.inc() },
+        {
+          batchSize: config.anchoring.batchSize,
+          maxWaitMs: config.anchoring.maxWaitMs,
+          watchMs: config.anchoring.watchMs,
+          currentSince: currentRegistrySince(trust),
+        },
+      )
+    : null;
   const subscriptionMetrics = createSubscriptionMetrics(metrics.registry);
-  const dispatcher = new WebhookDispatcher(
-    {
-      subscriptions,
-      transport: guardedWebhookTransport({ allowPrivateAddresses: config.subscriptions.allowPrivateWebhooks }),
-      clock,
-      logger,
-      onAttempt: (outcome) => subscriptionMetrics.webhookAttempts.inc({ outcome }),
-    },
-    {
-      policy: {
-        baseDelayMs: config.subscriptions.retryBaseMs,
-        maxDelayMs: config.subscriptions.retryMaxDelayMs,
-        maxAttempts: config.subscriptions.maxAttempts,
-      },
-    },
-  );
-  const follower = new ChainFollower(
-    {
-      events: new EthersChainEvents({ provider, documentRegistry }),
-      store,
-      subscriptions,
-      signer: notificationKey,
-      clock,
-      logger,
-      trust,
-      issuer: config.publicUrl,
-      onQueued: () => dispatcher.poke(),
-      onProgress: (block, events) => {
-        subscriptionMetrics.followerBlock.set(block);
-        subscriptionMetrics.chainStatusEvents.inc(events);
-      },
-    },
-    { pollMs: config.subscriptions.followPollMs, graceMs: config.subscriptions.followGraceMs, startBlock: config.subscriptions.followFromBlock },
-  );
+  const dispatcher = subscriptions
+    ? new WebhookDispatcher(
+        {
+          subscriptions,
+          transport: guardedWebhookTransport({ allowPrivateAddresses: config.subscriptions.allowPrivateWebhooks }),
+          clock,
+          logger,
+          onAttempt: (outcome) => subscriptionMetrics.webhookAttempts.inc({ outcome }),
+        },
+        {
+          policy: {
+            baseDelayMs: config.subscriptions.retryBaseMs,
+            maxDelayMs: config.subscriptions.retryMaxDelayMs,
+            maxAttempts: config.subscriptions.maxAttempts,
+          },
+        },
+      )
+    : null;
+  const follower =
+    subscriptions && notificationKey && dispatcher
+      ? new ChainFollower(
+          {
+            events: new EthersChainEvents({ provider, documentRegistry }),
+            store,
+            subscriptions,
+            signer: notificationKey,
+            clock,
+            logger,
+            trust,
+            issuer: config.publicUrl,
+            onQueued: () => dispatcher.poke(),
+            onProgress: (block, events) => {
+              subscriptionMetrics.followerBlock.set(block);
+              subscriptionMetrics.chainStatusEvents.inc(events);
+            },
+          },
+          { pollMs: config.subscriptions.followPollMs, graceMs: config.subscriptions.followGraceMs, startBlock: config.subscriptions.followFromBlock },
+        )
+      : null;
 
   async function health(): Promise<HealthReport> {
     const [chain, database] = await Promise.all([
@@ -274,19 +318,27 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     store,
     ledger,
     trust,
-    issuance: { store, signer: keyRing, clock, random, gate },
-    statusDeps: { store, ledger, clock },
     clock,
     logger,
     metrics,
     keys: keyDirectory,
     departmentName: (code) => departments.name(code),
-    onAccepted: () => worker.poke(),
-    onAnchorMissing: () => worker.reconcileSoon(),
+    ...(worker ? { onAnchorMissing: () => worker.reconcileSoon() } : {}),
     health,
     audit: store.audit,
-    ...(administration ? { admin: { administration, serviceAnchorer: anchorWallet.address } } : {}),
-    webhooks: { subscriptions, jwks: () => notificationKey.jwks(), allowPrivateAddresses: config.subscriptions.allowPrivateWebhooks },
+    ...(officer && custody && worker
+      ? {
+          officer: {
+            issuance: { store, signer: custody, clock, random, gate },
+            statusDeps: { store, ledger, clock },
+            onAccepted: () => worker.poke(),
+          },
+        }
+      : {}),
+    ...(administration ? { admin: { administration } } : {}),
+    ...(subscriptions && notificationKey
+      ? { webhooks: { subscriptions, jwks: () => notificationKey.jwks(), allowPrivateAddresses: config.subscriptions.allowPrivateWebhooks } }
+      : {}),
     ...(rateLimitCounters ? { rateLimitCounters } : {}),
   };
   const app = createApp(deps);
@@ -306,10 +358,13 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  worker.start();
-  follower.start();
-  dispatcher.start();
-  logger.info({ event: "service.started", port, chainId, documentRegistry }, `e-Proof listening on http://localhost:${port}`);
+  worker?.start();
+  follower?.start();
+  dispatcher?.start();
+  logger.info(
+    { event: "service.started", port, chainId, documentRegistry, roles: [...config.roles] },
+    `e-Proof listening on http://localhost:${port} (${[...config.roles].join(", ")})`,
+  );
 
   let stopping: Promise<void> | null = null;
   return {
@@ -323,6 +378,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     subscriptions,
     follower,
     dispatcher,
+    custody,
     embeddedChain: embedded,
     stop() {
       stopping ??= (async () => {
@@ -333,11 +389,12 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
           // that would otherwise hold the shutdown for as long as the client keeps them.
           setTimeout(() => server.closeAllConnections(), 5_000).unref();
         });
-        await worker.stop();
-        await follower.stop();
-        await dispatcher.stop();
+        await worker?.stop();
+        await follower?.stop();
+        await dispatcher?.stop();
+        await custody?.stop();
         provider.destroy();
-        await subscriptions.close();
+        await subscriptions?.close();
         await store.close();
         await rateLimitCounters?.close?.();
         await embedded?.stop();

@@ -10,14 +10,15 @@ import { documentTypes } from "./document-types.ts";
 import { merkleLeaf, verifyMerkleProof } from "./merkle.ts";
 import { splitJws } from "./signature.ts";
 import type { AnchorBlock, EProofDocument, Hex, JsonValue } from "./types.ts";
+import { type TrustList, trustedRegistryOf, withinPeriod } from "./trust-list.ts";
 import { type Check, errored, invalid, skipped, valid } from "./verdict.ts";
 import type { VerificationRecord } from "./verification-record.ts";
 
-/** The ledger a verifier pins (GET /.well-known/eproof.json): a document naming another is never VALID. */
-export interface TrustedLedger {
-  chainId: number;
-  registry: Hex;
-}
+/**
+ * The ledger a verifier pins (GET /.well-known/eproof.json): its chain and trusted registries. A
+ * document naming another chain or registry, or anchored outside its registry's period, is never VALID.
+ */
+export type TrustedLedger = TrustList;
 
 /** The ledger could not be read: the chain checks are ERROR, never INVALID. */
 export interface LedgerUnavailable {
@@ -163,7 +164,7 @@ export function checkIssuerAuthorised(answer: LedgerAnswer, issuer: string, type
 }
 
 export function isTrustedLedger(anchor: AnchorBlock, trust: TrustedLedger): boolean {
-  return anchor.chainId === trust.chainId && anchor.registry.toLowerCase() === trust.registry.toLowerCase();
+  return anchor.chainId === trust.chainId && typeof anchor.registry === "string" && trustedRegistryOf(trust, anchor.registry) !== null;
 }
 
 /**
@@ -178,16 +179,25 @@ export function checkAnchored(input: { anchor: AnchorBlock | undefined; trust: T
     return pending ? invalid("anchored", "PENDING", "accepted by the issuer, not yet recorded on the ledger") : invalid("anchored", "NOT_ANCHORED", reason);
   };
   if (!anchor) return notYet("the document carries no anchor and is not queued for anchoring here");
-  if (!isTrustedLedger(anchor, trust)) {
+  const period = isTrustedLedger(anchor, trust) ? trustedRegistryOf(trust, anchor.registry) : null;
+  if (period === null) {
+    const trusted = (trust.registries ?? [{ registry: trust.registry }]).map((r) => r.registry).join(", ");
     return invalid(
       "anchored",
       "WRONG_LEDGER",
-      `the document names chain ${anchor.chainId} / registry ${anchor.registry}; this verifier trusts chain ${trust.chainId} / registry ${trust.registry}`,
+      `the document names chain ${anchor.chainId} / registry ${anchor.registry}; this verifier trusts chain ${trust.chainId} / registry ${trusted}`,
     );
   }
   if (answer === null) return skipped("anchored", "the ledger was not asked");
   if (isLedgerUnavailable(answer)) return errored("anchored", answer.reason);
-  if (!answer.batch.anchored) return notYet(`the root ${anchor.root} is not anchored in registry ${trust.registry}`);
+  if (!answer.batch.anchored) return notYet(`the root ${anchor.root} is not anchored for ${answer.batch.department || "its issuer"} in registry ${anchor.registry}`);
+  if (!withinPeriod(period, answer.batch.anchoredAt)) {
+    return invalid(
+      "anchored",
+      "OUTSIDE_TRUST_PERIOD",
+      `anchored in registry ${anchor.registry} at ${iso(answer.batch.anchoredAt)}, outside the period in which it is trusted (${period.from ?? "its deployment"} to ${period.until ?? "now"})`,
+    );
+  }
   return valid("anchored", `anchored in block ${answer.batch.blockNumber} at ${iso(answer.batch.anchoredAt)}`);
 }
 

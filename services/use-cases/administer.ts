@@ -3,29 +3,36 @@
  * accounts (all on chain, through IssuerGovernance) and officer API keys (in the store). Every
  * action that succeeds is appended to the audit log with the administrator's key id.
  *
- * Signing keys are in this service's custody (the KeyCustody adapter generates them); the chain holds
- * only their JWK thumbprints and validity windows, the store mirrors them for /.well-known/jwks.json.
+ * Signing keys and anchoring accounts are in this service's custody (the KeyCustody port: generated
+ * there, shared by every instance, private parts never leave it); the chain holds only the keys'
+ * JWK thumbprints with their windows and the accounts' addresses, one department per account. The
+ * store mirrors the public keys for /.well-known/jwks.json.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { getDocumentType } from "../domain/document-types.ts";
 import { jwkThumbprint } from "../domain/signature.ts";
 import { EProofError } from "../errors.ts";
-import type { AdminRecords, ApiKeyRecord, ApiKeyRole, AuditEntry, AuditLog, Hex, IssuerGovernance, SigningKeyRecord, Store } from "../ports.ts";
-
-/** Where department signing keys are generated and kept (private keys never leave it). */
-export interface KeyCustody {
-  current(department: string): { kid: string; keyNumber: number; publicJwk: Record<string, string> } | undefined;
-  createKey(department: string): { kid: string; keyNumber: number; publicJwk: Record<string, string> };
-}
+import type {
+  AdminRecords,
+  ApiKeyRecord,
+  ApiKeyRole,
+  AuditEntry,
+  AuditLog,
+  Hex,
+  IssuerGovernance,
+  KeyCustody,
+  SigningKeyRecord,
+  Store,
+} from "../ports.ts";
 
 export interface AdminDeps {
   governance: IssuerGovernance;
   store: Pick<Store, "insertApiKey" | "insertSigningKey" | "signingKeys">;
   records: AdminRecords;
   audit: AuditLog;
-  keys: KeyCustody;
-  /** The account this service anchors with: the default anchorer of an onboarded department. */
-  serviceAnchorer: string;
+  keys: Pick<KeyCustody, "currentSigningKey" | "createSigningKey" | "setSigningKeyState" | "currentAnchoringAccount" | "createAnchoringAccount">;
+  /** Gives a new anchoring account what it needs to send (dev chain: ether; a zero-gas network: nothing). */
+  fundAnchorer?: (account: Hex) => Promise<void>;
   /** Called after signing keys, grants or department status change (JWKS and issuance caches). */
   onGovernanceChanged: () => void;
   /** Called after an API key is revoked (the auth cache). */
@@ -70,7 +77,10 @@ export class Administration {
     return department;
   }
 
-  /** Registers a department, grants it `types`, adds this service's anchoring account and gives it a signing key. */
+  /**
+   * Registers a department, grants it `types`, gives it an anchoring account of its own (generated in
+   * custody) and a signing key.
+   */
   async onboardDepartment(
     actor: Actor,
     input: { code: string; name: { en: string; zhHK: string }; types?: string[]; anchorer?: boolean; signingKey?: boolean },
@@ -83,7 +93,7 @@ export class Administration {
     const receipt = await this.#deps.governance.registerDepartment(input.code, input.name);
     await this.#audit(actor, "department.onboard", input.code, { txHash: receipt.txHash });
     for (const type of types) await this.grantType(actor, input.code, type);
-    if (input.anchorer ?? true) await this.addAnchorer(actor, input.code, this.#deps.serviceAnchorer);
+    if (input.anchorer ?? true) await this.provideAnchoringAccount(actor, input.code);
     if (input.signingKey ?? true) await this.registerSigningKey(actor, input.code);
     this.#deps.onGovernanceChanged();
     return this.describeDepartment(input.code);
@@ -127,8 +137,11 @@ export class Administration {
   async registerSigningKey(actor: Actor, code: string): Promise<SigningKeyRecord> {
     await this.#existing(code);
     const mirror = await this.#deps.store.signingKeys();
-    const current = this.#deps.keys.current(code);
-    const key = current && !mirror.some((k) => k.kid === current.kid) ? current : this.#deps.keys.createKey(code);
+    const current = await this.#deps.keys.currentSigningKey(code);
+    // A number the chain already lists a key for is never handed out again (say a store restored from an old backup).
+    const onChain = (await this.#deps.governance.signingKeys(code)).length;
+    const key =
+      current && current.state === "ACTIVE" && !mirror.some((k) => k.kid === current.kid) ? current : await this.#deps.keys.createSigningKey(code, onChain);
     const thumbprint = (await jwkThumbprint(key.publicJwk)) as Hex;
     // Valid from the block that registers it: the contract refuses a start in the past (no backdating).
     const receipt = await this.#deps.governance.registerSigningKey(code, thumbprint, 0, 0);
@@ -165,6 +178,7 @@ export class Administration {
     for (const old of before) {
       const receipt = await this.#deps.governance.retireSigningKey(code, old.thumbprint, validUntil);
       await this.#deps.records.updateSigningKeyWindow(old.kid, { validUntil: iso(validUntil) });
+      await this.#deps.keys.setSigningKeyState(old.kid, "RETIRED");
       await this.#audit(actor, "key.retire", code, { kid: old.kid, thumbprint: old.thumbprint, validUntil: iso(validUntil), txHash: receipt.txHash });
       retired.push({ kid: old.kid, validUntil: iso(validUntil), txHash: receipt.txHash });
     }
@@ -187,9 +201,26 @@ export class Administration {
     if (seconds <= 0) throw new EProofError("BAD_REQUEST", `"at" must be after 1970`);
     const receipt = await this.#deps.governance.markKeyCompromised(code, key.thumbprint, seconds);
     await this.#deps.records.updateSigningKeyWindow(kid, { compromisedAt: iso(seconds) });
+    // Every instance stops signing with it within seconds (custody is shared and polled).
+    await this.#deps.keys.setSigningKeyState(kid, "COMPROMISED");
     await this.#audit(actor, "key.compromised", code, { kid, thumbprint: key.thumbprint, compromisedAt: iso(seconds), txHash: receipt.txHash });
     this.#deps.onGovernanceChanged();
     return { code, kid, compromisedAt: iso(seconds), txHash: receipt.txHash };
+  }
+
+  /**
+   * The department's own anchoring account: the one in custody, or a new one generated there, funded
+   * where the chain needs it and added as the department's anchorer on chain (an account anchors for
+   * one department only, so a stolen key of one department reaches no other).
+   */
+  async provideAnchoringAccount(actor: Actor, code: string) {
+    await this.#existing(code);
+    const account = (await this.#deps.keys.currentAnchoringAccount(code)) ?? (await this.#deps.keys.createAnchoringAccount(code));
+    await this.#deps.fundAnchorer?.(account.address);
+    if ((await this.#deps.governance.anchorers(code)).some((a) => a.toLowerCase() === account.address.toLowerCase())) {
+      return { code, account: account.address, txHash: null };
+    }
+    return this.addAnchorer(actor, code, account.address);
   }
 
   async addAnchorer(actor: Actor, code: string, account: string) {

@@ -40,6 +40,12 @@ export interface AnchoringOptions {
   watchMs?: number;
   /** Least time between two reconciliations asked for by reconcileSoon(), ms (default 5 000). */
   reconcileRequestMinMs?: number;
+  /**
+   * Block time (unix seconds) from which the current registry holds the anchorings (default 0).
+   * Batches anchored before it live in an earlier, read-only registry and are not re-checked against
+   * the current one (they are not lost: they were never there).
+   */
+  currentSince?: number;
 }
 
 export interface AnchoringDeps {
@@ -66,7 +72,7 @@ export class AnchoringWorker {
 
   constructor(deps: AnchoringDeps, options: AnchoringOptions) {
     this.#deps = deps;
-    this.#options = { pollMs: 100, reconcileDepth: 500, watchMs: 10_000, reconcileRequestMinMs: 5_000, ...options };
+    this.#options = { pollMs: 100, reconcileDepth: 500, watchMs: 10_000, reconcileRequestMinMs: 5_000, currentSince: 0, ...options };
     this.#locks = deps.locks ?? new InProcessLocks();
   }
 
@@ -137,7 +143,7 @@ export class AnchoringWorker {
     if (!force && (watchMs <= 0 || now - this.#lastWatch < watchMs)) return false;
     this.#lastWatch = now;
     const [newest] = await this.#deps.store.recentAnchoredBatches(1);
-    if (newest === undefined) return false;
+    if (newest === undefined || (newest.blockTime ?? 0) < this.#options.currentSince) return false;
     const onChain = await this.#deps.ledger.findAnchoredBatch(newest.department, newest.root);
     if (onChain !== null) return false;
     this.#deps.logger.warn({ event: "anchoring.chain_rolled_back", batchId: newest.id }, "the chain no longer has the newest anchored batch; reconciling");
@@ -155,7 +161,9 @@ export class AnchoringWorker {
         logger.info({ event: "anchoring.reconciled", batchId: batch.id, txHash: receipt.txHash }, "batch found on chain");
       }
     }
-    const anchored = await store.recentAnchoredBatches(this.#options.reconcileDepth);
+    const anchored = (await store.recentAnchoredBatches(this.#options.reconcileDepth)).filter(
+      (batch) => (batch.blockTime ?? 0) >= this.#options.currentSince,
+    );
     for (const batch of anchored) {
       let receipt: TxReceipt | null;
       try {

@@ -7,19 +7,18 @@ import { qrUrl } from "../adapters/qr/qr-code.ts";
 import { encodeQrFragment } from "../adapters/qr/qr-payload.ts";
 import { splitJws } from "../domain/signature.ts";
 import type { AnchorBlock, EProofDocument } from "../domain/types.ts";
-import type { Hex, StoredDocument } from "../ports.ts";
+import { registryAt, type TrustList } from "../domain/trust-list.ts";
+import type { StoredDocument } from "../ports.ts";
 
-export interface TrustAnchor {
-  chainId: number;
-  registry: Hex;
-}
+/** The trusted registries: a batch's anchor names the registry that was current when it was anchored. */
+export type TrustAnchor = TrustList;
 
 export function anchorOf(stored: StoredDocument, trust: TrustAnchor): AnchorBlock | undefined {
   const batch = stored.batch;
   if (batch?.state !== "ANCHORED" || !stored.merkleProof || !batch.txHash || batch.blockNumber === null) return undefined;
   return {
     chainId: trust.chainId,
-    registry: trust.registry,
+    registry: registryAt(trust, batch.blockTime ?? Number.MAX_SAFE_INTEGER),
     root: batch.root,
     proof: stored.merkleProof,
     txHash: batch.txHash,

@@ -9,8 +9,7 @@
  * blocked (the documents queue, as everywhere else): the contract still refuses a bad anchoring.
  */
 import { EProofError, isEProofError } from "../errors.ts";
-import type { IssuanceGate, IssuerGovernance, SigningKeyRecord, Store } from "../ports.ts";
-import type { KeyCustody } from "./administer.ts";
+import type { IssuanceGate, IssuerGovernance, KeyCustody, SigningKeyRecord, Store } from "../ports.ts";
 
 interface DepartmentView {
   /** UNREADABLE: the chain could not be read (remembered briefly, so an outage does not slow every issuance). */
@@ -24,7 +23,7 @@ const CACHE_MS = 5_000;
 export class ChainIssuanceGate implements IssuanceGate {
   readonly #governance: Pick<IssuerGovernance, "department" | "documentTypes">;
   readonly #store: Pick<Store, "signingKeys">;
-  readonly #keys: Pick<KeyCustody, "current">;
+  readonly #keys: Pick<KeyCustody, "currentSigningKey">;
   readonly #now: () => number;
   readonly #onDepartment: (code: string, name: { en: string; zhHK: string }) => void;
   readonly #cache = new Map<string, DepartmentView>();
@@ -33,7 +32,7 @@ export class ChainIssuanceGate implements IssuanceGate {
   constructor(deps: {
     governance: Pick<IssuerGovernance, "department" | "documentTypes">;
     store: Pick<Store, "signingKeys">;
-    keys: Pick<KeyCustody, "current">;
+    keys: Pick<KeyCustody, "currentSigningKey">;
     now: () => number;
     /** Told each department's bilingual name as read from the chain (e.g. for PDF headings). */
     onDepartment?: (code: string, name: { en: string; zhHK: string }) => void;
@@ -59,12 +58,12 @@ export class ChainIssuanceGate implements IssuanceGate {
       }
       if (!view.granted.has(type)) throw new EProofError("FORBIDDEN", `department ${department} is not authorised to issue ${type} documents`);
     }
-    const current = this.#keys.current(department);
+    const current = await this.#keys.currentSigningKey(department);
     if (!current) throw new EProofError("FORBIDDEN", `department ${department} has no signing key on this service; ask the administrator to register one`);
     const record = (await this.#mirror()).find((k) => k.kid === current.kid);
     const nowIso = new Date(this.#now()).toISOString();
     if (!record) throw new EProofError("FORBIDDEN", `signing key ${current.kid} is not registered on the ledger yet; ask the administrator to register it`);
-    if (record.compromisedAt !== null)
+    if (record.compromisedAt !== null || current.state === "COMPROMISED")
       throw new EProofError("FORBIDDEN", `signing key ${current.kid} was reported compromised; ask the administrator to rotate it`);
     if (record.validUntil !== null && record.validUntil <= nowIso) {
       throw new EProofError("FORBIDDEN", `signing key ${current.kid} was retired; ask the administrator to register a new one`);

@@ -140,7 +140,7 @@ describe.skipIf(!CHROMIUM)("the verify page in a phone browser", () => {
     // UNKNOWN_ISSUER: the valid QR naming a signing key the department never registered.
     links.unknown_issuer = `${(links.valid as string).split("#")[0]}#${encodeQrFragment({ ...parts, keyNumber: 9 })}`;
     // PENDING: accepted while the anchoring worker is paused.
-    await service.worker.stop();
+    await service.worker?.stop();
     await issue("pending");
 
     const qr = await api(service, "GET", `/api/v1/documents/${ids.valid}/qr.png`);

@@ -40,7 +40,11 @@ describe("the service on a chain it did not start (EPROOF_RPC_URL)", () => {
       logger,
     );
     try {
-      expect(service.trust).toEqual({ chainId: 852, registry: deployment.documentRegistry });
+      expect(service.trust).toEqual({
+        chainId: 852,
+        registry: deployment.documentRegistry,
+        registries: [{ registry: deployment.documentRegistry, issuerRegistry: deployment.issuerRegistry, from: null, until: null }],
+      });
       const apiKey = (JSON.parse(readFileSync(join(dataDir, "dev-credentials.json"), "utf8")) as { apiKey: string }).apiKey;
       const client = { url: service.url, apiKey };
       const issued = await api(client, "POST", "/api/v1/documents", TYPICAL_LICENCE);
@@ -58,9 +62,9 @@ describe("the service on a chain it did not start (EPROOF_RPC_URL)", () => {
     await expect(startEProof(config, logger)).rejects.toMatchObject({ code: "CONFIG_INVALID" });
   });
 
-  it("refuses a configuration without the contract addresses or the anchoring key", () => {
+  it("refuses a configuration without the contract addresses, or with the single anchoring key of earlier versions", () => {
     const read = (path: string) => readFileSync(path, "utf8");
     expect(() => loadConfig({ ...env, EPROOF_DOCUMENT_REGISTRY: "" }, read)).toThrow(/EPROOF_DOCUMENT_REGISTRY/);
-    expect(() => loadConfig({ ...env, EPROOF_ANCHOR_KEY_FILE: "" }, read)).toThrow(/EPROOF_ANCHOR_KEY/);
+    expect(() => loadConfig({ ...env, EPROOF_ANCHOR_KEY: `0x${"11".repeat(32)}` }, read)).toThrow(/each department anchors with its own account.*EPROOF_ANCHOR_KEYS_FILE/);
   });
 });

@@ -3,7 +3,7 @@
  * signing key, or the account that anchors batches. Neither alone yields a VALID document. The
  * attacker's chain actions go straight to the contracts with ethers, as a real attacker would.
  */
-import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
+import { generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Contract, type JsonRpcProvider, Wallet } from "ethers";
@@ -19,7 +19,8 @@ import { assembleDocument, prepareDocument } from "../../services/domain/issue-d
 import { buildMerkleTree, merkleLeaf } from "../../services/domain/merkle.ts";
 import { jwkThumbprint, signClaim } from "../../services/domain/signature.ts";
 import type { AnchorBlock, EProofDocument, Hex, JsonValue } from "../../services/domain/types.ts";
-import { api, removeDataDir, startTestService, type TestService, TYPICAL_LICENCE } from "./test-service.ts";
+import type { CustodyRecords } from "../../services/ports.ts";
+import { api, removeDataDir, startTestService, stealFromCustody, type TestService, TYPICAL_LICENCE } from "./test-service.ts";
 
 const FORGED_DATA = {
   ...(TYPICAL_LICENCE.data as Record<string, JsonValue>),
@@ -82,8 +83,10 @@ describe("forgery with one stolen secret", () => {
   beforeAll(async () => {
     service = await startTestService({ env: { EPROOF_VERIFY_RATE_LIMIT: "0" } });
     provider = createRpcProvider(service.rpcUrl, service.trust.chainId);
-    deployment = JSON.parse(readFileSync(join(service.dataDir, "chain", "deployment.json"), "utf8"));
-    stolenSigningKey = createPrivateKey({ key: JSON.parse(readFileSync(join(service.dataDir, "keys", "DEMO-1.private.jwk.json"), "utf8")), format: "jwk" });
+    const stolen = await stealFromCustody(service.store as unknown as CustodyRecords, join(service.dataDir, "custody.key"), "DEMO");
+    const deployed = JSON.parse(readFileSync(join(service.dataDir, "chain", "deployment.json"), "utf8")) as { documentRegistry: Hex };
+    deployment = { anchorKey: stolen.anchoringKeys.at(-1) as string, documentRegistry: deployed.documentRegistry };
+    stolenSigningKey = stolen.signingKey(1);
     // The service itself issues and anchors normally alongside: the attack must not disturb that.
     expect((await api(service, "POST", "/api/v1/documents", TYPICAL_LICENCE)).status).toBe(202);
   });
@@ -115,7 +118,7 @@ describe("forgery with one stolen secret", () => {
       const tx = await registry.getFunction("anchorBatch").send(...args, { gasLimit: 300_000 });
       const receipt = await provider.waitForTransaction(tx.hash);
       expect(receipt?.status).toBe(0);
-      expect((await registry.getFunction("batch").staticCall(forged.anchor?.root)).anchored).toBe(false);
+      expect((await registry.getFunction("batch").staticCall(toBytes32String("DEMO", "department"), forged.anchor?.root)).anchored).toBe(false);
 
       const result = await verdictOf({ ...forged, anchor: { ...forged.anchor, txHash: tx.hash, blockNumber: receipt?.blockNumber } });
       expect(result.verdict).not.toBe("VALID");

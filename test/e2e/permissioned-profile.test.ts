@@ -12,14 +12,13 @@ import { join } from "node:path";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
-import { FileKeyRing } from "../../services/adapters/signing/file-key-ring.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
 import { loadConfig } from "../../services/config.ts";
 import { type EmbeddedChain, startAnvil } from "../../services/embedded/anvil-process.ts";
-import { bootstrapEmbedded, type Deployment } from "../../services/embedded/dev-bootstrap.ts";
+import type { Deployment } from "../../services/embedded/dev-bootstrap.ts";
 import { createLogger } from "../../services/logger.ts";
 import { type RunningService, startEProof } from "../../services/main.ts";
-import { api, downloadEProof, freePort, removeDataDir, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
+import { api, bootstrapOnChain, downloadEProof, freePort, removeDataDir, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
 
 const CHAIN_ID = 1_337_852;
 
@@ -67,6 +66,7 @@ describe("the permissioned network profile (anvil configured like QBFT Besu)", (
   let chainDir: string;
   let chain: EmbeddedChain;
   let deployment: Deployment;
+  let anchorAddress: string;
   let nodeA: RpcNode;
   let nodeB: RpcNode;
   let env: Record<string, string>;
@@ -78,26 +78,17 @@ describe("the permissioned network profile (anvil configured like QBFT Besu)", (
     chainDir = mkdtempSync(join(tmpdir(), "eproof-qbft-chain-"));
     chain = await startAnvil({ dataDir: chainDir, port: await freePort(), chainId: CHAIN_ID, logger: silent, blockTimeSeconds: 2, hardfork: "cancun" });
     const store = new SqliteStore(join(dataDir, "eproof.sqlite"));
-    deployment = await bootstrapEmbedded({
-      rpcUrl: chain.rpcUrl,
-      chainId: CHAIN_ID,
-      dataDir,
-      publicUrl: "http://localhost",
-      store,
-      keyRing: new FileKeyRing(join(dataDir, "keys")),
-      logger: silent,
-    });
+    let anchorKey: string;
+    ({ deployment, anchorKey } = await bootstrapOnChain({ rpcUrl: chain.rpcUrl, chainId: CHAIN_ID, dataDir, store }));
     await store.close();
     // On a free-gas network the anchoring account holds nothing: take away the dev ether.
-    const anchorAddress = new Wallet(deployment.anchorKey).address;
+    anchorAddress = new Wallet(anchorKey).address;
     const raw = createRpcProvider(chain.rpcUrl, CHAIN_ID);
     await raw.send("anvil_setBalance", [anchorAddress, "0x0"]);
     raw.destroy();
 
     nodeA = await rpcProxy(chain.rpcUrl);
     nodeB = await rpcProxy(chain.rpcUrl);
-    const keyFile = join(dataDir, "anchor.key");
-    writeFileSync(keyFile, `${deployment.anchorKey}\n`, { mode: 0o600 });
     env = {
       PORT: String(await freePort()),
       EPROOF_DATA_DIR: dataDir,
@@ -105,7 +96,6 @@ describe("the permissioned network profile (anvil configured like QBFT Besu)", (
       EPROOF_CHAIN_ID: String(CHAIN_ID),
       EPROOF_DOCUMENT_REGISTRY: deployment.documentRegistry,
       EPROOF_ISSUER_REGISTRY: deployment.issuerRegistry,
-      EPROOF_ANCHOR_KEY_FILE: keyFile,
       EPROOF_GAS_PRICE: "0",
       EPROOF_BATCH_MAX_WAIT_MS: "100",
     };
@@ -145,7 +135,7 @@ describe("the permissioned network profile (anvil configured like QBFT Besu)", (
       const receipt = await provider.getTransactionReceipt(txHash);
       expect(tx?.gasPrice).toBe(0n);
       expect(receipt?.gasPrice ?? 0n).toBe(0n);
-      expect(await provider.getBalance(new Wallet(deployment.anchorKey).address)).toBe(0n);
+      expect(await provider.getBalance(anchorAddress)).toBe(0n);
       const block = await provider.getBlock(receipt?.blockNumber ?? 0);
       const parent = await provider.getBlock((receipt?.blockNumber ?? 1) - 1);
       expect(block?.baseFeePerGas ?? 0n).toBe(0n);

@@ -96,7 +96,7 @@ describe("the public status lookup", () => {
   });
 
   it("reports PENDING for a document accepted but not yet anchored", async () => {
-    await service.worker.stop();
+    await service.worker?.stop();
     const issued = await api(service, "POST", "/api/v1/documents", TYPICAL_LICENCE);
     const { status, body } = await publicGet(service, statusPath(issued.body.id));
     expect(status).toBe(200);

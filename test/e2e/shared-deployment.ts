@@ -3,19 +3,18 @@
  * has the contracts and DEMO onboarded, the schema holds DEMO's officer API key and signing key.
  * Instances get `env` (plus their own PORT) and reach both through EPROOF_RPC_URL / EPROOF_DATABASE_URL.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Contract } from "ethers";
 import { loadArtifact } from "../../services/adapters/chain/contract-artifacts.ts";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
-import { FileKeyRing } from "../../services/adapters/signing/file-key-ring.ts";
 import { PgStore } from "../../services/adapters/store/pg-store.ts";
 import { type EmbeddedChain, startAnvil } from "../../services/embedded/anvil-process.ts";
-import { bootstrapEmbedded, type Deployment } from "../../services/embedded/dev-bootstrap.ts";
+import type { Deployment } from "../../services/embedded/dev-bootstrap.ts";
 import { createLogger } from "../../services/logger.ts";
 import { createTestSchema, type TestSchema } from "../integration/pg-test-db.ts";
-import { freePort, removeDataDir } from "./test-service.ts";
+import { bootstrapOnChain, freePort, removeDataDir } from "./test-service.ts";
 
 export interface SharedDeployment {
   chain: EmbeddedChain;
@@ -37,22 +36,13 @@ export async function startSharedDeployment(): Promise<SharedDeployment> {
   const chain = await startAnvil({ dataDir: chainDir, port: await freePort(), chainId: 852, logger });
   const schema = await createTestSchema();
   const store = await PgStore.open({ connectionString: schema.url });
-  let deployment: Deployment;
+  let bootstrapped: Awaited<ReturnType<typeof bootstrapOnChain>>;
   try {
-    deployment = await bootstrapEmbedded({
-      rpcUrl: chain.rpcUrl,
-      chainId: 852,
-      dataDir,
-      publicUrl: "http://localhost",
-      store,
-      keyRing: new FileKeyRing(join(dataDir, "keys")),
-      logger,
-    });
+    bootstrapped = await bootstrapOnChain({ rpcUrl: chain.rpcUrl, chainId: 852, dataDir, store });
   } finally {
     await store.close();
   }
-  const keyFile = join(dataDir, "anchor.key");
-  writeFileSync(keyFile, `${deployment.anchorKey}\n`, { mode: 0o600 });
+  const { deployment, custodyKeyFile } = bootstrapped;
   const apiKey = (JSON.parse(readFileSync(join(dataDir, "dev-credentials.json"), "utf8")) as { apiKey: string }).apiKey;
   const env = {
     EPROOF_DATA_DIR: dataDir,
@@ -61,7 +51,7 @@ export async function startSharedDeployment(): Promise<SharedDeployment> {
     EPROOF_CHAIN_ID: "852",
     EPROOF_DOCUMENT_REGISTRY: deployment.documentRegistry,
     EPROOF_ISSUER_REGISTRY: deployment.issuerRegistry,
-    EPROOF_ANCHOR_KEY_FILE: keyFile,
+    EPROOF_CUSTODY_KEY_FILE: custodyKeyFile,
     EPROOF_BATCH_MAX_WAIT_MS: "50",
     EPROOF_LOG_LEVEL: "silent",
   };

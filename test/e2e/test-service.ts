@@ -5,12 +5,65 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { FileKeyRing } from "../../services/adapters/signing/file-key-ring.ts";
+import { createPrivateKey, type KeyObject } from "node:crypto";
+import { custodyKeyObject, loadOrCreateCustodyKey, openPrivateKey } from "../../services/adapters/signing/custody-key.ts";
+import { StoreKeyCustody } from "../../services/adapters/signing/key-custody.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
 import { loadConfig } from "../../services/config.ts";
 import { bootstrapEmbedded, type Deployment } from "../../services/embedded/dev-bootstrap.ts";
 import { createLogger } from "../../services/logger.ts";
 import { type RunningService, startEProof } from "../../services/main.ts";
+import type { CustodyRecords, Store } from "../../services/ports.ts";
+
+/**
+ * What a thief of the database AND the custody key could take: a department's private signing key
+ * (by number) and its anchoring accounts' private keys. For forgery tests only: the service itself
+ * never lets a private key out of custody.
+ */
+export async function stealFromCustody(
+  records: CustodyRecords,
+  custodyKeyFile: string,
+  department: string,
+): Promise<{ signingKey(number: number): KeyObject; anchoringKeys: string[] }> {
+  const kek = custodyKeyObject(loadOrCreateCustodyKey({ filePath: custodyKeyFile }));
+  const rows = (await records.custodyKeys()).filter((row) => row.department === department);
+  return {
+    signingKey(number) {
+      const row = rows.find((r) => r.kind === "SIGNING" && r.number === number);
+      if (!row) throw new Error(`no signing key ${department}-${number} in custody`);
+      return createPrivateKey({ key: JSON.parse(openPrivateKey(kek, row, row.sealed)), format: "jwk" });
+    },
+    anchoringKeys: rows.filter((r) => r.kind === "ANCHORING").map((row) => openPrivateKey(kek, row, row.sealed)),
+  };
+}
+
+/**
+ * Deploys the contracts and onboards DEMO on `rpcUrl` as the embedded first start does: DEMO's
+ * signing key and anchoring account go into the key custody of `store`, sealed under the custody key
+ * at `<dataDir>/custody.key` (give it to PostgreSQL instances as EPROOF_CUSTODY_KEY_FILE). Returns
+ * DEMO's anchoring key too, for tests that play a thief of it.
+ */
+export async function bootstrapOnChain(options: {
+  rpcUrl: string;
+  chainId: number;
+  dataDir: string;
+  store: Store & CustodyRecords;
+}): Promise<{ deployment: Deployment; anchorKey: string; custodyKeyFile: string }> {
+  const custodyKeyFile = join(options.dataDir, "custody.key");
+  const custody = new StoreKeyCustody({ records: options.store, kek: loadOrCreateCustodyKey({ filePath: custodyKeyFile }) });
+  const deployment = await bootstrapEmbedded({
+    rpcUrl: options.rpcUrl,
+    chainId: options.chainId,
+    dataDir: options.dataDir,
+    publicUrl: "http://localhost",
+    store: options.store,
+    custody,
+    logger: createLogger("silent"),
+  });
+  const anchorKey = await custody.anchoringPrivateKey("DEMO");
+  if (anchorKey === undefined) throw new Error("bootstrap left DEMO without an anchoring account");
+  return { deployment, anchorKey, custodyKeyFile };
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -111,49 +164,39 @@ export async function runEproof(args: string[], env: Record<string, string> = {}
 
 /**
  * A permissioned network stand-in: deploys the contracts and onboards DEMO on `rpcUrl`, into a fresh
- * data folder holding DEMO's keys, the dev credentials and the anchoring key file. `env` points a
- * service at that chain (EPROOF_RPC_URL, addresses, key file), without PORT.
+ * data folder holding the SQLite store (DEMO's keys in its custody), the custody key and the dev
+ * credentials. `env` points a service at that chain (EPROOF_RPC_URL, addresses), without PORT.
  */
 export async function deployOnChain(
   rpcUrl: string,
   options: { chainId?: number } = {},
-): Promise<{ dataDir: string; deployment: Deployment; env: Record<string, string> }> {
+): Promise<{ dataDir: string; deployment: Deployment; anchorKey: string; env: Record<string, string> }> {
   const chainId = options.chainId ?? 852;
   const dataDir = mkdtempSync(join(tmpdir(), "eproof-e2e-own-chain-"));
   const store = new SqliteStore(join(dataDir, "eproof.sqlite"));
-  let deployment: Deployment;
+  let bootstrapped: Awaited<ReturnType<typeof bootstrapOnChain>>;
   try {
-    deployment = await bootstrapEmbedded({
-      rpcUrl,
-      chainId,
-      dataDir,
-      publicUrl: "http://localhost",
-      store,
-      keyRing: new FileKeyRing(join(dataDir, "keys")),
-      logger: createLogger("silent"),
-    });
+    bootstrapped = await bootstrapOnChain({ rpcUrl, chainId, dataDir, store });
   } finally {
     await store.close();
   }
-  const keyFile = join(dataDir, "anchor.key");
-  writeFileSync(keyFile, `${deployment.anchorKey}\n`, { mode: 0o600 });
+  const { deployment, anchorKey } = bootstrapped;
   const env = {
     EPROOF_DATA_DIR: dataDir,
     EPROOF_RPC_URL: rpcUrl,
     EPROOF_CHAIN_ID: String(chainId),
     EPROOF_DOCUMENT_REGISTRY: deployment.documentRegistry,
     EPROOF_ISSUER_REGISTRY: deployment.issuerRegistry,
-    EPROOF_ANCHOR_KEY_FILE: keyFile,
   };
-  return { dataDir, deployment, env };
+  return { dataDir, deployment, anchorKey, env };
 }
 
 /** The service against a chain the test owns (started, stopped, crashed and restarted by the test). */
 export async function startServiceOnChain(
   rpcUrl: string,
   options: { chainId?: number; env?: Record<string, string>; logLines?: string[] } = {},
-): Promise<{ service: TestService; deployment: Deployment }> {
-  const { dataDir, deployment, env } = await deployOnChain(rpcUrl, options);
+): Promise<{ service: TestService; deployment: Deployment; anchorKey: string }> {
+  const { dataDir, deployment, anchorKey, env } = await deployOnChain(rpcUrl, options);
   const service = await startTestService({ dataDir, logLines: options.logLines, env: { ...env, ...options.env } });
-  return { service, deployment };
+  return { service, deployment, anchorKey };
 }

@@ -3,7 +3,7 @@
  * anchoring account (one TransactionSender per account: serialised, pending nonce from the chain, so
  * every account keeps its own nonce sequence) and the one-call verification read.
  */
-import { Contract, Interface, JsonRpcProvider, type Provider, type Signer } from "ethers";
+import { Contract, Interface, JsonRpcProvider, type Provider, type Signer, Wallet } from "ethers";
 import type { VerificationRecord } from "../../domain/verification-record.ts";
 import { EProofError } from "../../errors.ts";
 import type {
@@ -31,6 +31,32 @@ export interface AnchoringAccounts {
   signerFor(department: string): Promise<Signer | undefined>;
   /** Every account this service anchors or anchored with for the department (any case). */
   accountsOf(department: string): Promise<string[]>;
+}
+
+/** Where the private keys of the departments' anchoring accounts are kept (the key custody adapter). */
+export interface AnchoringKeySource {
+  /** The department's current account's private key (0x hex), or undefined. */
+  anchoringPrivateKey(department: string): Promise<string | undefined>;
+  /** Every account custody holds or held for the department. */
+  anchoringAccounts(department: string): Promise<Array<{ address: string }>>;
+}
+
+/** The departments' anchoring accounts from key custody, as signers on `provider` (one Wallet per account, reused). */
+export function custodyAccounts(source: AnchoringKeySource, provider: Provider): AnchoringAccounts {
+  const wallets = new Map<string, Wallet>();
+  return {
+    async signerFor(department) {
+      const key = await source.anchoringPrivateKey(department);
+      if (key === undefined) return undefined;
+      let wallet = wallets.get(key);
+      if (wallet === undefined) {
+        wallet = new Wallet(key, provider);
+        wallets.set(key, wallet);
+      }
+      return wallet;
+    },
+    accountsOf: async (department) => (await source.anchoringAccounts(department)).map((account) => account.address),
+  };
 }
 
 /** One account for every department: for tools and adapter tests only (the service gives each department its own). */

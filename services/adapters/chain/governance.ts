@@ -39,9 +39,21 @@ export class Governance implements IssuerGovernance {
   readonly address: Hex;
   readonly #provider: Provider;
   readonly #contract: Contract;
-  readonly #sender: TransactionSender;
+  readonly #sender: TransactionSender | null;
 
-  constructor(signer: Signer, issuerRegistry: Hex, options: { receiptTimeoutMs?: number; gasPrice?: bigint | undefined } = {}) {
+  /** Reads only (every write is refused): a public instance, or an officer without the governance account. */
+  static reader(provider: Provider, issuerRegistry: Hex): Governance {
+    return new Governance(provider, issuerRegistry);
+  }
+
+  constructor(signer: Signer | Provider, issuerRegistry: Hex, options: { receiptTimeoutMs?: number; gasPrice?: bigint | undefined } = {}) {
+    if (!isSigner(signer)) {
+      this.address = issuerRegistry;
+      this.#provider = signer;
+      this.#contract = new Contract(issuerRegistry, loadArtifact("IssuerRegistry").abi, signer);
+      this.#sender = null;
+      return;
+    }
     const provider: Provider | null = signer.provider;
     if (provider === null) throw new EProofError("CONFIG_INVALID", "The governance signer has no provider.");
     this.address = issuerRegistry;
@@ -173,6 +185,9 @@ export class Governance implements IssuerGovernance {
   }
 
   #send(method: string, args: unknown[]): Promise<TxReceipt> {
+    if (this.#sender === null) {
+      return Promise.reject(new EProofError("FORBIDDEN", "this instance holds no governance account (EPROOF_GOVERNANCE_KEY): it cannot change the IssuerRegistry"));
+    }
     return this.#sender.send(this.#contract, method, args, `IssuerRegistry.${method}`);
   }
 
@@ -183,6 +198,10 @@ export class Governance implements IssuerGovernance {
       throw toChainError(error, `IssuerRegistry.${method}`);
     }
   }
+}
+
+function isSigner(value: Signer | Provider): value is Signer {
+  return typeof (value as Partial<Signer>).getAddress === "function";
 }
 
 function department(code: string): Hex {

@@ -79,13 +79,16 @@ export function createApp(deps: HttpDeps): Express {
   // Public JSON answers are compressed when large enough; they hold no secret beside caller-chosen text.
   app.use(COMPRESSED_JSON_PATHS, compressJson());
   app.use(publicRoutes(deps));
-  if (deps.audit) app.use(auditOfficerActions(deps.audit));
+  if (deps.audit && (deps.officer || deps.admin)) app.use(auditOfficerActions(deps.audit));
   app.use(publicStatusRoutes(deps));
-  app.use(officerRoutes(deps));
-  if (deps.admin && deps.audit) {
-    app.use(adminRoutes({ store: deps.store, administration: deps.admin.administration, audit: deps.audit, serviceAnchorer: deps.admin.serviceAnchorer }));
+  // EPROOF_ROLES: a public instance mounts neither the officer nor the admin routes (they answer 404).
+  if (deps.officer) {
+    app.use(officerRoutes(deps, deps.officer));
+    app.use(bulkStatusRoutes(deps, deps.officer));
   }
-  app.use(bulkStatusRoutes(deps));
+  if (deps.admin && deps.audit) {
+    app.use(adminRoutes({ store: deps.store, administration: deps.admin.administration, audit: deps.audit }));
+  }
   if (deps.webhooks) app.use(subscriptionRoutes(deps, deps.webhooks));
 
   app.use((req, _res, next) => {

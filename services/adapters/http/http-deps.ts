@@ -26,28 +26,34 @@ export interface HealthReport {
   outbox: { unanchored: number };
 }
 
+/** What the officer routes need beyond the public ones: the department keys live behind `issuance.signer`. */
+export interface OfficerHttpDeps {
+  issuance: IssuanceDeps;
+  statusDeps: StatusDeps;
+  /** Called after documents are accepted: wakes the anchoring worker. */
+  onAccepted: () => void;
+}
+
 /** Everything the HTTP adapter needs, built once by main.ts. */
 export interface HttpDeps {
   config: Pick<Config, "publicUrl" | "bodyLimitBytes" | "maxBatchItems" | "abuse">;
   store: Store;
   ledger: Ledger;
   trust: TrustAnchor;
-  issuance: IssuanceDeps;
-  statusDeps: StatusDeps;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
   keys: KeyDirectory;
   departmentName: (code: string) => { en: string; zhHK: string };
-  /** Called after documents are accepted: wakes the anchoring worker. */
-  onAccepted: () => void;
   /** A verification met a batch the store believes anchored that the chain does not know: reconcile now. */
   onAnchorMissing?: () => void;
   health: () => Promise<HealthReport>;
   /** Officer and admin actions are appended here (absent: no audit, no admin API). */
   audit?: AuditLog;
-  /** The platform administrator's API; absent when this service holds no governance account. */
-  admin?: { administration: Administration; serviceAnchorer: string };
+  /** The officer role (issuance, status changes, downloads); absent on an instance without it: its routes are not mounted. */
+  officer?: OfficerHttpDeps;
+  /** The admin role (the platform administrator's API); absent when this instance holds no governance account. */
+  admin?: { administration: Administration };
   /** Webhook subscriptions; their routes are mounted only when given. */
   webhooks?: WebhookHttpDeps;
   /** Rate-limit counters shared by every instance (PostgreSQL); absent: in memory, per process. */

@@ -264,9 +264,10 @@ export class StoreKeyCustody implements KeyCustody {
   }
 
   /**
-   * One-time import of the single anchoring account of earlier versions (EPROOF_ANCHOR_KEY) as
-   * `department`'s account. Does nothing when the department already has an anchoring account
-   * (this one or another). Returns true when it imported.
+   * Import of an anchoring account provisioned outside the service (EPROOF_ANCHOR_KEYS) as
+   * `department`'s current account. Does nothing when custody already holds this account for the
+   * department; another one becomes the department's current account (the earlier ones are retired).
+   * Returns true when it imported.
    */
   async importAnchoringKey(department: string, privateKeyHex: string): Promise<boolean> {
     assertDepartment(department);
@@ -280,17 +281,20 @@ export class StoreKeyCustody implements KeyCustody {
         cause: error,
       });
     }
-    for (let attempt = 0; attempt < MAX_ALLOCATION_ATTEMPTS; attempt++) {
-      await this.refresh();
-      if (this.#sorted("ANCHORING", department).length > 0) return false;
-      const result = await this.#records.insertCustodyKey(this.#anchoringRow({ kind: "ANCHORING", department, number: 1 }, wallet));
-      if (result === "inserted") {
-        await this.refresh();
-        this.#logger?.info({ event: "custody.anchoring_key_imported", department, address: wallet.address }, "anchoring account imported into key custody");
-        return true;
-      }
+    await this.refresh();
+    const held = this.#sorted("ANCHORING", department).map((row) => this.#anchoringAccountOf(row));
+    const same = held.find((account) => account.address.toLowerCase() === wallet.address.toLowerCase());
+    if (same && same.number === this.#currentAnchoringRow(department)?.number) return false;
+    if (same) {
+      throw new EProofError(
+        "CONFIG_INVALID",
+        `the anchoring account ${wallet.address} of ${department} was replaced by a newer one in key custody; remove it from EPROOF_ANCHOR_KEYS`,
+      );
     }
-    throw new EProofError("INTERNAL", `could not import the anchoring account of ${department}`);
+    const number = await this.#allocate("ANCHORING", department, 0, (identity) => this.#anchoringRow(identity, wallet));
+    await this.#retireOlderAnchoringAccounts(department, number);
+    this.#logger?.info({ event: "custody.anchoring_key_imported", department, address: wallet.address }, "anchoring account imported into key custody");
+    return true;
   }
 
   /**

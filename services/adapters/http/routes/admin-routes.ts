@@ -19,7 +19,7 @@ function queryString(value: unknown, field: string, pattern: RegExp): string | u
   return value;
 }
 
-export function adminRoutes(deps: Pick<HttpDeps, "store"> & { administration: Administration; audit: AuditLog; serviceAnchorer: string }): Router {
+export function adminRoutes(deps: Pick<HttpDeps, "store"> & { administration: Administration; audit: AuditLog }): Router {
   const router = Router();
   const admin = deps.administration;
   router.use("/api/v1/admin", requireAdmin(deps.store, deps.audit));
@@ -67,7 +67,12 @@ export function adminRoutes(deps: Pick<HttpDeps, "store"> & { administration: Ad
 
   router.post("/api/v1/admin/departments/:code/anchorers", async (req, res) => {
     const body = parseBody(anchorerBody, req.body ?? {});
-    res.json(await admin.addAnchorer(actor(res.locals), req.params.code, body.account ?? deps.serviceAnchorer));
+    // No account named: the department's own account in custody (generated if it has none).
+    res.json(
+      body.account
+        ? await admin.addAnchorer(actor(res.locals), req.params.code, body.account)
+        : await admin.provideAnchoringAccount(actor(res.locals), req.params.code),
+    );
   });
 
   router.delete("/api/v1/admin/departments/:code/anchorers/:account", async (req, res) => {

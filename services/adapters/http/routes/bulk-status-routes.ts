@@ -4,11 +4,11 @@ import { isReasonCode } from "../../../domain/reason-codes.ts";
 import { EProofError } from "../../../errors.ts";
 import { changeStatusInBulk } from "../../../use-cases/change-status-in-bulk.ts";
 import { officerOf, requireOfficer } from "../auth.ts";
-import type { HttpDeps } from "../http-deps.ts";
+import type { HttpDeps, OfficerHttpDeps } from "../http-deps.ts";
 import { bulkStatusBody } from "../subscription-schemas.ts";
 import { parseBody } from "../validate-body.ts";
 
-export function bulkStatusRoutes(deps: HttpDeps): Router {
+export function bulkStatusRoutes(deps: HttpDeps, officerDeps: OfficerHttpDeps): Router {
   const router = Router();
   router.use("/api/v1/status-changes", requireOfficer(deps.store, deps.audit));
   router.post("/api/v1/status-changes", async (req, res) => {
@@ -16,7 +16,7 @@ export function bulkStatusRoutes(deps: HttpDeps): Router {
     const body = parseBody(bulkStatusBody, req.body);
     const reasonCode = body.reasonCode ?? (body.action === "reinstate" ? 0 : 6);
     if (!isReasonCode(reasonCode)) throw new EProofError("BAD_REQUEST", `unknown reasonCode ${reasonCode}; see x-reason-codes in /openapi.json`);
-    const result = await changeStatusInBulk(deps.statusDeps, {
+    const result = await changeStatusInBulk(officerDeps.statusDeps, {
       department: officer.department,
       documentIds: body.ids,
       action: body.action,

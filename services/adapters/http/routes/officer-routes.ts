@@ -10,7 +10,7 @@ import { issueDocuments } from "../../../use-cases/issue-documents.ts";
 import { renderQrPng, renderQrSvg } from "../../qr/qr-code.ts";
 import { assertTypeAllowed, officerOf, requireOfficer } from "../auth.ts";
 import { renderPdfFor } from "../document-pdf-input.ts";
-import type { HttpDeps } from "../http-deps.ts";
+import type { HttpDeps, OfficerHttpDeps } from "../http-deps.ts";
 import { issueBatchBody, issueDocumentBody, statusChangeBody, supersedeBody } from "../request-schemas.ts";
 import { parseBody } from "../validate-body.ts";
 
@@ -25,7 +25,7 @@ function reasonCodeOf(value: number | undefined, fallback: number): number {
   return code;
 }
 
-export function officerRoutes(deps: HttpDeps): Router {
+export function officerRoutes(deps: HttpDeps, officerDeps: OfficerHttpDeps): Router {
   const router = Router();
   router.use("/api/v1/documents", requireOfficer(deps.store, deps.audit));
   router.use("/api/v1/batches", requireOfficer(deps.store, deps.audit));
@@ -41,7 +41,7 @@ export function officerRoutes(deps: HttpDeps): Router {
     const officer = officerOf(res.locals);
     const body = parseBody(issueDocumentBody, req.body);
     assertTypeAllowed(officer, body.type);
-    const [issued] = await issueDocuments(deps.issuance, {
+    const [issued] = await issueDocuments(officerDeps.issuance, {
       department: officer.department,
       type: body.type,
       items: [body.data],
@@ -49,7 +49,7 @@ export function officerRoutes(deps: HttpDeps): Router {
     });
     if (!issued) throw new EProofError("INTERNAL", "issuance returned nothing");
     deps.metrics.documentsIssued.inc({ type: body.type });
-    deps.onAccepted();
+    officerDeps.onAccepted();
     const stored = await deps.store.getDocument(issued.id);
     const verifyUrl = stored ? qrLinkOf(eproofFile(stored, deps.trust), deps.config.publicUrl) : undefined;
     res.status(issued.replayed ? 200 : 202).json({ ...issued, status: "PENDING", verifyUrl, links: links(deps.config.publicUrl, issued.id) });
@@ -62,14 +62,14 @@ export function officerRoutes(deps: HttpDeps): Router {
     if (body.idempotencyKeys && body.idempotencyKeys.length !== body.items.length) {
       throw new EProofError("BAD_REQUEST", "idempotencyKeys must have one key per item");
     }
-    const issued = await issueDocuments(deps.issuance, {
+    const issued = await issueDocuments(officerDeps.issuance, {
       department: officer.department,
       type: body.type,
       items: body.items,
       ...(body.idempotencyKeys ? { idempotencyKeys: body.idempotencyKeys } : {}),
     });
     deps.metrics.documentsIssued.inc({ type: body.type }, issued.filter((d) => !d.replayed).length);
-    deps.onAccepted();
+    officerDeps.onAccepted();
     res.status(202).json({
       type: body.type,
       count: issued.length,
@@ -126,7 +126,7 @@ export function officerRoutes(deps: HttpDeps): Router {
       const officer = officerOf(res.locals);
       const body = parseBody(statusChangeBody, req.body);
       assertTypeAllowed(officer, (await ownDocument(req.params.id, officer.department)).type);
-      const result = await changeStatus(deps.statusDeps, {
+      const result = await changeStatus(officerDeps.statusDeps, {
         department: officer.department,
         documentId: req.params.id,
         action,
@@ -147,15 +147,15 @@ export function officerRoutes(deps: HttpDeps): Router {
       throw new EProofError("INVALID_STATUS_CHANGE", `cannot supersede a document that is ${old.status.status.toLowerCase()}`);
     }
     // Keyed by the old document, so that retrying after a failed chain write (503) does not issue a second successor.
-    const [successor] = await issueDocuments(deps.issuance, {
+    const [successor] = await issueDocuments(officerDeps.issuance, {
       department: officer.department,
       type: old.type,
       items: [body.data],
       idempotencyKeys: [`supersede:${old.id}`],
     });
     if (!successor) throw new EProofError("INTERNAL", "issuance returned nothing");
-    deps.onAccepted();
-    const result = await supersede(deps.statusDeps, {
+    officerDeps.onAccepted();
+    const result = await supersede(officerDeps.statusDeps, {
       department: officer.department,
       documentId: old.id,
       successorId: successor.id,
