@@ -74,6 +74,11 @@ export interface Config {
          * through the admin API get an account generated in custody instead.
          */
         anchorKeys: Record<string, string>;
+        /**
+         * Ether (wei) the administrator's account sends to each anchoring account it generates when
+         * onboarding a department (EPROOF_ANCHOR_FUNDING_WEI; default 0: a free-gas network needs none).
+         */
+        anchorFundingWei: bigint;
         /** Registries trusted besides the current one (EPROOF_TRUSTED_REGISTRIES or _FILE: a JSON array), oldest first. */
         earlierRegistries: TrustedRegistry[];
         /** Private key of an IssuerRegistry REGISTRAR account: enables /api/v1/admin (optional). */
@@ -229,6 +234,13 @@ function roles(raw: string | undefined): ReadonlySet<Role> {
 /** Private keys a public-only instance must not be given: it holds none. */
 const KEY_SETTINGS = ["EPROOF_ANCHOR_KEYS", "EPROOF_GOVERNANCE_KEY", "EPROOF_CUSTODY_KEY"];
 
+function wei(env: Env, name: string): bigint {
+  const value = env[name]?.trim();
+  if (!value) return 0n;
+  if (!/^\d{1,30}$/.test(value)) throw new EProofError("CONFIG_INVALID", `${name} must be a whole number of wei (e.g. 1000000000000000000), got "${value.slice(0, 40)}"`);
+  return BigInt(value);
+}
+
 function gasPrice(raw: string | undefined): { gasPrice?: bigint } {
   const value = raw?.trim();
   if (!value) return {};
@@ -333,6 +345,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
         documentRegistry: address(env, "EPROOF_DOCUMENT_REGISTRY"),
         issuerRegistry: address(env, "EPROOF_ISSUER_REGISTRY"),
         anchorKeys: chosenRoles.has("officer") ? anchorKeys(env, readFile) : {},
+        anchorFundingWei: wei(env, "EPROOF_ANCHOR_FUNDING_WEI"),
         earlierRegistries: earlierRegistries(env, readFile),
         ...(chosenRoles.has("admin") && (env.EPROOF_GOVERNANCE_KEY?.trim() || env.EPROOF_GOVERNANCE_KEY_FILE?.trim())
           ? { governanceKey: privateKey(env, "EPROOF_GOVERNANCE_KEY", readFile) }

@@ -202,10 +202,15 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     onDepartment: (code, name) => departments.learn(code, name),
   });
   const keyDirectory = new KeyDirectory(store);
+  const governance = config.roles.has("admin") && governanceKey ? new Governance(new Wallet(governanceKey, provider), issuerRegistry, { gasPrice }) : null;
+  if (governance && config.chain.kind === "external" && config.chain.anchorFundingWei > 0n) {
+    const wei = config.chain.anchorFundingWei;
+    fundAnchorer = (account) => governance.fund(account, wei);
+  }
   const administration =
-    config.roles.has("admin") && governanceKey && custody
+    governance && custody
       ? new Administration({
-          governance: new Governance(new Wallet(governanceKey, provider), issuerRegistry, { gasPrice }),
+          governance,
           store,
           records: store,
           audit: store.audit,

@@ -5,7 +5,7 @@
 import { copyFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Contract } from "ethers";
+import { Contract, encodeBytes32String } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../services/adapters/chain/contract-artifacts.ts";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
@@ -164,7 +164,7 @@ describe("a chain outage while the service runs", () => {
     const provider = createRpcProvider(chain.rpcUrl);
     const registry = new Contract(deployment.documentRegistry, loadArtifact("DocumentRegistry").abi, provider);
     try {
-      expect((await registry.getFunction("batch").staticCall(root)).anchored).toBe(false);
+      expect((await registry.getFunction("batch").staticCall(encodeBytes32String("DEMO"), root)).anchored).toBe(false);
 
       // The running service notices (its watch), re-queues the batch and anchors it again.
       await eventuallyValid(id, 30_000);

@@ -30,6 +30,8 @@ describe("platform administration on an external chain", () => {
       ...deployed,
       PORT: String(await freePort()),
       EPROOF_BATCH_MAX_WAIT_MS: "100",
+      // anvil charges gas: the administrator funds each anchoring account it generates.
+      EPROOF_ANCHOR_FUNDING_WEI: "1000000000000000000",
     };
   });
   afterAll(async () => {

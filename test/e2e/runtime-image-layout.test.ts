@@ -80,7 +80,8 @@ describe("the container image's runtime layout (production dependencies only)", 
     const secrets = join(work, "secrets");
     mkdirSync(secrets, { mode: 0o700 });
     writeFileSync(join(secrets, "database_url"), `${schema.url}\n`, { mode: 0o600 });
-    writeFileSync(join(secrets, "anchor_key"), `0x${"ab".repeat(32)}\n`, { mode: 0o600 });
+    writeFileSync(join(secrets, "anchor_keys"), `DEMO=0x${"ab".repeat(32)}\n`, { mode: 0o600 });
+    writeFileSync(join(secrets, "custody_key"), `${"cd".repeat(32)}\n`, { mode: 0o600 });
     const port = await freePort();
     const env = {
       PATH: process.env.PATH ?? "",
@@ -93,7 +94,8 @@ describe("the container image's runtime layout (production dependencies only)", 
       EPROOF_CHAIN_ID: "1337852",
       EPROOF_DOCUMENT_REGISTRY: `0x${"11".repeat(20)}`,
       EPROOF_ISSUER_REGISTRY: `0x${"22".repeat(20)}`,
-      EPROOF_ANCHOR_KEY_FILE: join(secrets, "anchor_key"),
+      EPROOF_ANCHOR_KEYS_FILE: join(secrets, "anchor_keys"),
+      EPROOF_CUSTODY_KEY_FILE: join(secrets, "custody_key"),
       EPROOF_DATABASE_URL_FILE: join(secrets, "database_url"),
       EPROOF_GAS_PRICE: "0",
     };

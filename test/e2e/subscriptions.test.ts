@@ -172,7 +172,7 @@ describe("status subscriptions (webhooks)", () => {
       await provider.send("anvil_setBalance", [other.address, "0x3635C9ADC5DEA00000"]);
       await new Governance(new Wallet(deployment.adminKey, provider), service.issuerRegistry).addAnchorer("DEMO", other.address);
       const registry = new Contract(service.trust.registry, loadArtifact("DocumentRegistry").abi, other);
-      const tx = await registry.getFunction("changeDocumentStatus")(encodeBytes32String("DEMO"), [`0x${c}`], 1, 3);
+      const tx = await registry.getFunction("changeDocumentStatus")(encodeBytes32String("DEMO"), [`0x${c}`], 1);
       const receipt = await tx.wait();
 
       const deadline = Date.now() + 30_000;
@@ -182,11 +182,14 @@ describe("status subscriptions (webhooks)", () => {
         if (mine.length === 0) await new Promise((r) => setTimeout(r, 50));
       }
       expect(mine).toHaveLength(1);
-      expect(payloadOf(String(mine[0]?.body))).toMatchObject({ sub: subscriptionId, event: { status: "SUSPENDED", reasonCode: 3, txHash: receipt.hash } });
+      const notified = payloadOf(String(mine[0]?.body));
+      expect(notified).toMatchObject({ sub: subscriptionId, event: { status: "SUSPENDED", txHash: receipt.hash } });
+      // The chain holds no reason, so the notification carries none.
+      expect(notified.event).not.toHaveProperty("reasonCode");
 
       const doc = await api(service, "GET", `/api/v1/documents/${c}`);
       expect(doc.body.status.status).toBe("SUSPENDED");
-      expect(doc.body.history).toEqual([expect.objectContaining({ status: "SUSPENDED", actor: "chain", txHash: receipt.hash, reasonCode: 3 })]);
+      expect(doc.body.history).toEqual([expect.objectContaining({ status: "SUSPENDED", actor: "chain", txHash: receipt.hash, reasonCode: 0 })]);
       // The service now knows it is suspended: an officer can reinstate it.
       expect((await api(service, "POST", `/api/v1/documents/${c}/reinstate`, { reason: "checked" })).status).toBe(200);
       expect((await api(service, "DELETE", `/api/v1/subscriptions/${subscriptionId}`)).status).toBe(204);

@@ -40,6 +40,7 @@ export class Governance implements IssuerGovernance {
   readonly #provider: Provider;
   readonly #contract: Contract;
   readonly #sender: TransactionSender | null;
+  readonly #signer: Signer | null;
 
   /** Reads only (every write is refused): a public instance, or an officer without the governance account. */
   static reader(provider: Provider, issuerRegistry: Hex): Governance {
@@ -52,8 +53,10 @@ export class Governance implements IssuerGovernance {
       this.#provider = signer;
       this.#contract = new Contract(issuerRegistry, loadArtifact("IssuerRegistry").abi, signer);
       this.#sender = null;
+      this.#signer = null;
       return;
     }
+    this.#signer = signer;
     const provider: Provider | null = signer.provider;
     if (provider === null) throw new EProofError("CONFIG_INVALID", "The governance signer has no provider.");
     this.address = issuerRegistry;
@@ -100,6 +103,18 @@ export class Governance implements IssuerGovernance {
   /** Marks a key compromised as of `at` (unix seconds, may be in the past). */
   async markKeyCompromised(code: string, thumbprint: Hex, at: number): Promise<TxReceipt> {
     return this.#send("markSigningKeyCompromised", [department(code), toBytes32(thumbprint, "key thumbprint"), at]);
+  }
+
+  /** Sends `wei` of ether from the governance account to `account` unless it holds that much already. */
+  async fund(account: string, wei: bigint): Promise<void> {
+    if (wei <= 0n || this.#signer === null) return;
+    try {
+      if ((await this.#provider.getBalance(account)) >= wei) return;
+      const sent = await this.#signer.sendTransaction({ to: account, value: wei });
+      await sent.wait();
+    } catch (error) {
+      throw toChainError(error, "fund anchoring account");
+    }
   }
 
   async addAnchorer(code: string, account: string): Promise<TxReceipt> {
