@@ -157,7 +157,7 @@ function privateKey(env: Env, name: string, readFile: (path: string) => string):
   return raw;
 }
 
-const DEPARTMENT = /^[A-Z0-9-]{2,31}$/;
+const _DEPARTMENT = /^[A-Z0-9-]{2,31}$/;
 
 /** EPROOF_ANCHOR_KEYS: `DEPT=0x<64 hex>` entries, one per line or comma-separated; errors never echo a key. */
 function anchorKeys(env: Env, readFile: (path: string) => string): Record<string, string> {
@@ -201,7 +201,8 @@ function earlierRegistries(env: Env, readFile: (path: string) => string): Truste
   } catch {
     throw new EProofError("CONFIG_INVALID", "EPROOF_TRUSTED_REGISTRIES must be a JSON array of {registry, issuerRegistry, from, until}");
   }
-  if (!Array.isArray(parsed)) throw new EProofError("CONFIG_INVALID", "EPROOF_TRUSTED_REGISTRIES must be a JSON array of {registry, issuerRegistry, from, until}");
+  if (!Array.isArray(parsed))
+    throw new EProofError("CONFIG_INVALID", "EPROOF_TRUSTED_REGISTRIES must be a JSON array of {registry, issuerRegistry, from, until}");
   return parsed.map((entry: unknown, i) => {
     const e = (entry ?? {}) as Record<string, unknown>;
     const hex = (value: unknown, name: string) => {
@@ -237,7 +238,8 @@ const KEY_SETTINGS = ["EPROOF_ANCHOR_KEYS", "EPROOF_GOVERNANCE_KEY", "EPROOF_CUS
 function wei(env: Env, name: string): bigint {
   const value = env[name]?.trim();
   if (!value) return 0n;
-  if (!/^\d{1,30}$/.test(value)) throw new EProofError("CONFIG_INVALID", `${name} must be a whole number of wei (e.g. 1000000000000000000), got "${value.slice(0, 40)}"`);
+  if (!/^\d{1,30}$/.test(value))
+    throw new EProofError("CONFIG_INVALID", `${name} must be a whole number of wei (e.g. 1000000000000000000), got "${value.slice(0, 40)}"`);
   return BigInt(value);
 }
 
@@ -330,7 +332,10 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
     }
   }
   if (chosenRoles.has("admin") && env.EPROOF_ROLES?.trim() && rpc && !(env.EPROOF_GOVERNANCE_KEY?.trim() || env.EPROOF_GOVERNANCE_KEY_FILE?.trim())) {
-    throw new EProofError("CONFIG_INVALID", "the admin role needs the administrator's chain key: set EPROOF_GOVERNANCE_KEY_FILE (an IssuerRegistry REGISTRAR account)");
+    throw new EProofError(
+      "CONFIG_INVALID",
+      "the admin role needs the administrator's chain key: set EPROOF_GOVERNANCE_KEY_FILE (an IssuerRegistry REGISTRAR account)",
+    );
   }
   const custodyKey = chosenRoles.has("officer") ? secret(env, "EPROOF_CUSTODY_KEY", readFile) : undefined;
   const chainId = integer(env, "EPROOF_CHAIN_ID", 852, 1, 2 ** 48);

@@ -29,12 +29,12 @@ import { PgSubscriptions } from "./adapters/store/pg-subscriptions.ts";
 import { SqliteStore } from "./adapters/store/sqlite-store.ts";
 import { SqliteSubscriptions } from "./adapters/store/sqlite-subscriptions.ts";
 import { type Config, loadConfig, type TrustedRegistry } from "./config.ts";
+import { currentRegistrySince, type TrustList, trustListOf } from "./domain/trust-list.ts";
 import { type EmbeddedChain, startSupervisedAnvil } from "./embedded/anvil-process.ts";
 import { bootstrapEmbedded, DEMO_DEPARTMENT, fundOnDevChain } from "./embedded/dev-bootstrap.ts";
-import { currentRegistrySince, type TrustList, trustListOf } from "./domain/trust-list.ts";
 import { EProofError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import type { AdminRecords, AuditLog, Clock, CustodyRecords, Hex, Locks, Store, Subscriptions } from "./ports.ts";
+import type { AdminRecords, AuditLog, Clock, CustodyRecords, DepartmentPolicies, Hex, Locks, Store, Subscriptions } from "./ports.ts";
 import { Administration } from "./use-cases/administer.ts";
 import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
 import { WebhookDispatcher } from "./use-cases/deliver-webhooks.ts";
@@ -75,6 +75,21 @@ async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   }
 }
 
+/** Publication policies read at most every few seconds per department (a verify answer asks only when a status check failed). */
+function cachedPolicies(policies: DepartmentPolicies): Pick<DepartmentPolicies, "publishableReasonCodes"> & { invalidate(): void } {
+  const cache = new Map<string, { codes: number[]; until: number }>();
+  return {
+    invalidate: () => cache.clear(),
+    async publishableReasonCodes(department) {
+      const hit = cache.get(department);
+      if (hit && hit.until > Date.now()) return hit.codes;
+      const codes = await policies.publishableReasonCodes(department);
+      cache.set(department, { codes, until: Date.now() + 5_000 });
+      return codes;
+    },
+  };
+}
+
 export async function startEProof(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningService> {
   const started: Array<() => Promise<void>> = [];
   try {
@@ -90,7 +105,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   const officer = config.roles.has("officer");
   // PostgreSQL when configured (several instances may share it, coordinated by its locks);
   // otherwise the embedded SQLite file, owned by this one process.
-  let store: Store & AdminRecords & CustodyRecords & { readonly audit: AuditLog };
+  let store: Store & AdminRecords & CustodyRecords & DepartmentPolicies & { readonly audit: AuditLog };
   let locks: Locks;
   if (config.databaseUrl) {
     const pgStore = await PgStore.open({ connectionString: config.databaseUrl });
@@ -202,6 +217,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     onDepartment: (code, name) => departments.learn(code, name),
   });
   const keyDirectory = new KeyDirectory(store);
+  const policies = cachedPolicies(store);
   const governance = config.roles.has("admin") && governanceKey ? new Governance(new Wallet(governanceKey, provider), issuerRegistry, { gasPrice }) : null;
   if (governance && config.chain.kind === "external" && config.chain.anchorFundingWei > 0n) {
     const wei = config.chain.anchorFundingWei;
@@ -214,11 +230,13 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
           store,
           records: store,
           audit: store.audit,
+          policies: store,
           keys: custody,
           ...(fundAnchorer ? { fundAnchorer } : {}),
           onGovernanceChanged: () => {
             gate.invalidate();
             keyDirectory.invalidate();
+            policies.invalidate();
             void departments.refresh();
           },
           onApiKeyRevoked: invalidateApiKeyCache,
@@ -330,6 +348,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     departmentName: (code) => departments.name(code),
     ...(worker ? { onAnchorMissing: () => worker.reconcileSoon() } : {}),
     health,
+    policies,
     audit: store.audit,
     ...(officer && custody && worker
       ? {

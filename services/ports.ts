@@ -454,3 +454,13 @@ export interface CustodyRecords {
   /** The version of the latest write (0 before any): it only grows. */
   custodyVersion(): Promise<number>;
 }
+
+/**
+ * A department's publication policy: which reason codes (services/domain/reason-codes.ts) the public
+ * verify answer may name. None by default: a reason about a person is published only where the
+ * department decided it is not personal (e.g. "surrendered by the holder").
+ */
+export interface DepartmentPolicies {
+  publishableReasonCodes(department: string): Promise<number[]>;
+  setPublishableReasonCodes(department: string, codes: number[]): Promise<void>;
+}

@@ -9,8 +9,8 @@ import { computeDocumentHash } from "./document-hash.ts";
 import { documentTypes } from "./document-types.ts";
 import { merkleLeaf, verifyMerkleProof } from "./merkle.ts";
 import { splitJws } from "./signature.ts";
-import type { AnchorBlock, EProofDocument, Hex, JsonValue } from "./types.ts";
 import { type TrustList, trustedRegistryOf, withinPeriod } from "./trust-list.ts";
+import type { AnchorBlock, EProofDocument, Hex, JsonValue } from "./types.ts";
 import { type Check, errored, invalid, skipped, valid } from "./verdict.ts";
 import type { VerificationRecord } from "./verification-record.ts";
 
@@ -190,7 +190,8 @@ export function checkAnchored(input: { anchor: AnchorBlock | undefined; trust: T
   }
   if (answer === null) return skipped("anchored", "the ledger was not asked");
   if (isLedgerUnavailable(answer)) return errored("anchored", answer.reason);
-  if (!answer.batch.anchored) return notYet(`the root ${anchor.root} is not anchored for ${answer.batch.department || "its issuer"} in registry ${anchor.registry}`);
+  if (!answer.batch.anchored)
+    return notYet(`the root ${anchor.root} is not anchored for ${answer.batch.department || "its issuer"} in registry ${anchor.registry}`);
   if (!withinPeriod(period, answer.batch.anchoredAt)) {
     return invalid(
       "anchored",

@@ -56,7 +56,7 @@ function refuseOlderDeployment(dataDir: string, known: { version?: number }): vo
     "CONFIG_INVALID",
     `the data folder ${dataDir} was made by an earlier e-Proof (contracts v${known.version ?? 1}: batches keyed by root alone, reason codes on chain), ` +
       "which this version cannot anchor into or verify against. Keep it for the documents it holds (e.g. mv data data.v1) and start again " +
-      "with an empty data folder; departments re-issue from the new one. See README, \"Trust model\".",
+      'with an empty data folder; departments re-issue from the new one. See README, "Trust model".',
   );
 }
 

@@ -10,6 +10,7 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { getDocumentType } from "../domain/document-types.ts";
+import { isReasonCode } from "../domain/reason-codes.ts";
 import { jwkThumbprint } from "../domain/signature.ts";
 import { EProofError } from "../errors.ts";
 import type {
@@ -18,6 +19,7 @@ import type {
   ApiKeyRole,
   AuditEntry,
   AuditLog,
+  DepartmentPolicies,
   Hex,
   IssuerGovernance,
   KeyCustody,
@@ -31,9 +33,11 @@ export interface AdminDeps {
   records: AdminRecords;
   audit: AuditLog;
   keys: Pick<KeyCustody, "currentSigningKey" | "createSigningKey" | "setSigningKeyState" | "currentAnchoringAccount" | "createAnchoringAccount">;
+  /** Which reason codes each department publishes in verify answers. */
+  policies: DepartmentPolicies;
   /** Gives a new anchoring account what it needs to send (dev chain: ether; a zero-gas network: nothing). */
   fundAnchorer?: (account: Hex) => Promise<void>;
-  /** Called after signing keys, grants or department status change (JWKS and issuance caches). */
+  /** Called after signing keys, grants, department status or publication policy change (JWKS, issuance and policy caches). */
   onGovernanceChanged: () => void;
   /** Called after an API key is revoked (the auth cache). */
   onApiKeyRevoked: () => void;
@@ -239,14 +243,31 @@ export class Administration {
     return { code, account, txHash: receipt.txHash };
   }
 
+  /**
+   * Which reason codes the public verify answer may name for the department's documents (none by
+   * default). For codes that say nothing about the person, e.g. 8 "surrendered by the holder"; the
+   * reasons never go on chain whatever is chosen here.
+   */
+  async setPublishableReasons(actor: Actor, code: string, reasonCodes: number[]) {
+    await this.#existing(code);
+    const unknown = reasonCodes.filter((reasonCode) => !isReasonCode(reasonCode));
+    if (unknown.length > 0) throw new EProofError("BAD_REQUEST", `unknown reason codes ${unknown.join(", ")}; see x-reason-codes in /openapi.json`);
+    const codes = [...new Set(reasonCodes)].sort((a, b) => a - b);
+    await this.#deps.policies.setPublishableReasonCodes(code, codes);
+    await this.#audit(actor, "department.publishable_reasons", code, { reasonCodes: codes.join(",") });
+    this.#deps.onGovernanceChanged();
+    return { code, publishableReasonCodes: codes };
+  }
+
   /** What the chain says about a department, with the kids this service knows its keys by. */
   async describeDepartment(code: string) {
     const department = await this.#existing(code);
-    const [types, chainKeys, anchorers, mirror] = await Promise.all([
+    const [types, chainKeys, anchorers, mirror, publishableReasonCodes] = await Promise.all([
       this.#deps.governance.documentTypes(code),
       this.#deps.governance.signingKeys(code),
       this.#deps.governance.anchorers(code),
       this.#deps.store.signingKeys(),
+      this.#deps.policies.publishableReasonCodes(code),
     ]);
     const optional = (seconds: number) => (seconds === 0 ? null : iso(seconds));
     return {
@@ -269,6 +290,7 @@ export class Administration {
         compromisedAt: optional(k.compromisedAt),
       })),
       anchorers,
+      publishableReasonCodes,
     };
   }
 

@@ -161,9 +161,7 @@ export class AnchoringWorker {
         logger.info({ event: "anchoring.reconciled", batchId: batch.id, txHash: receipt.txHash }, "batch found on chain");
       }
     }
-    const anchored = (await store.recentAnchoredBatches(this.#options.reconcileDepth)).filter(
-      (batch) => (batch.blockTime ?? 0) >= this.#options.currentSince,
-    );
+    const anchored = (await store.recentAnchoredBatches(this.#options.reconcileDepth)).filter((batch) => (batch.blockTime ?? 0) >= this.#options.currentSince);
     for (const batch of anchored) {
       let receipt: TxReceipt | null;
       try {

@@ -6,8 +6,8 @@
 import { qrUrl } from "../adapters/qr/qr-code.ts";
 import { encodeQrFragment } from "../adapters/qr/qr-payload.ts";
 import { splitJws } from "../domain/signature.ts";
-import type { AnchorBlock, EProofDocument } from "../domain/types.ts";
 import { registryAt, type TrustList } from "../domain/trust-list.ts";
+import type { AnchorBlock, EProofDocument } from "../domain/types.ts";
 import type { StoredDocument } from "../ports.ts";
 
 /** The trusted registries: a batch's anchor names the registry that was current when it was anchored. */

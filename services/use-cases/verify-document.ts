@@ -255,7 +255,13 @@ export async function verifyDocument(input: unknown, deps: VerifyDeps): Promise<
   }
 
   // The record of the batch the document's OWN issuer anchored: a root someone else anchored too is irrelevant.
-  const answer = await readLedger(deps, { registry: anchor.registry, department: issuer, root: anchor.root, documentId: id, keyFingerprint: await jwkThumbprint(doc.signature.jwk) });
+  const answer = await readLedger(deps, {
+    registry: anchor.registry,
+    department: issuer,
+    root: anchor.root,
+    documentId: id,
+    keyFingerprint: await jwkThumbprint(doc.signature.jwk),
+  });
   const unanchored = !isLedgerUnavailable(answer) && !answer.batch.anchored;
   const anchored = checkAnchored({ anchor, trust: deps.trust, answer, pending: unanchored ? await askPending(deps, id) : false });
   const checks = [integrity.check, checkSignatureWindow(answer, kid), checkIssuerAuthorised(answer, issuer, type), anchored, checkStatus(answer), validity];

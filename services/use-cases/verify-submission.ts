@@ -11,7 +11,7 @@ import { joinJws, verifyJws } from "../domain/signature.ts";
 import { type EProofDocument, isDocumentId } from "../domain/types.ts";
 import { CHECK_ORDER, type Check, invalid, overallVerdict, skipped } from "../domain/verdict.ts";
 import { EProofError, isEProofError } from "../errors.ts";
-import type { Clock, Ledger, Store, StoredDocument } from "../ports.ts";
+import type { Clock, DepartmentPolicies, Ledger, Store, StoredDocument } from "../ports.ts";
 import { anchorOf, type TrustAnchor } from "./document-files.ts";
 import { type VerificationResult, verifyDocument } from "./verify-document.ts";
 
@@ -27,6 +27,8 @@ export interface VerifySubmissionDeps {
    * from an older state): asks the anchoring worker to reconcile now rather than at its next watch.
    */
   onAnchorMissing?: () => void;
+  /** Which reason codes each department publishes (none when absent): the chain holds no reason at all. */
+  policies?: Pick<DepartmentPolicies, "publishableReasonCodes">;
 }
 
 /** A verdict decided by one failed check; the checks after it were not run. */
@@ -36,6 +38,28 @@ function decidedBy(failed: Check): VerificationResult {
 }
 
 export async function verifySubmittedDocument(deps: VerifySubmissionDeps, submitted: unknown): Promise<VerificationResult> {
+  const result = await verifyAgainstLedger(deps, submitted);
+  return withPublishedReason(deps, result);
+}
+
+/**
+ * Adds the reason code of a revocation, suspension or supersession from the issuing department's
+ * own records, only if that department marked the code publishable. The record must be of the very
+ * document verified (same id, same department as the verified header).
+ */
+async function withPublishedReason(deps: VerifySubmissionDeps, result: VerificationResult): Promise<VerificationResult> {
+  const change = result.statusChange;
+  const header = result.document?.header;
+  if (change?.scope !== "document" || !header || !deps.policies) return result;
+  const published = await deps.policies.publishableReasonCodes(header.issuer);
+  if (published.length === 0) return result;
+  const stored = await deps.store.getDocument(header.id);
+  if (!stored || stored.department !== header.issuer || stored.status.status !== change.status) return result;
+  if (!published.includes(stored.status.reasonCode)) return result;
+  return { ...result, statusChange: { ...change, reasonCode: stored.status.reasonCode } };
+}
+
+async function verifyAgainstLedger(deps: VerifySubmissionDeps, submitted: unknown): Promise<VerificationResult> {
   let document = submitted;
   const header = (submitted as { header?: { id?: unknown } } | null)?.header;
   const id = isDocumentId(header?.id) ? header.id : null;

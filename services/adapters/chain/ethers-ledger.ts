@@ -6,17 +6,7 @@
 import { Contract, Interface, JsonRpcProvider, type Provider, type Signer, Wallet } from "ethers";
 import type { VerificationRecord } from "../../domain/verification-record.ts";
 import { EProofError } from "../../errors.ts";
-import type {
-  AnchoredBatch,
-  AnchorRequest,
-  Hex,
-  Ledger,
-  Locks,
-  StatusChangeRequest,
-  SupersedeRequest,
-  TxReceipt,
-  VerificationQuery,
-} from "../../ports.ts";
+import type { AnchoredBatch, AnchorRequest, Hex, Ledger, Locks, StatusChangeRequest, SupersedeRequest, TxReceipt, VerificationQuery } from "../../ports.ts";
 import { fromBytes32String, statusToIndex, toBytes32, toBytes32String, toDocumentIdBytes16 } from "./chain-codec.ts";
 import { toChainError } from "./chain-errors.ts";
 import { loadArtifact } from "./contract-artifacts.ts";

@@ -201,7 +201,9 @@ export class Governance implements IssuerGovernance {
 
   #send(method: string, args: unknown[]): Promise<TxReceipt> {
     if (this.#sender === null) {
-      return Promise.reject(new EProofError("FORBIDDEN", "this instance holds no governance account (EPROOF_GOVERNANCE_KEY): it cannot change the IssuerRegistry"));
+      return Promise.reject(
+        new EProofError("FORBIDDEN", "this instance holds no governance account (EPROOF_GOVERNANCE_KEY): it cannot change the IssuerRegistry"),
+      );
     }
     return this.#sender.send(this.#contract, method, args, `IssuerRegistry.${method}`);
   }

@@ -1,6 +1,6 @@
 /** The admin API's part of /openapi.json, from the same zod schemas that validate its requests. */
 import { z } from "zod";
-import { anchorerBody, apiKeyBody, compromisedBody, grantBody, onboardBody, rotateBody } from "./admin-request-schemas.ts";
+import { anchorerBody, apiKeyBody, compromisedBody, grantBody, onboardBody, publishableReasonsBody, rotateBody } from "./admin-request-schemas.ts";
 
 function schema(s: z.ZodType): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(s, { unrepresentable: "any" }) as Record<string, unknown>;
@@ -48,7 +48,12 @@ export function adminOpenApiPaths(): Record<string, unknown> {
     "/api/v1/admin/departments/{code}/keys/{kid}/compromised": {
       post: op("Mark a key compromised as of a time (may be past): batches anchored from then on fail", compromisedBody, [path("kid")]),
     },
-    "/api/v1/admin/departments/{code}/anchorers": { post: op("Add an anchoring account (default: this service's)", anchorerBody) },
+    "/api/v1/admin/departments/{code}/anchorers": {
+      post: op("Add an anchoring account (default: the department's own account in custody; an account anchors for one department only)", anchorerBody),
+    },
+    "/api/v1/admin/departments/{code}/publishable-reasons": {
+      put: op("Which reason codes the public verify answer may name (none by default; reasons never go on chain)", publishableReasonsBody),
+    },
     "/api/v1/admin/departments/{code}/anchorers/{account}": { delete: op("Remove an anchoring account", undefined, [path("account")]) },
     "/api/v1/admin/api-keys": {
       get: { summary: "List API keys (never their secrets)", tags: ["admin"], security, responses: { "200": { description: "ok" }, ...refusals } },

@@ -16,7 +16,17 @@ export const onboardBody = z
 export const grantBody = z.object({ type: typeId }).strict();
 export const rotateBody = z.object({ graceSeconds: z.number().int().optional() }).strict();
 export const compromisedBody = z.object({ at: z.string().min(10).max(40).describe("ISO 8601 time from which the key is not to be trusted") }).strict();
-export const anchorerBody = z.object({ account: z.string().optional().describe("Account address; default: this service's anchoring account") }).strict();
+export const anchorerBody = z
+  .object({ account: z.string().optional().describe("Account address; default: the department's own account in key custody (generated if it has none)") })
+  .strict();
+export const publishableReasonsBody = z
+  .object({
+    reasonCodes: z
+      .array(z.number().int().min(0).max(65535))
+      .max(64)
+      .describe("Reason codes (x-reason-codes) the public verify answer may name for this department's documents; [] publishes none"),
+  })
+  .strict();
 export const apiKeyBody = z
   .object({
     role: z.enum(["officer", "admin", "relying-party"]).optional(),

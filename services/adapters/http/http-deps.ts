@@ -1,6 +1,6 @@
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../logger.ts";
-import type { AuditLog, Clock, Ledger, Store } from "../../ports.ts";
+import type { AuditLog, Clock, DepartmentPolicies, Ledger, Store } from "../../ports.ts";
 import type { Administration } from "../../use-cases/administer.ts";
 import type { StatusDeps } from "../../use-cases/change-status.ts";
 import type { TrustAnchor } from "../../use-cases/document-files.ts";
@@ -48,6 +48,8 @@ export interface HttpDeps {
   /** A verification met a batch the store believes anchored that the chain does not know: reconcile now. */
   onAnchorMissing?: () => void;
   health: () => Promise<HealthReport>;
+  /** Which reason codes each department publishes in verify answers (none when absent). */
+  policies?: Pick<DepartmentPolicies, "publishableReasonCodes">;
   /** Officer and admin actions are appended here (absent: no audit, no admin API). */
   audit?: AuditLog;
   /** The officer role (issuance, status changes, downloads); absent on an instance without it: its routes are not mounted. */

@@ -18,6 +18,7 @@ import type {
   CustodyKeyIdentity,
   CustodyKeyState,
   CustodyRecords,
+  DepartmentPolicies,
   Hex,
   Locks,
   NewCustodyKey,
@@ -35,6 +36,7 @@ import { apiKeyRole } from "./api-key-role.ts";
 import { toCustodyKey } from "./custody-rows.ts";
 import { PG_MIGRATIONS } from "./pg-schema.ts";
 import { inTransaction } from "./pg-transaction.ts";
+import { reasonCodesOf } from "./policy-rows.ts";
 
 type Row = Record<string, unknown>;
 type Queryable = Pick<pg.PoolClient, "query">;
@@ -94,7 +96,7 @@ export interface PgStoreOptions {
   maxConnections?: number;
 }
 
-export class PgStore implements Store, AdminRecords, Locks, CustodyRecords {
+export class PgStore implements Store, AdminRecords, Locks, CustodyRecords, DepartmentPolicies {
   readonly #pool: pg.Pool;
   #closed = false;
 
@@ -519,6 +521,19 @@ export class PgStore implements Store, AdminRecords, Locks, CustodyRecords {
   async custodyVersion(): Promise<number> {
     const { rows } = await this.#pool.query("SELECT version FROM custody_changes WHERE id = 1");
     return Number(rows[0]?.version ?? 0);
+  }
+
+  async publishableReasonCodes(department: string): Promise<number[]> {
+    const { rows } = await this.#pool.query("SELECT publishable_reason_codes FROM department_policies WHERE department = $1", [department]);
+    return rows[0] ? reasonCodesOf(String(rows[0].publishable_reason_codes)) : [];
+  }
+
+  async setPublishableReasonCodes(department: string, codes: number[]): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO department_policies (department, publishable_reason_codes, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (department) DO UPDATE SET publishable_reason_codes = EXCLUDED.publishable_reason_codes, updated_at = EXCLUDED.updated_at`,
+      [department, JSON.stringify(codes), new Date().toISOString()],
+    );
   }
 
   async close(): Promise<void> {

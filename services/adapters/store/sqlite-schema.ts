@@ -175,4 +175,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE TABLE custody_changes (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
   INSERT INTO custody_changes (id, version) VALUES (1, 0);
   `,
+  // Which reason codes each department publishes in public verify answers (none by default): the
+  // reasons themselves never leave the department's store otherwise, and never go on chain.
+  `
+  CREATE TABLE department_policies (
+    department TEXT PRIMARY KEY,
+    publishable_reason_codes TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];

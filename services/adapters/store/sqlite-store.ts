@@ -15,6 +15,7 @@ import type {
   CustodyKeyIdentity,
   CustodyKeyState,
   CustodyRecords,
+  DepartmentPolicies,
   Hex,
   NewCustodyKey,
   NewDocument,
@@ -29,6 +30,7 @@ import type {
 } from "../../ports.ts";
 import { apiKeyRole } from "./api-key-role.ts";
 import { toCustodyKey } from "./custody-rows.ts";
+import { reasonCodesOf } from "./policy-rows.ts";
 import { inSqliteTransaction, openSqlite } from "./sqlite-database.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 
@@ -59,7 +61,7 @@ function toApiKey(row: Row): ApiKeyRecord {
   };
 }
 
-export class SqliteStore implements Store, AdminRecords, CustodyRecords {
+export class SqliteStore implements Store, AdminRecords, CustodyRecords, DepartmentPolicies {
   readonly #db: DatabaseSync;
   /** The append-only audit log, in the same database file. */
   readonly audit: AuditLog;
@@ -386,6 +388,20 @@ export class SqliteStore implements Store, AdminRecords, CustodyRecords {
 
   async custodyVersion(): Promise<number> {
     return Number(this.#db.prepare("SELECT version FROM custody_changes WHERE id = 1").get()?.version ?? 0);
+  }
+
+  async publishableReasonCodes(department: string): Promise<number[]> {
+    const row = this.#db.prepare("SELECT publishable_reason_codes FROM department_policies WHERE department = ?").get(department);
+    return row ? reasonCodesOf(String(row.publishable_reason_codes)) : [];
+  }
+
+  async setPublishableReasonCodes(department: string, codes: number[]): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO department_policies (department, publishable_reason_codes, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (department) DO UPDATE SET publishable_reason_codes = excluded.publishable_reason_codes, updated_at = excluded.updated_at`,
+      )
+      .run(department, JSON.stringify(codes), new Date().toISOString());
   }
 
   /** Moves the custody version and stamps the written row with it (inside the caller's transaction). */

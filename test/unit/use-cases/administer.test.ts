@@ -68,8 +68,13 @@ function setup(options: { refuse?: keyof IssuerGovernance } = {}) {
       return account;
     },
   };
+  const policies = new Map<string, number[]>();
   const administration = new Administration({
     governance,
+    policies: {
+      publishableReasonCodes: async (department) => policies.get(department) ?? [],
+      setPublishableReasonCodes: async (department, codes) => void policies.set(department, codes),
+    },
     store: {
       insertApiKey: async () => undefined,
       insertSigningKey: async (key) => void mirror.push(key),
@@ -158,6 +163,15 @@ describe("Administration", () => {
     expect(windows).toEqual([["DEMO-1", { compromisedAt: "2026-01-01T00:00:00.000Z" }]]);
     // Custody stops every instance signing with it.
     expect(signingKeys.find((k) => k.kid === "DEMO-1")?.state).toBe("COMPROMISED");
+  });
+
+  it("records which reason codes a department publishes, refuses unknown codes, and shows them with the department", async () => {
+    const { administration } = setup();
+    await administration.onboardDepartment(actor, { code: "TRD", name: { en: "Trade", zhHK: "貿易" }, types: ["licence"] });
+    expect(await administration.setPublishableReasons(actor, "TRD", [8, 2, 8])).toEqual({ code: "TRD", publishableReasonCodes: [2, 8] });
+    expect((await administration.describeDepartment("TRD")).publishableReasonCodes).toEqual([2, 8]);
+    await expect(administration.setPublishableReasons(actor, "TRD", [999])).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(administration.setPublishableReasons(actor, "NOPE", [2])).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("refuses an officer key without a department, for an unknown department, and an admin key with one", async () => {

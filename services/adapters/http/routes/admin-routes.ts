@@ -8,7 +8,7 @@ import { Router } from "express";
 import { EProofError } from "../../../errors.ts";
 import type { AuditLog } from "../../../ports.ts";
 import type { Administration } from "../../../use-cases/administer.ts";
-import { anchorerBody, apiKeyBody, compromisedBody, grantBody, onboardBody, rotateBody } from "../admin-request-schemas.ts";
+import { anchorerBody, apiKeyBody, compromisedBody, grantBody, onboardBody, publishableReasonsBody, rotateBody } from "../admin-request-schemas.ts";
 import { adminOf, requireAdmin } from "../auth.ts";
 import type { HttpDeps } from "../http-deps.ts";
 import { parseBody } from "../validate-body.ts";
@@ -32,6 +32,11 @@ export function adminRoutes(deps: Pick<HttpDeps, "store"> & { administration: Ad
 
   router.get("/api/v1/admin/departments/:code", async (req, res) => {
     res.json(await admin.describeDepartment(req.params.code));
+  });
+
+  router.put("/api/v1/admin/departments/:code/publishable-reasons", async (req, res) => {
+    const body = parseBody(publishableReasonsBody, req.body);
+    res.json(await admin.setPublishableReasons(actor(res.locals), req.params.code, body.reasonCodes));
   });
 
   router.post("/api/v1/admin/departments/:code/suspend", async (req, res) => {

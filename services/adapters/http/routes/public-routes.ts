@@ -18,6 +18,7 @@ export function publicRoutes(deps: HttpDeps): Router {
     trust: deps.trust,
     clock: deps.clock,
     publicKey: (kid) => deps.keys.publicKey(kid),
+    ...(deps.policies ? { policies: deps.policies } : {}),
     ...(deps.onAnchorMissing ? { onAnchorMissing: deps.onAnchorMissing } : {}),
   };
   const openApi = buildOpenApi(deps.config);
