@@ -40,6 +40,7 @@ import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
 import { WebhookDispatcher } from "./use-cases/deliver-webhooks.ts";
 import { DepartmentDirectory } from "./use-cases/department-directory.ts";
 import { ChainFollower } from "./use-cases/follow-chain-events.ts";
+import { anchorOf } from "./use-cases/document-files.ts";
 import { ChainIssuanceGate } from "./use-cases/issuance-gate.ts";
 
 export interface RunningService {
@@ -279,7 +280,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     subscriptions && notificationKey && dispatcher
       ? new ChainFollower(
           {
-            events: new EthersChainEvents({ provider, documentRegistry }),
+            events: new EthersChainEvents({ provider, documentRegistries: (trust.registries ?? []).map((r) => r.registry) }),
             store,
             subscriptions,
             signer: notificationKey,
@@ -354,7 +355,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
       ? {
           officer: {
             issuance: { store, signer: custody, clock, random, gate },
-            statusDeps: { store, ledger, clock },
+            statusDeps: { store, ledger, clock, registryOf: (document) => anchorOf(document, trust)?.registry },
             onAccepted: () => worker.poke(),
           },
         }

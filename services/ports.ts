@@ -36,12 +36,16 @@ export interface StatusChangeRequest {
   department: string;
   documentIds: string[];
   status: Exclude<OnChainStatus, "SUPERSEDED">;
+  /** The registry the documents are anchored in (an earlier one after a registry move); default: the current one. */
+  registry?: Hex;
 }
 
 export interface SupersedeRequest {
   department: string;
   documentId: string;
   successorId: string;
+  /** The registry the superseded document is anchored in; default: the current one. */
+  registry?: Hex;
 }
 
 /** What a verifier asks the ledger about one document: the record of the batch its OWN issuer anchored. */
@@ -283,6 +287,8 @@ export interface Locks {
 export type ChainStatusEvent =
   | {
       kind: "DOCUMENT_STATUS";
+      /** The DocumentRegistry that recorded it. */
+      registry: Hex;
       department: string;
       documentId: string;
       status: OnChainStatus;
@@ -296,6 +302,7 @@ export type ChainStatusEvent =
     }
   | {
       kind: "BATCH_STATUS";
+      registry: Hex;
       root: Hex;
       /** The batch's department (from the event) and type, read from the registry ("" when the chain no longer knows the batch). */
       department: string;

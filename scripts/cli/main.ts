@@ -7,8 +7,10 @@ import { redactCommand } from "./redact-command.ts";
 import { verifyCommand } from "./verify-command.ts";
 
 const USAGE = `usage:
-  eproof verify <file.json|file.pdf> --rpc <url> --registry <address> [--chain-id <id>]
-      Verifies an e-Proof file or PDF against the chain, without the service.
+  eproof verify <file.json|file.pdf> --rpc <url> (--registry <address> | --trust <file|url>) [--chain-id <id>]
+      Verifies an e-Proof file or PDF against the chain, without the service. --trust takes a trust
+      list (a saved or live /.well-known/eproof.json): every registry with its period, so documents
+      anchored in an earlier registry keep verifying after a move.
       Prints the verdict as JSON; exit 0 only for VALID, 1 for any other verdict, 2 for bad usage.
   eproof issue --type <type> --input <file.csv|file.jsonl> [--skip-bad-rows] [--url <service>] [--api-key <key>] [--chunk <n>]
       Checks every row first and lists each problem; issues nothing if a row is bad, unless
@@ -29,9 +31,15 @@ export async function runCli(argv: string[]): Promise<number> {
         const { values, positionals } = parseArgs({
           args: rest,
           allowPositionals: true,
-          options: { rpc: { type: "string" }, registry: { type: "string" }, "chain-id": { type: "string" } },
+          options: { rpc: { type: "string" }, registry: { type: "string" }, trust: { type: "string" }, "chain-id": { type: "string" } },
         });
-        return await verifyCommand({ file: positionals[0], rpc: values.rpc, registry: values.registry, chainId: values["chain-id"] });
+        return await verifyCommand({
+          file: positionals[0],
+          rpc: values.rpc,
+          registry: values.registry,
+          trust: values.trust,
+          chainId: values["chain-id"],
+        });
       }
       case "issue": {
         const { values } = parseArgs({

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { EthersLedger } from "../../services/adapters/chain/ethers-ledger.ts";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
 import { extractEProofJson } from "../../services/adapters/pdf/document-pdf.ts";
+import { parseTrustList, type TrustList } from "../../services/domain/trust-list.ts";
 import { EProofError } from "../../services/errors.ts";
 import type { Hex } from "../../services/ports.ts";
 import { verifyDocument } from "../../services/use-cases/verify-document.ts";
@@ -23,12 +24,38 @@ async function rpcChainId(url: string): Promise<number> {
   return Number(body.result);
 }
 
-export async function verifyCommand(options: { file?: string; rpc?: string; registry?: string; chainId?: string }): Promise<number> {
+/** A trust list from a file or an http(s) URL (a saved or live /.well-known/eproof.json). */
+async function loadTrustList(source: string): Promise<TrustList> {
+  let text: string;
+  try {
+    if (/^https?:\/\//.test(source)) {
+      const response = await fetch(source, { signal: AbortSignal.timeout(10_000) });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      text = await response.text();
+    } else {
+      text = readFileSync(source, "utf8");
+    }
+  } catch (error) {
+    throw new EProofError("BAD_REQUEST", `cannot read the trust list ${source}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    return parseTrustList(JSON.parse(text));
+  } catch (error) {
+    throw new EProofError("BAD_REQUEST", `the trust list ${source} is not usable: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export async function verifyCommand(options: { file?: string; rpc?: string; registry?: string; trust?: string; chainId?: string }): Promise<number> {
   if (!options.file) throw new EProofError("BAD_REQUEST", "name the e-Proof file (.json) or PDF to verify");
   if (!options.rpc) throw new EProofError("BAD_REQUEST", "--rpc <url> is required: a JSON-RPC endpoint of the chain");
-  if (!options.registry || !/^0x[0-9a-fA-F]{40}$/.test(options.registry)) {
-    throw new EProofError("BAD_REQUEST", "--registry <address> is required: the DocumentRegistry you trust (see /.well-known/eproof.json)");
+  if (options.trust && options.registry) throw new EProofError("BAD_REQUEST", "give either --registry <address> or --trust <file|url>, not both");
+  if (!options.trust && (!options.registry || !/^0x[0-9a-fA-F]{40}$/.test(options.registry))) {
+    throw new EProofError(
+      "BAD_REQUEST",
+      "--registry <address> (the DocumentRegistry you trust) or --trust <file|url> (a trust list: /.well-known/eproof.json) is required",
+    );
   }
+  const trustList = options.trust ? await loadTrustList(options.trust) : null;
   let bytes: Buffer;
   try {
     bytes = readFileSync(options.file);
@@ -46,7 +73,7 @@ export async function verifyCommand(options: { file?: string; rpc?: string; regi
 
   let chainId: number;
   try {
-    chainId = options.chainId ? Number(options.chainId) : await rpcChainId(options.rpc);
+    chainId = trustList ? trustList.chainId : options.chainId ? Number(options.chainId) : await rpcChainId(options.rpc);
   } catch {
     // Unreachable chain: take the document's own chain id so that the verdict says UNAVAILABLE
     // (the one chain read will fail), never an invalid verdict for a chain we could not ask.
@@ -54,12 +81,9 @@ export async function verifyCommand(options: { file?: string; rpc?: string; regi
     chainId = typeof named === "number" ? named : 0;
   }
   const provider = createRpcProvider(options.rpc, chainId);
-  const ledger = new EthersLedger({ provider, documentRegistry: options.registry as Hex, chainId }); // read-only: no account
-  const result = await verifyDocument(document, {
-    ledger,
-    trust: { chainId, registry: options.registry.toLowerCase() as Hex },
-    now: () => Date.now(),
-  });
+  const trust: TrustList = trustList ?? { chainId, registry: (options.registry as string).toLowerCase() as Hex };
+  const ledger = new EthersLedger({ provider, documentRegistry: trust.registry, chainId }); // read-only: no account
+  const result = await verifyDocument(document, { ledger, trust, now: () => Date.now() });
   provider.destroy();
   console.log(JSON.stringify(result, null, 2));
   return result.verdict === "VALID" ? 0 : 1;

@@ -58,3 +58,53 @@ export function currentRegistrySince(trust: TrustList): number {
   const current = trustedRegistryOf(trust, trust.registry);
   return secondsOf(current?.from ?? null) ?? 0;
 }
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+function periodBound(value: unknown, where: string): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new Error(`${where} must be an ISO 8601 time or null`);
+  }
+  return new Date(Date.parse(value)).toISOString();
+}
+
+/**
+ * A trust list as published at /.well-known/eproof.json (or saved from there): `chainId`, the
+ * current `registry`, and optionally `registries` with their periods. Throws an Error naming what is
+ * wrong; a registry of another chain in the list is refused (one list, one chain).
+ */
+export function parseTrustList(json: unknown): TrustList {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new Error("a trust list is a JSON object");
+  const t = json as Record<string, unknown>;
+  if (!Number.isSafeInteger(t.chainId) || (t.chainId as number) <= 0) throw new Error("the trust list has no chainId");
+  if (typeof t.registry !== "string" || !ADDRESS.test(t.registry)) throw new Error("the trust list has no registry address");
+  const chainId = t.chainId as number;
+  const registry = t.registry.toLowerCase() as Hex;
+  if (t.registries === undefined) return { chainId, registry };
+  if (!Array.isArray(t.registries) || t.registries.length === 0) throw new Error("the trust list's registries must be a non-empty array");
+  const registries = t.registries.map((entry: unknown, i): TrustedRegistryPeriod => {
+    const e = (typeof entry === "object" && entry !== null ? entry : {}) as Record<string, unknown>;
+    if (typeof e.registry !== "string" || !ADDRESS.test(e.registry)) throw new Error(`registries[${i}].registry is not an address`);
+    if (e.chainId !== undefined && e.chainId !== chainId) throw new Error(`registries[${i}] is on chain ${String(e.chainId)}, not ${chainId}`);
+    const from = periodBound(e.from, `registries[${i}].from`);
+    const until = periodBound(e.until, `registries[${i}].until`);
+    if (from !== null && until !== null && from >= until) throw new Error(`registries[${i}]: from must be before until`);
+    return {
+      registry: e.registry.toLowerCase() as Hex,
+      ...(typeof e.issuerRegistry === "string" && ADDRESS.test(e.issuerRegistry) ? { issuerRegistry: e.issuerRegistry.toLowerCase() as Hex } : {}),
+      from,
+      until,
+    };
+  });
+  if (!registries.some((r) => r.registry === registry)) throw new Error("the trust list's registries do not include its current registry");
+  return { chainId, registry, registries };
+}
+
+/** The trust list as /.well-known/eproof.json publishes it: every registry with its chain id and period. */
+export function publishedRegistries(
+  trust: TrustList,
+): Array<{ chainId: number; registry: Hex; issuerRegistry: Hex | null; from: string | null; until: string | null }> {
+  const periods = trust.registries ?? [{ registry: trust.registry, from: null, until: null }];
+  return periods.map((p) => ({ chainId: trust.chainId, registry: p.registry, issuerRegistry: p.issuerRegistry ?? null, from: p.from, until: p.until }));
+}

@@ -39,6 +39,8 @@ export async function changeStatusInBulk(deps: StatusDeps, input: BulkStatusInpu
   const problems: Problem[] = [];
   const seen = new Set<string>();
   const toChange: string[] = [];
+  // Each document changes in the registry it is anchored in: one group (and its chunks) per registry.
+  const registryOf = new Map<string, Hex | undefined>();
   const unchanged: string[] = [];
   let notFound = false;
   let forbidden = false;
@@ -62,6 +64,7 @@ export async function changeStatusInBulk(deps: StatusDeps, input: BulkStatusInpu
       problems.push({ path, message: `cannot ${input.action} document ${id}: it is ${stored.status.status.toLowerCase()}` });
     } else {
       toChange.push(id);
+      registryOf.set(id, deps.registryOf?.(stored));
     }
   }
   if (problems.length > 0) {
@@ -76,10 +79,20 @@ export async function changeStatusInBulk(deps: StatusDeps, input: BulkStatusInpu
   }
   const chunkSize = input.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const transactions: BulkStatusResult["transactions"] = [];
-  for (let start = 0; start < toChange.length; start += chunkSize) {
-    const chunk = toChange.slice(start, start + chunkSize);
-    const { receipt, changedAt } = await sendStatusChange(deps, { ...input, documentIds: chunk, status });
-    transactions.push({ txHash: receipt.txHash, blockNumber: receipt.blockNumber, count: chunk.length, changedAt });
+  const groups = new Map<string, { registry: Hex | undefined; ids: string[] }>();
+  for (const id of toChange) {
+    const registry = registryOf.get(id);
+    const key = registry?.toLowerCase() ?? "current";
+    const group = groups.get(key) ?? { registry, ids: [] };
+    group.ids.push(id);
+    groups.set(key, group);
+  }
+  for (const { registry, ids } of groups.values()) {
+    for (let start = 0; start < ids.length; start += chunkSize) {
+      const chunk = ids.slice(start, start + chunkSize);
+      const { receipt, changedAt } = await sendStatusChange(deps, { ...input, documentIds: chunk, status, ...(registry ? { registry } : {}) });
+      transactions.push({ txHash: receipt.txHash, blockNumber: receipt.blockNumber, count: chunk.length, changedAt });
+    }
   }
   return { status, changed: toChange, unchanged, transactions };
 }

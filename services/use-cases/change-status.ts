@@ -7,7 +7,7 @@
 
 import type { OnChainStatus } from "../domain/verification-record.ts";
 import { EProofError } from "../errors.ts";
-import type { Clock, Ledger, Store, TxReceipt } from "../ports.ts";
+import type { Clock, Hex, Ledger, Store, StoredDocument, TxReceipt } from "../ports.ts";
 
 export type StatusAction = "revoke" | "suspend" | "reinstate";
 
@@ -28,6 +28,11 @@ export interface StatusDeps {
   store: Store;
   ledger: Ledger;
   clock: Clock;
+  /**
+   * The registry a document is anchored in: its status changes there, where verifiers read it (an
+   * earlier registry after a move). Undefined (or absent): the current one.
+   */
+  registryOf?: (document: StoredDocument) => Hex | undefined;
 }
 
 export interface StatusChangeInput {
@@ -54,7 +59,8 @@ export async function changeStatus(deps: StatusDeps, input: StatusChangeInput) {
     throw new EProofError("INVALID_STATUS_CHANGE", `cannot ${input.action} a document that is ${current.toLowerCase()}`);
   }
   const status = TARGET[input.action];
-  const { receipt, changedAt } = await sendStatusChange(deps, { ...input, documentIds: [input.documentId], status });
+  const registry = deps.registryOf?.(stored);
+  const { receipt, changedAt } = await sendStatusChange(deps, { ...input, documentIds: [input.documentId], status, ...(registry ? { registry } : {}) });
   return { id: input.documentId, status, changedAt, txHash: receipt.txHash };
 }
 
@@ -64,12 +70,21 @@ export async function changeStatus(deps: StatusDeps, input: StatusChangeInput) {
  */
 export async function sendStatusChange(
   deps: Pick<StatusDeps, "ledger" | "store">,
-  change: { department: string; documentIds: string[]; status: Exclude<OnChainStatus, "SUPERSEDED">; reason: string; reasonCode: number; actor: string },
+  change: {
+    department: string;
+    documentIds: string[];
+    status: Exclude<OnChainStatus, "SUPERSEDED">;
+    reason: string;
+    reasonCode: number;
+    actor: string;
+    registry?: Hex;
+  },
 ): Promise<{ receipt: TxReceipt; changedAt: string }> {
   const receipt = await deps.ledger.changeDocumentStatus({
     department: change.department,
     documentIds: change.documentIds,
     status: change.status,
+    ...(change.registry ? { registry: change.registry } : {}),
   });
   const changedAt = new Date(receipt.blockTime * 1000).toISOString();
   await deps.store.recordStatusChanges(
@@ -102,10 +117,12 @@ export async function supersede(deps: StatusDeps, input: SupersedeInput) {
   if (stored.status.status === "REVOKED" || stored.status.status === "SUPERSEDED") {
     throw new EProofError("INVALID_STATUS_CHANGE", `cannot supersede a document that is ${stored.status.status.toLowerCase()}`);
   }
+  const registry = deps.registryOf?.(stored);
   const receipt = await deps.ledger.supersede({
     department: input.department,
     documentId: input.documentId,
     successorId: input.successorId,
+    ...(registry ? { registry } : {}),
   });
   const changedAt = new Date(receipt.blockTime * 1000).toISOString();
   await deps.store.recordStatusChanges([

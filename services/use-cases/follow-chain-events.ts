@@ -211,7 +211,7 @@ export class ChainFollower {
           status: event.status,
           successor: event.kind === "DOCUMENT_STATUS" ? event.successor : null,
           chainId: this.#deps.trust.chainId,
-          contract: this.#deps.trust.registry,
+          contract: event.registry,
           txHash: event.txHash,
           blockNumber: event.blockNumber,
           changedAt: new Date(event.blockTime * 1000).toISOString(),

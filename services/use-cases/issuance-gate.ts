@@ -19,6 +19,8 @@ interface DepartmentView {
 }
 
 const CACHE_MS = 5_000;
+/** A key the cached mirror does not know reads the mirror again, at most this often. */
+const MISS_REREAD_MS = 250;
 
 export class ChainIssuanceGate implements IssuanceGate {
   readonly #governance: Pick<IssuerGovernance, "department" | "documentTypes">;
@@ -27,7 +29,7 @@ export class ChainIssuanceGate implements IssuanceGate {
   readonly #now: () => number;
   readonly #onDepartment: (code: string, name: { en: string; zhHK: string }) => void;
   readonly #cache = new Map<string, DepartmentView>();
-  #keyMirror: { keys: SigningKeyRecord[]; until: number } | null = null;
+  #keyMirror: { keys: SigningKeyRecord[]; readAt: number; until: number } | null = null;
 
   constructor(deps: {
     governance: Pick<IssuerGovernance, "department" | "documentTypes">;
@@ -60,7 +62,10 @@ export class ChainIssuanceGate implements IssuanceGate {
     }
     const current = await this.#keys.currentSigningKey(department);
     if (!current) throw new EProofError("FORBIDDEN", `department ${department} has no signing key on this service; ask the administrator to register one`);
-    const record = (await this.#mirror()).find((k) => k.kid === current.kid);
+    // A key registered through another instance is missing from a mirror read before: read it
+    // again before refusing, or every other instance refuses issuance for CACHE_MS after a rotation.
+    const record =
+      (await this.#mirror()).find((k) => k.kid === current.kid) ?? (await this.#mirror({ reread: true })).find((k) => k.kid === current.kid);
     const nowIso = new Date(this.#now()).toISOString();
     if (!record) throw new EProofError("FORBIDDEN", `signing key ${current.kid} is not registered on the ledger yet; ask the administrator to register it`);
     if (record.compromisedAt !== null || current.state === "COMPROMISED")
@@ -70,11 +75,14 @@ export class ChainIssuanceGate implements IssuanceGate {
     }
   }
 
-  async #mirror(): Promise<SigningKeyRecord[]> {
-    if (!this.#keyMirror || this.#keyMirror.until < this.#now()) {
-      this.#keyMirror = { keys: await this.#store.signingKeys(), until: this.#now() + CACHE_MS };
+  async #mirror(options: { reread?: boolean } = {}): Promise<SigningKeyRecord[]> {
+    const now = this.#now();
+    let mirror = this.#keyMirror;
+    if (!mirror || mirror.until < now || (options.reread && now - mirror.readAt >= MISS_REREAD_MS)) {
+      mirror = { keys: await this.#store.signingKeys(), readAt: now, until: now + CACHE_MS };
+      this.#keyMirror = mirror;
     }
-    return this.#keyMirror.keys;
+    return mirror.keys;
   }
 
   /** null when the chain cannot be read now. */

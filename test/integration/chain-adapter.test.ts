@@ -651,10 +651,12 @@ describe("chain adapter: batches recorded per department", () => {
     const batchBlock = await ethers.provider.getBlock(batchTx.blockNumber);
     const to = await ethers.provider.getBlockNumber();
 
-    const events = await new EthersChainEvents({ provider: ethers.provider, documentRegistry: deployed.documentRegistry }).statusEvents(from, to);
+    const events = await new EthersChainEvents({ provider: ethers.provider, documentRegistries: [deployed.documentRegistry] }).statusEvents(from, to);
+    const registryAddress = deployed.documentRegistry.toLowerCase();
     expect(events).toStrictEqual([
       {
         kind: "DOCUMENT_STATUS",
+        registry: registryAddress,
         department: "DEMO",
         documentId: DOC_A,
         status: "SUSPENDED",
@@ -666,6 +668,7 @@ describe("chain adapter: batches recorded per department", () => {
       },
       {
         kind: "DOCUMENT_STATUS",
+        registry: registryAddress,
         department: "DEMO",
         documentId: DOC_B,
         status: "SUPERSEDED",
@@ -677,6 +680,7 @@ describe("chain adapter: batches recorded per department", () => {
       },
       {
         kind: "BATCH_STATUS",
+        registry: registryAddress,
         root,
         department: "OTHER",
         docType: "licence",

@@ -62,7 +62,7 @@ async function setUp() {
   const follower = (options: FollowerOptions = {}) =>
     new ChainFollower(
       {
-        events: new EthersChainEvents({ provider: ethers.provider, documentRegistry: deployed.documentRegistry }),
+        events: new EthersChainEvents({ provider: ethers.provider, documentRegistries: [deployed.documentRegistry] }),
         store,
         subscriptions,
         signer: {
@@ -205,6 +205,7 @@ describe("chain follower when the chain goes away", () => {
     let calls = 0;
     const event = {
       kind: "DOCUMENT_STATUS" as const,
+      registry: `0x${"11".repeat(20)}` as Hex,
       department: "DEMO",
       documentId: DOC_A,
       status: "REVOKED" as const,

@@ -12,16 +12,15 @@ const EVENT_NAMES = ["DocumentStatusChanged", "DocumentSuperseded", "BatchStatus
 
 export class EthersChainEvents implements ChainEvents {
   readonly #provider: Provider;
-  readonly #address: Hex;
+  readonly #addresses: Hex[];
   readonly #interface: Interface;
-  readonly #contract: Contract;
   readonly #topics: string[];
 
-  constructor(options: { provider: Provider; documentRegistry: Hex }) {
+  /** `documentRegistries`: every registry whose documents' statuses may still change (the current one and those it succeeded). */
+  constructor(options: { provider: Provider; documentRegistries: Hex[] }) {
     this.#provider = options.provider;
-    this.#address = options.documentRegistry;
+    this.#addresses = options.documentRegistries;
     this.#interface = new Interface(loadArtifact("DocumentRegistry").abi);
-    this.#contract = new Contract(options.documentRegistry, this.#interface, options.provider);
     this.#topics = EVENT_NAMES.map((name) => {
       const event = this.#interface.getEvent(name);
       if (event === null) throw new Error(`DocumentRegistry ABI has no ${name} event`);
@@ -39,7 +38,7 @@ export class EthersChainEvents implements ChainEvents {
 
   async statusEvents(from: number, to: number): Promise<ChainStatusEvent[]> {
     try {
-      const logs = await this.#provider.getLogs({ address: this.#address, topics: [this.#topics], fromBlock: from, toBlock: to });
+      const logs = await this.#provider.getLogs({ address: this.#addresses, topics: [this.#topics], fromBlock: from, toBlock: to });
       const blockTimes = new Map<number, number>();
       const batches = new Map<string, { department: string; docType: string }>();
       const events: ChainStatusEvent[] = [];
@@ -52,14 +51,15 @@ export class EthersChainEvents implements ChainEvents {
           blockTime = block?.timestamp ?? 0;
           blockTimes.set(log.blockNumber, blockTime);
         }
-        const where = { txHash: log.transactionHash as Hex, logIndex: log.index, blockNumber: log.blockNumber, blockTime };
+        const registry = log.address.toLowerCase() as Hex;
+        const where = { registry, txHash: log.transactionHash as Hex, logIndex: log.index, blockNumber: log.blockNumber, blockTime };
         if (parsed.name === "BatchStatusChanged") {
           const root = String(parsed.args.root).toLowerCase() as Hex;
           const departmentId = String(parsed.args.department);
-          const key = `${departmentId}:${root}`;
+          const key = `${registry}:${departmentId}:${root}`;
           let batch = batches.get(key);
           if (batch === undefined) {
-            const record = await this.#contract.getFunction("batch").staticCall(departmentId, root);
+            const record = await new Contract(registry, this.#interface, this.#provider).getFunction("batch").staticCall(departmentId, root);
             batch = { department: fromBytes32String(departmentId), docType: record.anchored ? fromBytes32String(record.docType) : "" };
             batches.set(key, batch);
           }

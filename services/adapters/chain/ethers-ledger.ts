@@ -101,7 +101,8 @@ export class EthersLedger implements Ledger {
     if (!Number.isInteger(request.count) || request.count < 1 || request.count > 0xffffffff) {
       return Promise.reject(new EProofError("BAD_REQUEST", `A batch must hold 1 to 4294967295 documents, not ${request.count}.`));
     }
-    return this.#send(request.department, "anchorBatch", () => [
+    // Only ever into the current registry: an earlier one is read-only for anchoring.
+    return this.#send(request.department, "anchorBatch", undefined, () => [
       toBytes32String(request.department, "department code"),
       toBytes32String(request.docType, "document type"),
       toBytes32(request.root, "Merkle root"),
@@ -147,7 +148,7 @@ export class EthersLedger implements Ledger {
   }
 
   changeDocumentStatus(request: StatusChangeRequest): Promise<TxReceipt> {
-    return this.#send(request.department, "changeDocumentStatus", () => {
+    return this.#send(request.department, "changeDocumentStatus", request.registry, () => {
       if (request.documentIds.length === 0) throw new EProofError("BAD_REQUEST", "No document ids to change.");
       if ((request.status as string) === "SUPERSEDED") {
         throw new EProofError("INVALID_STATUS_CHANGE", "Use supersede() to supersede a document.");
@@ -157,7 +158,7 @@ export class EthersLedger implements Ledger {
   }
 
   supersede(request: SupersedeRequest): Promise<TxReceipt> {
-    return this.#send(request.department, "supersede", () => [
+    return this.#send(request.department, "supersede", request.registry, () => [
       toBytes32String(request.department, "department code"),
       toDocumentIdBytes16(request.documentId),
       toDocumentIdBytes16(request.successorId),
@@ -210,7 +211,7 @@ export class EthersLedger implements Ledger {
     return this.#provider.call({ to, data });
   }
 
-  async #send(department: string, method: string, buildArgs: () => unknown[]): Promise<TxReceipt> {
+  async #send(department: string, method: string, registry: Hex | undefined, buildArgs: () => unknown[]): Promise<TxReceipt> {
     const args = buildArgs();
     const signer = await this.#options.accounts?.signerFor(department);
     if (signer === undefined) {
@@ -228,6 +229,10 @@ export class EthersLedger implements Ledger {
       });
       this.#senders.set(account, sender);
     }
-    return sender.send(this.#contract, method, args, `DocumentRegistry.${method}`);
+    const contract =
+      registry === undefined || registry.toLowerCase() === this.registryAddress.toLowerCase()
+        ? this.#contract
+        : new Contract(registry, this.#interface, this.#provider);
+    return sender.send(contract, method, args, `DocumentRegistry.${method}`);
   }
 }

@@ -137,8 +137,11 @@ export class StoreKeyCustody implements KeyCustody {
 
   async currentSigningKey(department: string): Promise<CustodySigningKey | undefined> {
     await this.#loaded();
-    const key = this.#signers.get(department)?.key;
-    return key ? { ...key } : undefined;
+    // As in sign(): the issuance gate asks first, so a key created or rotated through another
+    // instance must be found here without waiting for the poll, or the gate refuses it.
+    let signer = this.#signers.get(department);
+    if (signer?.key.state !== "ACTIVE") signer = await this.#reloadOnMiss(department);
+    return signer ? { ...signer.key } : undefined;
   }
 
   async createSigningKey(department: string, floor = 0): Promise<CustodySigningKey> {

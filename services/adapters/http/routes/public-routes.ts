@@ -1,5 +1,7 @@
 /** Public routes: verify API, trust configuration, keys, health, metrics, OpenAPI. No authentication. */
+
 import express, { Router } from "express";
+import { publishedRegistries } from "../../../domain/trust-list.ts";
 import { EProofError } from "../../../errors.ts";
 import { redactCopy } from "../../../use-cases/redact-copy.ts";
 import type { VerificationResult } from "../../../use-cases/verify-document.ts";
@@ -58,6 +60,8 @@ export function publicRoutes(deps: HttpDeps): Router {
     res.json({
       chainId: deps.trust.chainId,
       registry: deps.trust.registry,
+      // Every registry whose anchorings this service trusts, with its period (a contract upgrade never orphans documents).
+      registries: publishedRegistries(deps.trust),
       jwksUri: `${deps.config.publicUrl}/.well-known/jwks.json`,
       verifyApi: `${deps.config.publicUrl}/api/v1/verify`,
     });
