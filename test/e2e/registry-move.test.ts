@@ -37,6 +37,8 @@ describe("moving to a new DocumentRegistry", () => {
   let env: Record<string, string>;
   let service: TestService | undefined;
   let oldFile: { header: { id: string }; anchor: { registry: string } };
+  /** Another document of the earlier registry, for the revocation test alone. */
+  let oldFileToRevoke: { header: { id: string }; anchor: { registry: string } };
   let newRegistry: Hex;
   let switchedAt: string;
 
@@ -46,8 +48,11 @@ describe("moving to a new DocumentRegistry", () => {
     env = { ...env, EPROOF_VERIFY_RATE_LIMIT: "0" };
     service = await startTestService({ dataDir, env });
     const issued = await api(service, "POST", "/api/v1/documents", TYPICAL_LICENCE);
+    const toRevoke = await api(service, "POST", "/api/v1/documents", TYPICAL_LICENCE);
     await waitUntilAnchored(service, issued.body.id);
+    await waitUntilAnchored(service, toRevoke.body.id);
     oldFile = await downloadEProof(service, issued.body.id);
+    oldFileToRevoke = await downloadEProof(service, toRevoke.body.id);
     await service.stop();
     service = undefined;
 
@@ -122,9 +127,9 @@ describe("moving to a new DocumentRegistry", () => {
 
   it("revokes an old document in the registry it is anchored in, so that verifiers see it", async () => {
     const running = service as TestService;
-    const copy = JSON.parse(JSON.stringify(oldFile));
-    expect((await api(running, "POST", `/api/v1/documents/${oldFile.header.id}/revoke`, { reason: "test", reasonCode: 1 })).status).toBe(200);
-    expect((await api(running, "POST", "/api/v1/verify", { document: copy })).body.verdict).toBe("REVOKED");
+    expect(oldFileToRevoke.anchor.registry.toLowerCase()).toBe(deployment.documentRegistry.toLowerCase());
+    expect((await api(running, "POST", `/api/v1/documents/${oldFileToRevoke.header.id}/revoke`, { reason: "test", reasonCode: 1 })).status).toBe(200);
+    expect((await api(running, "POST", "/api/v1/verify", { document: oldFileToRevoke })).body.verdict).toBe("REVOKED");
   });
 
   it("refuses anchoring into the earlier registry once its administrator closed it", async () => {
