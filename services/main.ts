@@ -32,7 +32,7 @@ import { type Config, loadConfig, type TrustedRegistry } from "./config.ts";
 import { currentRegistrySince, type TrustList, trustListOf } from "./domain/trust-list.ts";
 import { type EmbeddedChain, startSupervisedAnvil } from "./embedded/anvil-process.ts";
 import { bootstrapEmbedded, DEMO_DEPARTMENT, fundOnDevChain } from "./embedded/dev-bootstrap.ts";
-import { EProofError } from "./errors.ts";
+import { EProofError, isEProofError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import type { AdminRecords, AuditLog, Clock, CustodyRecords, DepartmentPolicies, Hex, Locks, Store, Subscriptions } from "./ports.ts";
 import { Administration } from "./use-cases/administer.ts";
@@ -459,7 +459,12 @@ if (import.meta.main) {
     process.once("SIGINT", shutdown);
     process.once("SIGTERM", shutdown);
   } catch (error) {
-    logger.fatal({ event: "service.failed", err: error }, error instanceof Error ? error.message : "failed to start");
+    if (isEProofError(error, "CONFIG_INVALID")) {
+      // The operator's to fix (a setting, an old data folder): what to do in one line, no stack trace.
+      console.error(`e-Proof cannot start: ${error.message}`);
+    } else {
+      logger.fatal({ event: "service.failed", err: error }, error instanceof Error ? error.message : "failed to start");
+    }
     process.exit(1);
   }
 }
