@@ -39,8 +39,8 @@ import { Administration } from "./use-cases/administer.ts";
 import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
 import { WebhookDispatcher } from "./use-cases/deliver-webhooks.ts";
 import { DepartmentDirectory } from "./use-cases/department-directory.ts";
-import { ChainFollower } from "./use-cases/follow-chain-events.ts";
 import { anchorOf } from "./use-cases/document-files.ts";
+import { ChainFollower } from "./use-cases/follow-chain-events.ts";
 import { ChainIssuanceGate } from "./use-cases/issuance-gate.ts";
 
 export interface RunningService {

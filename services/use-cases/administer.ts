@@ -227,6 +227,28 @@ export class Administration {
     return this.addAnchorer(actor, code, account.address);
   }
 
+  /**
+   * A new anchoring account for the department (say its key may have leaked): generated in custody,
+   * where it becomes current for every instance within seconds, funded where needed, added on chain;
+   * then the department's earlier accounts that this custody held are removed on chain, so the old
+   * key can no longer anchor or change a status. A batch in flight from an old account is refused
+   * and sent again from the new one.
+   */
+  async rotateAnchoringAccount(actor: Actor, code: string) {
+    await this.#existing(code);
+    const previous = await this.#deps.keys.currentAnchoringAccount(code);
+    const account = await this.#deps.keys.createAnchoringAccount(code);
+    await this.#deps.fundAnchorer?.(account.address);
+    const added = await this.addAnchorer(actor, code, account.address);
+    const removed: string[] = [];
+    const onChain = (await this.#deps.governance.anchorers(code)).map((a) => a.toLowerCase());
+    if (previous && onChain.includes(previous.address.toLowerCase())) {
+      await this.removeAnchorer(actor, code, previous.address);
+      removed.push(previous.address);
+    }
+    return { code, account: account.address, txHash: added.txHash, removed };
+  }
+
   async addAnchorer(actor: Actor, code: string, account: string) {
     assertAddress(account);
     await this.#existing(code);

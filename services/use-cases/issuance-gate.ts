@@ -19,7 +19,7 @@ interface DepartmentView {
 }
 
 const CACHE_MS = 5_000;
-/** A key the cached mirror does not know reads the mirror again, at most this often. */
+/** A key the cached mirror does not know reads the mirror again: a key not seen missing before at once, the same key at most this often. */
 const MISS_REREAD_MS = 250;
 
 export class ChainIssuanceGate implements IssuanceGate {
@@ -29,7 +29,7 @@ export class ChainIssuanceGate implements IssuanceGate {
   readonly #now: () => number;
   readonly #onDepartment: (code: string, name: { en: string; zhHK: string }) => void;
   readonly #cache = new Map<string, DepartmentView>();
-  #keyMirror: { keys: SigningKeyRecord[]; readAt: number; until: number } | null = null;
+  #keyMirror: { keys: SigningKeyRecord[]; readAt: number; until: number; missing?: string } | null = null;
 
   constructor(deps: {
     governance: Pick<IssuerGovernance, "department" | "documentTypes">;
@@ -64,8 +64,7 @@ export class ChainIssuanceGate implements IssuanceGate {
     if (!current) throw new EProofError("FORBIDDEN", `department ${department} has no signing key on this service; ask the administrator to register one`);
     // A key registered through another instance is missing from a mirror read before: read it
     // again before refusing, or every other instance refuses issuance for CACHE_MS after a rotation.
-    const record =
-      (await this.#mirror()).find((k) => k.kid === current.kid) ?? (await this.#mirror({ reread: true })).find((k) => k.kid === current.kid);
+    const record = (await this.#mirror()).find((k) => k.kid === current.kid) ?? (await this.#mirror(current.kid)).find((k) => k.kid === current.kid);
     const nowIso = new Date(this.#now()).toISOString();
     if (!record) throw new EProofError("FORBIDDEN", `signing key ${current.kid} is not registered on the ledger yet; ask the administrator to register it`);
     if (record.compromisedAt !== null || current.state === "COMPROMISED")
@@ -75,11 +74,13 @@ export class ChainIssuanceGate implements IssuanceGate {
     }
   }
 
-  async #mirror(options: { reread?: boolean } = {}): Promise<SigningKeyRecord[]> {
+  /** The store's signing keys, cached; `missing` is a kid the cache lacks, which reads them again. */
+  async #mirror(missing?: string): Promise<SigningKeyRecord[]> {
     const now = this.#now();
     let mirror = this.#keyMirror;
-    if (!mirror || mirror.until < now || (options.reread && now - mirror.readAt >= MISS_REREAD_MS)) {
-      mirror = { keys: await this.#store.signingKeys(), readAt: now, until: now + CACHE_MS };
+    const reread = missing !== undefined && mirror !== null && (mirror.missing !== missing || now - mirror.readAt >= MISS_REREAD_MS);
+    if (!mirror || mirror.until < now || reread) {
+      mirror = { keys: await this.#store.signingKeys(), readAt: now, until: now + CACHE_MS, ...(missing ? { missing } : {}) };
       this.#keyMirror = mirror;
     }
     return mirror.keys;

@@ -51,6 +51,9 @@ export function adminOpenApiPaths(): Record<string, unknown> {
     "/api/v1/admin/departments/{code}/anchorers": {
       post: op("Add an anchoring account (default: the department's own account in custody; an account anchors for one department only)", anchorerBody),
     },
+    "/api/v1/admin/departments/{code}/anchorers/rotate": {
+      post: op("A new anchoring account for the department, generated in custody; the previous one is removed on chain"),
+    },
     "/api/v1/admin/departments/{code}/publishable-reasons": {
       put: op("Which reason codes the public verify answer may name (none by default; reasons never go on chain)", publishableReasonsBody),
     },

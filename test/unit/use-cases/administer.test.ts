@@ -11,6 +11,7 @@ function setup(options: { refuse?: keyof IssuerGovernance } = {}) {
   const calls: Array<[string, unknown[]]> = [];
   let tx = 0;
   const departments = new Map<string, "ACTIVE" | "SUSPENDED">([["DEMO", "ACTIVE"]]);
+  const anchorersOf = new Map<string, string[]>();
   const write =
     (method: keyof IssuerGovernance) =>
     async (...args: unknown[]): Promise<TxReceipt> => {
@@ -18,6 +19,13 @@ function setup(options: { refuse?: keyof IssuerGovernance } = {}) {
       calls.push([method, args]);
       if (method === "registerDepartment") departments.set(String(args[0]), "ACTIVE");
       if (method === "setDepartmentSuspended") departments.set(String(args[0]), args[1] ? "SUSPENDED" : "ACTIVE");
+      const held = anchorersOf.get(String(args[0])) ?? [];
+      if (method === "addAnchorer") anchorersOf.set(String(args[0]), [...held, String(args[1])]);
+      if (method === "removeAnchorer")
+        anchorersOf.set(
+          String(args[0]),
+          held.filter((a) => a !== String(args[1])),
+        );
       tx += 1;
       return receipt(tx);
     };
@@ -38,7 +46,7 @@ function setup(options: { refuse?: keyof IssuerGovernance } = {}) {
     departments: async () => [...departments.keys()].map((code) => ({ code, name: { en: code, zhHK: code } })),
     documentTypes: async () => [],
     signingKeys: async () => [],
-    anchorers: async () => [],
+    anchorers: async (code) => anchorersOf.get(code) ?? [],
     chainTime: async () => CHAIN_TIME,
   };
   const mirror: SigningKeyRecord[] = [];
@@ -163,6 +171,23 @@ describe("Administration", () => {
     expect(windows).toEqual([["DEMO-1", { compromisedAt: "2026-01-01T00:00:00.000Z" }]]);
     // Custody stops every instance signing with it.
     expect(signingKeys.find((k) => k.kid === "DEMO-1")?.state).toBe("COMPROMISED");
+  });
+
+  it("rotates a department's anchoring account: a new one in custody is added on chain, then the previous one removed", async () => {
+    const { administration, calls, accounts, funded } = setup();
+    await administration.onboardDepartment(actor, { code: "TRD", name: { en: "Trade", zhHK: "貿易" }, types: ["licence"] });
+    const first = accounts.at(-1)?.address as Hex;
+    const rotated = await administration.rotateAnchoringAccount(actor, "TRD");
+    const second = accounts.at(-1)?.address as Hex;
+    expect(second).not.toBe(first);
+    expect(rotated).toMatchObject({ code: "TRD", account: second, removed: [first] });
+    expect(funded).toEqual([first, second]);
+    const anchorerCalls = calls.filter(([method]) => method === "addAnchorer" || method === "removeAnchorer");
+    expect(anchorerCalls).toEqual([
+      ["addAnchorer", ["TRD", first]],
+      ["addAnchorer", ["TRD", second]],
+      ["removeAnchorer", ["TRD", first]],
+    ]);
   });
 
   it("records which reason codes a department publishes, refuses unknown codes, and shows them with the department", async () => {

@@ -80,6 +80,10 @@ export function adminRoutes(deps: Pick<HttpDeps, "store"> & { administration: Ad
     );
   });
 
+  router.post("/api/v1/admin/departments/:code/anchorers/rotate", async (req, res) => {
+    res.json(await admin.rotateAnchoringAccount(actor(res.locals), req.params.code));
+  });
+
   router.delete("/api/v1/admin/departments/:code/anchorers/:account", async (req, res) => {
     res.json(await admin.removeAnchorer(actor(res.locals), req.params.code, req.params.account));
   });
