@@ -25,6 +25,9 @@ export const ADMIN_USAGE = `  eproof admin <subcommand> [--url <service>] [--api
         rotate-key <CODE> [--grace <seconds>] new key now; old ones retired after the grace (default 600)
         compromise-key <CODE> <kid> --at <ISO time>
         add-anchorer <CODE> [<account>] | remove-anchorer <CODE> <account>
+                                              (no account: the department's own, generated in key custody)
+        rotate-anchorer <CODE>                a new anchoring account in custody; the previous one removed on chain
+        publish-reasons <CODE> <code,…|none>  reason codes the public verify answer may name (default none)
         create-key --department <CODE> --label <text> [--types licence,…]   an officer's API key
         create-key --role admin --label <text>                              another admin key
         create-key --role relying-party --label <text>                      a relying party's key (status subscriptions only)
@@ -103,6 +106,13 @@ function requestFor(sub: string, args: string[], v: Record<string, string | bool
       return ["POST", `/api/v1/admin/departments/${code()}/anchorers`, args[1] ? { account: args[1] } : {}];
     case "remove-anchorer":
       return ["DELETE", `/api/v1/admin/departments/${code()}/anchorers/${seg(need(args[1], "the account"))}`];
+    case "rotate-anchorer":
+      return ["POST", `/api/v1/admin/departments/${code()}/anchorers/rotate`, {}];
+    case "publish-reasons": {
+      const given = need(args[1], "the reason codes (e.g. 8, or none)");
+      const reasonCodes = given === "none" ? [] : (list(given) ?? []).map(Number);
+      return ["PUT", `/api/v1/admin/departments/${code()}/publishable-reasons`, { reasonCodes }];
+    }
     case "create-key":
       return [
         "POST",

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
 import { api, downloadEProof, removeDataDir, runEproof, startTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -258,6 +259,40 @@ describe("platform administration and trust as of issuance", () => {
     const byDocument = await api(admin, "GET", `/api/v1/admin/audit?documentId=${id}`);
     expect(byDocument.body.entries.map((e: { action: string }) => e.action)).toEqual(["document.issue", "document.suspend", "document.reinstate"]);
     expect(byDocument.body.entries[2].details).toMatchObject({ bulk: true });
+  });
+
+  it("rotates a department's anchoring account from `eproof admin`: later batches come from the new account, the old one is no longer its anchorer", async () => {
+    const env = { EPROOF_URL: service.url, EPROOF_ADMIN_API_KEY: admin.apiKey };
+    expect((await api(admin, "POST", "/api/v1/admin/departments", { code: "ROT", name: { en: "Rotation", zhHK: "輪換" }, types: ["licence"] })).status).toBe(
+      201,
+    );
+    const first = (await api(admin, "GET", "/api/v1/admin/departments/ROT")).body.anchorers as string[];
+    expect(first).toHaveLength(1);
+    const officer = {
+      url: service.url,
+      apiKey: (await api(admin, "POST", "/api/v1/admin/api-keys", { department: "ROT", label: "officer" })).body.apiKey as string,
+    };
+    const provider = createRpcProvider(service.rpcUrl, service.trust.chainId);
+    try {
+      const before = await issueAnchored(officer);
+      expect((await provider.getTransaction(before.eproof.anchor.txHash))?.from).toBe(first[0]);
+
+      const rotated = await runEproof(["admin", "rotate-anchorer", "ROT"], env);
+      expect(rotated.code, rotated.stderr).toBe(0);
+      const answer = JSON.parse(rotated.stdout) as { account: string; removed: string[] };
+      expect(answer.removed).toEqual(first);
+      expect((await api(admin, "GET", "/api/v1/admin/departments/ROT")).body.anchorers).toEqual([answer.account]);
+
+      const after = await issueAnchored(officer);
+      expect((await provider.getTransaction(after.eproof.anchor.txHash))?.from).toBe(answer.account);
+      for (const document of [before, after]) {
+        expect((await api(service, "POST", "/api/v1/verify", { document: document.eproof })).body.verdict).toBe("VALID");
+      }
+      const published = await runEproof(["admin", "publish-reasons", "ROT", "8"], env);
+      expect(JSON.parse(published.stdout)).toEqual({ code: "ROT", publishableReasonCodes: [8] });
+    } finally {
+      provider.destroy();
+    }
   });
 
   it("runs the same administration from `eproof admin`, and refuses an officer's key there too", async () => {
