@@ -1,12 +1,15 @@
 # e-Proof service image (production profile: external chain + PostgreSQL; docs/production.md).
 #
 #   docker build -t eproof:latest .
-#   docker run --env-file eproof.env -e EPROOF_ANCHOR_KEY_FILE=/run/secrets/anchor_key … eproof:latest
+#   docker run --env-file eproof.env -e EPROOF_ROLES=public … eproof:latest          # verify only, no key
+#   docker run --env-file eproof.env -e EPROOF_ROLES=officer \
+#     -e EPROOF_CUSTODY_KEY_FILE=/run/secrets/custody_key … eproof:latest            # issuance, anchoring
+#   (admin: EPROOF_ROLES=admin with EPROOF_GOVERNANCE_KEY_FILE and EPROOF_CUSTODY_KEY_FILE)
 #
 # Node 24 runs the TypeScript sources directly (type stripping), so there is no transpile step; the
 # only build step is compiling the contracts, whose ABI and bytecode the service reads at run time
-# (artifacts/contracts). No secret is baked in: keys and the database URL come at run time from
-# EPROOF_*_FILE secret files.
+# (artifacts/contracts). No secret is baked in: the custody key, the registrar key and the database
+# URL come at run time from EPROOF_*_FILE secret files; department keys live in the database, sealed.
 
 ARG NODE_IMAGE=node:24-slim
 

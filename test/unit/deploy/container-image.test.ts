@@ -121,23 +121,19 @@ describe("deploy/besu/docker-compose.yml and the image", () => {
     expect(compose).toMatch(/image: \$\{EPROOF_IMAGE:-eproof:latest\}/);
   });
 
-  it("passes the database URL as a secret file setting, with no shell entrypoint reading it", () => {
+  it("passes the database URL as a secret file setting to every instance, with no shell entrypoint reading it", () => {
     expect(compose).not.toMatch(/^\s+entrypoint:/m);
     const instances = compose.match(/<<: \*eproof\n/g)?.length ?? 0;
-    expect(instances).toBe(3);
-    expect(compose.match(/EPROOF_DATABASE_URL_FILE: \/run\/secrets\/database_url/g)?.length).toBe(instances);
+    expect(instances).toBe(4);
+    // Set once in the settings every instance merges, and mounted as a secret by each.
+    expect(compose.match(/EPROOF_DATABASE_URL_FILE: \/run\/secrets\/database_url/g)?.length).toBe(1);
+    expect(compose.match(/<<: \*eproof-env\n/g)?.length).toBe(instances);
+    expect(compose.match(/^ {4}secrets: \[.*\bdatabase_url\b.*\]$/gm)?.length).toBe(instances);
     expect(compose).not.toMatch(/EPROOF_DATABASE_URL:/);
   });
 
-  it("gives the registrar key and write access to the shared key folders to the admin instance alone", () => {
-    expect(compose.match(/EPROOF_GOVERNANCE_KEY_FILE:/g)?.length).toBe(1);
-    const admin = compose.slice(compose.indexOf("  eproof-admin:"), compose.indexOf("  eproof-1:"));
-    expect(admin).toMatch(/EPROOF_GOVERNANCE_KEY_FILE: \/run\/secrets\/governance_key/);
-    expect(admin).toMatch(/\/eproof\/keys:\/data\/keys\n/);
-    expect(admin).toMatch(/ports: \["127\.0\.0\.1:\d+:8080"\]/);
-    const shared = compose.slice(compose.indexOf("x-eproof:"), compose.indexOf("services:"));
-    expect(shared).toMatch(/\/eproof\/keys:\/data\/keys:ro\n/);
-    expect(shared).toMatch(/\/eproof\/webhook-key:\/data\/webhook-key:ro\n/);
-    expect(shared).toMatch(/eproof-admin: \{ condition: service_healthy \}/);
+  it("mounts no key folder into the image's data folder: signing keys and anchoring accounts are in the database", () => {
+    expect(compose).toMatch(/EPROOF_DATA_DIR: \/data\n/);
+    expect(compose).not.toMatch(/\/data\/keys/);
   });
 });
