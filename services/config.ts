@@ -337,7 +337,9 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
       "the admin role needs the administrator's chain key: set EPROOF_GOVERNANCE_KEY_FILE (an IssuerRegistry REGISTRAR account)",
     );
   }
-  const custodyKey = chosenRoles.has("officer") ? secret(env, "EPROOF_CUSTODY_KEY", readFile) : undefined;
+  // Officer and admin instances both open the key custody (the admin generates department keys in it).
+  const holdsKeys = chosenRoles.has("officer") || chosenRoles.has("admin");
+  const custodyKey = holdsKeys ? secret(env, "EPROOF_CUSTODY_KEY", readFile) : undefined;
   const chainId = integer(env, "EPROOF_CHAIN_ID", 852, 1, 2 ** 48);
   const chain: Config["chain"] = rpc
     ? {
@@ -359,10 +361,10 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
       }
     : { kind: "embedded", port: integer(env, "EPROOF_CHAIN_PORT", 8545, 1, 65535), chainId };
   const databaseUrlValue = databaseUrl(env, readFile);
-  if (chosenRoles.has("officer") && databaseUrlValue && !custodyKey) {
+  if (holdsKeys && databaseUrlValue && !custodyKey) {
     throw new EProofError(
       "CONFIG_INVALID",
-      "officer instances on PostgreSQL share the key custody: set EPROOF_CUSTODY_KEY_FILE (the same 32-byte key, 64 hex digits, on every officer instance)",
+      "officer and admin instances on PostgreSQL share the key custody: set EPROOF_CUSTODY_KEY_FILE (the same 32-byte key, 64 hex digits, on every officer and admin instance)",
     );
   }
   return {

@@ -26,7 +26,15 @@ export function issueBatchBody(maxItems: number) {
 export const statusChangeBody = z
   .object({
     reason: z.string().trim().min(1).max(500).describe("Why; kept off chain, shown to officers"),
-    reasonCode: z.number().int().min(0).max(65535).optional().describe("Reason code recorded on chain (see /openapi.json x-reason-codes)"),
+    reasonCode: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .optional()
+      .describe(
+        "Reason code, kept in the department's records (never on chain; public only where the department publishes it; see /openapi.json x-reason-codes)",
+      ),
   })
   .strict();
 
