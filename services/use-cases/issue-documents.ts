@@ -72,13 +72,16 @@ export async function issueDocuments(deps: IssuanceDeps, request: IssueRequest):
     keys.filter((k): k is string => !!k),
   );
   const issuedAt = isoSeconds(deps.clock.now());
+  // A replay answers with the document issued first, as it was issued (not with this request's time).
+  const earlierDocuments = new Map(await Promise.all([...new Set(known.values())].map(async (id) => [id, await deps.store.getDocument(id)] as const)));
   const results: IssuedDocument[] = [];
   const prepared: Array<{ document: ReturnType<typeof prepareDocument>; key: string | undefined }> = [];
   for (const [index, data] of validated.entries()) {
     const key = keys[index];
     const earlier = key ? known.get(key) : undefined;
     if (earlier) {
-      results.push({ id: earlier, type: type.id, issuedAt, replayed: true });
+      const stored = earlierDocuments.get(earlier);
+      results.push({ id: earlier, type: stored?.type ?? type.id, issuedAt: stored?.issuedAt ?? issuedAt, replayed: true });
       continue;
     }
     const id = hex(deps.random.bytes(16));
