@@ -51,7 +51,7 @@ export class EthersChainEvents implements ChainEvents {
           blockTime = block?.timestamp ?? 0;
           blockTimes.set(log.blockNumber, blockTime);
         }
-        const registry = log.address.toLowerCase() as Hex;
+        const registry = log.address as Hex;
         const where = { registry, txHash: log.transactionHash as Hex, logIndex: log.index, blockNumber: log.blockNumber, blockTime };
         if (parsed.name === "BatchStatusChanged") {
           const root = String(parsed.args.root).toLowerCase() as Hex;
