@@ -73,6 +73,7 @@ contract DocumentRegistry is AccessControlDefaultAdminRules {
         uint64 validFrom;
         uint64 validUntil;
         uint64 compromisedAt;
+        uint64 registeredBlock;
     }
 
     /// @notice Everything a verifier needs about one document, read in one call.
@@ -371,7 +372,8 @@ contract DocumentRegistry is AccessControlDefaultAdminRules {
             registered: issuer.key.registered,
             validFrom: issuer.key.validFrom,
             validUntil: issuer.key.validUntil,
-            compromisedAt: issuer.key.compromisedAt
+            compromisedAt: issuer.key.compromisedAt,
+            registeredBlock: issuer.key.registeredBlock
         });
     }
 

@@ -346,7 +346,13 @@ contract IssuerRegistry is AccessControlDefaultAdminRules, IIssuerRegistry {
             revert IssuerRegistryInvalidKeyWindow(department, fingerprint, validFrom, validUntil);
         }
         _keys[department][fingerprint] =
-            SigningKey({registered: true, validFrom: validFrom, validUntil: validUntil, compromisedAt: 0});
+            SigningKey({
+                registered: true,
+                validFrom: validFrom,
+                validUntil: validUntil,
+                compromisedAt: 0,
+                registeredBlock: uint56(block.number)
+            });
         _keyFingerprints[department].push(fingerprint);
         emit SigningKeyRegistered(department, fingerprint, validFrom, validUntil);
     }

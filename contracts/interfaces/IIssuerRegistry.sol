@@ -16,11 +16,15 @@ interface IIssuerRegistry {
     }
 
     /// @notice A signing key's validity window, in block time (unix seconds). 0 = open / never.
+    /// `registeredBlock` is the block of its registration: only batches anchored in a LATER block can
+    /// count for it (block times repeat within a block and, on some chains, across blocks of one second).
+    /// 1 + 8 + 8 + 8 + 7 = 32 bytes, one slot: a block number fits 56 bits.
     struct SigningKey {
         bool registered;
         uint64 validFrom;
         uint64 validUntil;
         uint64 compromisedAt;
+        uint56 registeredBlock;
     }
 
     /// @notice The grant of a document type to a department. `grantedAt` is the first grant,

@@ -111,9 +111,11 @@ function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
 }
 
 /**
- * Signature as of issuance: the key (by thumbprint) must be registered for the department and valid
- * at the batch's block time t: validFrom <= t, t < validUntil (0 = open), t < compromisedAt (0 = never).
- * A key retired or reported compromised only after t leaves the document VALID.
+ * Signature as of issuance: the key (by thumbprint) must be registered for the department before the
+ * batch (in an earlier block: block times repeat within a block, and on some chains across the blocks
+ * of one second) and valid at the batch's block time t: validFrom <= t, t < validUntil (0 = open),
+ * t < compromisedAt (0 = never). A key retired or reported compromised only after t leaves the
+ * document VALID.
  */
 export function checkSignatureWindow(answer: LedgerAnswer, kid: string): Check {
   if (isLedgerUnavailable(answer)) return errored("signature", answer.reason);
@@ -122,6 +124,13 @@ export function checkSignatureWindow(answer: LedgerAnswer, kid: string): Check {
   const key = answer.key;
   const department = answer.batch.department;
   if (!key.registered) return invalid("signature", "KEY_NOT_VALID", `signing key ${kid} is not registered on chain for ${department}`);
+  if (answer.batch.blockNumber <= key.registeredBlock) {
+    return invalid(
+      "signature",
+      "KEY_NOT_VALID",
+      `the batch was anchored in block ${answer.batch.blockNumber}, not after the registration of signing key ${kid} (block ${key.registeredBlock})`,
+    );
+  }
   if (at < key.validFrom) return invalid("signature", "KEY_NOT_VALID", `signing key ${kid} was not yet valid when the batch was anchored (${iso(at)})`);
   if (key.validUntil !== 0 && at >= key.validUntil) {
     return invalid("signature", "KEY_NOT_VALID", `signing key ${kid} had been retired (${iso(key.validUntil)}) before the batch was anchored (${iso(at)})`);

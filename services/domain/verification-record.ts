@@ -27,5 +27,6 @@ export interface VerificationRecord {
   };
   department: { registered: boolean; suspended: boolean };
   typeGrant: { grantedAt: number; withdrawnAt: number };
-  key: { registered: boolean; validFrom: number; validUntil: number; compromisedAt: number };
+  /** `registeredBlock`: the block of the key's registration; only batches anchored in a later block count for it. */
+  key: { registered: boolean; validFrom: number; validUntil: number; compromisedAt: number; registeredBlock: number };
 }

@@ -153,17 +153,10 @@ describe("backdating a signing key", () => {
   });
 
   describe("the same block", () => {
-    // KNOWN BUG, reported (not fixed: it needs a contract and verifier change). A key's window starts at
-    // its registration's block TIME, and the verifier compares times (validFrom <= anchoredAt): a batch
-    // anchored earlier in the same block, or (anvil stamps blocks with wall-clock seconds) in an earlier
-    // block of the same second, counts as anchored while the key was valid. The property below is what
-    // the trust model asks; `it.fails` keeps the suite green until it holds. Remove `.fails` with the fix.
-    let sameBlockScenarioMounted = false;
-    afterAll(() => {
-      // `it.fails` passes on ANY failure: make sure it is the verdict that fails, not the set-up.
-      expect(sameBlockScenarioMounted, "the same-block scenario was not mounted").toBe(true);
-    });
-    it.fails("never makes VALID a document anchored in the same block as, but before, the registration of the key that signed it", async () => {
+    // Block times repeat within a block (and, on anvil, across the blocks of one second), so a key's
+    // window alone cannot order a batch and the key's registration: the registry records the key's
+    // registration block, and only batches anchored in a LATER block count for it.
+    it("never makes VALID a document anchored in the same block as, but before, the registration of the key that signed it", async () => {
       const { privateKey: futureKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
       const thumbprint = await jwkThumbprint(publicJwkOf(futureKey) as never);
       const forged = await forgeLicence({ issuer: "DEMO", kid: "DEMO-10", privateKey: futureKey });
@@ -195,7 +188,6 @@ describe("backdating a signing key", () => {
       expect(registration?.status).toBe(1);
       expect(anchored?.blockNumber).toBe(registration?.blockNumber);
       expect(anchored?.index).toBeLessThan(registration?.index ?? -1);
-      sameBlockScenarioMounted = true;
 
       const file = {
         ...forged.document,

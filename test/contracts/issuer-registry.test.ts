@@ -211,6 +211,8 @@ describe("IssuerRegistry: signing keys", () => {
     expectEvents(receipt, issuerRegistry, "SigningKeyRegistered", [[DEMO, KEY_2, from, until]]);
     const key = await issuerRegistry.signingKey(DEMO, KEY_2);
     expect([key.registered, key.validFrom, key.validUntil, key.compromisedAt]).toEqual([true, from, until, 0n]);
+    // The registration block: only batches anchored in a later block count for the key.
+    expect(key.registeredBlock).toBe(BigInt(receipt.blockNumber));
     expect(await issuerRegistry.signingKeys(DEMO)).toEqual([KEY_1, KEY_2]);
     expect((await issuerRegistry.signingKey(OTHER, KEY_2)).registered).toBe(false);
   });

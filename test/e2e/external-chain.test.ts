@@ -65,6 +65,8 @@ describe("the service on a chain it did not start (EPROOF_RPC_URL)", () => {
   it("refuses a configuration without the contract addresses, or with the single anchoring key of earlier versions", () => {
     const read = (path: string) => readFileSync(path, "utf8");
     expect(() => loadConfig({ ...env, EPROOF_DOCUMENT_REGISTRY: "" }, read)).toThrow(/EPROOF_DOCUMENT_REGISTRY/);
-    expect(() => loadConfig({ ...env, EPROOF_ANCHOR_KEY: `0x${"11".repeat(32)}` }, read)).toThrow(/each department anchors with its own account.*EPROOF_ANCHOR_KEYS_FILE/);
+    expect(() => loadConfig({ ...env, EPROOF_ANCHOR_KEY: `0x${"11".repeat(32)}` }, read)).toThrow(
+      /each department anchors with its own account.*EPROOF_ANCHOR_KEYS_FILE/,
+    );
   });
 });

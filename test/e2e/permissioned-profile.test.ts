@@ -5,7 +5,7 @@
  * holds no ether at all, and two RPC endpoints (each a proxy in front of the same node, as a load
  * balancer would put two Besu RPC nodes) of which one dies mid-run.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

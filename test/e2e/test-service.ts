@@ -1,11 +1,11 @@
 /** Starts the whole system (embedded anvil + SQLite + HTTP) in a temp folder on free ports. */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createPrivateKey, type KeyObject } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createPrivateKey, type KeyObject } from "node:crypto";
 import { custodyKeyObject, loadOrCreateCustodyKey, openPrivateKey } from "../../services/adapters/signing/custody-key.ts";
 import { StoreKeyCustody } from "../../services/adapters/signing/key-custody.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";

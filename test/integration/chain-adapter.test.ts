@@ -80,6 +80,7 @@ async function setUp() {
     ledger,
     chainId,
     keyValidFrom: keyRegistered.blockTime,
+    keyRegisteredBlock: keyRegistered.blockNumber,
     registerOther,
   };
 }
@@ -272,7 +273,7 @@ describe("chain adapter: EthersLedger", () => {
   });
 
   it("maps the verification record of an anchored, superseded document", async () => {
-    const { ledger, governance, keyValidFrom } = await setUp();
+    const { ledger, governance, keyValidFrom, keyRegisteredBlock } = await setUp();
     const root = id("batch-v") as Hex;
     const anchored = await ledger.anchorBatch({
       department: "DEMO",
@@ -316,6 +317,7 @@ describe("chain adapter: EthersLedger", () => {
         validFrom: keyValidFrom,
         validUntil: 0,
         compromisedAt: anchored.blockTime + 100,
+        registeredBlock: keyRegisteredBlock,
       },
     });
   });

@@ -1,6 +1,6 @@
 /**
  * The verify hot path's ABI codec for `DocumentRegistry.verificationRecord`. The call takes four
- * static words and returns a struct of 18 static words, so both are plain word slicing. ethers'
+ * static words and returns a struct of 19 static words, so both are plain word slicing. ethers'
  * generic coder cost more CPU per verification than everything else in the verifier together;
  * this codec is checked against it in test/integration/chain-adapter.test.ts.
  */
@@ -10,7 +10,7 @@ import type { Hex } from "../../ports.ts";
 import { fromBytes32String, fromDocumentIdBytes16, statusFromIndex, toBytes32, toBytes32String, toDocumentIdBytes16 } from "./chain-codec.ts";
 
 const SELECTOR = id("verificationRecord(bytes32,bytes32,bytes16,bytes32)").slice(0, 10);
-const WORDS = 18;
+const WORDS = 19;
 
 export function encodeVerificationRecordCall(query: { department: string; root: Hex; documentId: string; keyFingerprint: Hex }): Hex {
   const department = toBytes32String(query.department, "department code").slice(2);
@@ -56,6 +56,6 @@ export function decodeVerificationRecord(returned: string): VerificationRecord {
     },
     department: { registered: bool(10), suspended: bool(11) },
     typeGrant: { grantedAt: uint(12, 64), withdrawnAt: uint(13, 64) },
-    key: { registered: bool(14), validFrom: uint(15, 64), validUntil: uint(16, 64), compromisedAt: uint(17, 64) },
+    key: { registered: bool(14), validFrom: uint(15, 64), validUntil: uint(16, 64), compromisedAt: uint(17, 64), registeredBlock: uint(18, 64) },
   };
 }

@@ -4,7 +4,7 @@ import { loadArtifact } from "../../../services/adapters/chain/contract-artifact
 import { decodeVerificationRecord, encodeVerificationRecordCall } from "../../../services/adapters/chain/verification-record-codec.ts";
 
 const registry = new Interface(loadArtifact("DocumentRegistry").abi);
-const WORDS = 18;
+const WORDS = 19;
 
 function encoded(overrides: { successor?: string; status?: number; bool?: boolean } = {}): string {
   const bool = overrides.bool ?? true;
@@ -14,7 +14,7 @@ function encoded(overrides: { successor?: string; status?: number; bool?: boolea
       document: [overrides.status ?? 3, 1_800_000_100, overrides.successor ?? `0x${"ab".repeat(16)}`],
       department: [true, false],
       typeGrant: [1_700_000_000, 0],
-      key: [bool, 1_700_000_001, 2 ** 40, 0],
+      key: [bool, 1_700_000_001, 2 ** 40, 0, 77],
     },
   ]);
 }
@@ -44,7 +44,7 @@ describe("verificationRecord codec", () => {
     );
   });
 
-  it("reads a struct of 18 static words with no reason code in it", () => {
+  it("reads a struct of 19 static words with no reason code in it", () => {
     const fragment = registry.getFunction("verificationRecord");
     const [record] = fragment?.outputs ?? [];
     if (record === undefined) throw new Error("verificationRecord has no output");
@@ -67,6 +67,7 @@ describe("verificationRecord codec", () => {
       "key.validFrom",
       "key.validUntil",
       "key.compromisedAt",
+      "key.registeredBlock",
     ]);
     expect(encoded()).toHaveLength(2 + WORDS * 64);
   });
@@ -85,7 +86,7 @@ describe("verificationRecord codec", () => {
       document: { status: "SUPERSEDED", changedAt: 1_800_000_100, successor: "ab".repeat(16) },
       department: { registered: true, suspended: false },
       typeGrant: { grantedAt: 1_700_000_000, withdrawnAt: 0 },
-      key: { registered: true, validFrom: 1_700_000_001, validUntil: 2 ** 40, compromisedAt: 0 },
+      key: { registered: true, validFrom: 1_700_000_001, validUntil: 2 ** 40, compromisedAt: 0, registeredBlock: 77 },
     });
     expect(decodeVerificationRecord(encoded({ successor: `0x${"00".repeat(16)}`, status: 0, bool: false }))).toMatchObject({
       batch: { anchored: false },
@@ -101,7 +102,7 @@ describe("verificationRecord codec", () => {
       document: [1, 14, `0x${"cd".repeat(16)}`],
       department: [false, true],
       typeGrant: [15, 16],
-      key: [true, 17, 18, 19],
+      key: [true, 17, 18, 19, 20],
     };
     const ours = decodeVerificationRecord(registry.encodeFunctionResult("verificationRecord", [values]));
     const [theirs] = registry.decodeFunctionResult("verificationRecord", registry.encodeFunctionResult("verificationRecord", [values]));
@@ -123,24 +124,26 @@ describe("verificationRecord codec", () => {
         validFrom: Number(theirs.key.validFrom),
         validUntil: Number(theirs.key.validUntil),
         compromisedAt: Number(theirs.key.compromisedAt),
+        registeredBlock: Number(theirs.key.registeredBlock),
       },
     });
     expect(ours.batch).toMatchObject({ count: 11, blockNumber: 12, anchoredAt: 13 });
-    expect(ours.key).toEqual({ registered: true, validFrom: 17, validUntil: 18, compromisedAt: 19 });
+    expect(ours.key).toEqual({ registered: true, validFrom: 17, validUntil: 18, compromisedAt: 19, registeredBlock: 20 });
   });
 
   it("refuses answers that are not exactly the struct's encoding", () => {
     const good = encoded();
-    expect(() => decodeVerificationRecord("0x")).toThrow(/expected 576/);
-    expect(() => decodeVerificationRecord(good.slice(0, -2))).toThrow(/expected 576/);
-    expect(() => decodeVerificationRecord(`${good}00`)).toThrow(/expected 576/);
+    expect(() => decodeVerificationRecord("0x")).toThrow(/expected 608/);
+    expect(() => decodeVerificationRecord(good.slice(0, -2))).toThrow(/expected 608/);
+    expect(() => decodeVerificationRecord(`${good}00`)).toThrow(/expected 608/);
     // The old 20-word layout (with two reason codes) is refused, not read shifted.
-    expect(() => decodeVerificationRecord(`${good}${"0".repeat(128)}`)).toThrow(/expected 576/);
-    expect(() => decodeVerificationRecord(`0x${"zz".repeat(WORDS * 32)}`)).toThrow(/expected 576/);
+    expect(() => decodeVerificationRecord(`${good}${"0".repeat(64)}`)).toThrow(/expected 608/);
+    expect(() => decodeVerificationRecord(`0x${"zz".repeat(WORDS * 32)}`)).toThrow(/expected 608/);
     expect(() => decodeVerificationRecord(withWord(good, 0, `${"0".repeat(63)}2`))).toThrow(/word 0 is not a bool/);
     expect(() => decodeVerificationRecord(withWord(good, 14, `${"0".repeat(63)}2`))).toThrow(/word 14 is not a bool/);
     expect(() => decodeVerificationRecord(withWord(good, 3, `${"0".repeat(55)}100000000`))).toThrow(/word 3 is wider than uint32/);
     expect(() => decodeVerificationRecord(withWord(good, 17, "f".repeat(64)))).toThrow(/word 17 is wider than uint64/);
+    expect(() => decodeVerificationRecord(withWord(good, 18, "f".repeat(64)))).toThrow(/word 18 is wider than uint64/);
     expect(() => decodeVerificationRecord(withWord(good, 9, "ab".repeat(32)))).toThrow(/word 9 is not a bytes16/);
     expect(() => decodeVerificationRecord(withWord(good, 6, `${"0".repeat(63)}4`))).toThrow(/unknown status 4/);
   });

@@ -31,7 +31,7 @@ describe("the chain checks", () => {
   });
 
   it("are SKIPPED while the root is not anchored, whatever the rest of the record says", () => {
-    const record = { ...unanchored, key: { registered: false, validFrom: 0, validUntil: 0, compromisedAt: 0 } };
+    const record = { ...unanchored, key: { registered: false, validFrom: 0, validUntil: 0, compromisedAt: 0, registeredBlock: 0 } };
     expect(checkSignatureWindow(record, "DEMO-1").status).toBe("SKIPPED");
     expect(checkIssuerAuthorised(record, "DEMO", "licence").status).toBe("SKIPPED");
     expect(checkStatus(record).status).toBe("SKIPPED");
@@ -46,6 +46,15 @@ describe("the chain checks", () => {
     expect(at({ compromisedAt: ANCHORED_AT + 1 })).toBe("VALID");
     expect(at({ compromisedAt: ANCHORED_AT })).toBe("INVALID");
     expect(at({ registered: false })).toBe("INVALID");
+  });
+
+  it("counts a key only for batches anchored in a block after its registration, even at the same block time", () => {
+    const record = (registeredBlock: number) => ledgerRecord({ key: { validFrom: ANCHORED_AT, registeredBlock } });
+    // The batch is in block 12 (the fixture); its time equals the key's validFrom.
+    expect(checkSignatureWindow(record(11), "DEMO-1").status).toBe("VALID");
+    expect(checkSignatureWindow(record(12), "DEMO-1")).toMatchObject({ status: "INVALID", code: "KEY_NOT_VALID" });
+    expect(checkSignatureWindow(record(12), "DEMO-1").reason).toMatch(/block 12, not after the registration of signing key DEMO-1 \(block 12\)/);
+    expect(checkSignatureWindow(record(13), "DEMO-1").status).toBe("INVALID");
   });
 });
 

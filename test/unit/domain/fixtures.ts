@@ -166,7 +166,7 @@ export function ledgerRecord(patch: Patch = {}): VerificationRecord {
     document: { status: "ACTIVE", changedAt: 0, successor: null, ...patch.document },
     department: { registered: true, suspended: false, ...patch.department },
     typeGrant: { grantedAt: KEY_VALID_FROM, withdrawnAt: 0, ...patch.typeGrant },
-    key: { registered: true, validFrom: KEY_VALID_FROM, validUntil: 0, compromisedAt: 0, ...patch.key },
+    key: { registered: true, validFrom: KEY_VALID_FROM, validUntil: 0, compromisedAt: 0, registeredBlock: 3, ...patch.key },
   };
 }
 

@@ -25,7 +25,7 @@ function anchoredAt(seconds: number): VerificationRecord {
     document: { status: "ACTIVE", changedAt: 0, successor: null },
     department: { registered: true, suspended: false },
     typeGrant: { grantedAt: 1, withdrawnAt: 0 },
-    key: { registered: true, validFrom: 1, validUntil: 0, compromisedAt: 0 },
+    key: { registered: true, validFrom: 1, validUntil: 0, compromisedAt: 0, registeredBlock: 1 },
   };
 }
 
