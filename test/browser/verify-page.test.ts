@@ -2,7 +2,8 @@
  * The public's side, in a real browser: the verify page at a phone viewport, opened from each
  * verdict's QR link in English and Traditional Chinese, fed a PDF and a redacted JSON copy through
  * its file picker, and reading a QR from a (fake) camera with its in-page decoder. Screenshots go
- * to test-output/browser/. Skips, saying why, only when no Chromium is installed.
+ * to test-output/browser/. Without Chromium it fails under CI=true and skips, saying why, elsewhere
+ * (test/tool-required.ts).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -10,14 +11,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeQrFragment, encodeQrFragment } from "../../services/adapters/qr/qr-payload.ts";
+import { decodeQrFragment, encodeQrFragment } from "../../services/domain/qr-payload.ts";
 import { api, downloadEProof, removeDataDir, startTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "../e2e/test-service.ts";
+import { toolAvailable } from "../tool-required.ts";
 
 // pngjs ships no types; this is the one call we use.
 const { PNG } = createRequire(import.meta.url)("pngjs") as { PNG: { sync: { read(png: Buffer): { width: number; height: number; data: Buffer } } } };
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/lib/chromium/chromium"].find((path) => existsSync(path));
-if (!CHROMIUM) console.info("skipped the browser tests: no Chromium at /usr/bin/chromium (run `node scripts/ensure-browser.mjs` as root to install it)");
+const HAS_CHROMIUM = toolAvailable(
+  "Chromium",
+  CHROMIUM !== undefined,
+  "no Chromium at /usr/bin/chromium (run `node scripts/ensure-browser.mjs` as root to install it)",
+);
 
 const OUT = join(process.cwd(), "test-output", "browser");
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
@@ -75,7 +81,7 @@ function qrVideo(png: Buffer, path: string): void {
   writeFileSync(path, Buffer.concat(frames));
 }
 
-describe.skipIf(!CHROMIUM)("the verify page in a phone browser", () => {
+describe.skipIf(!HAS_CHROMIUM)("the verify page in a phone browser", () => {
   let service: TestService;
   let unavailable: TestService | null = null;
   let browser: Browser;

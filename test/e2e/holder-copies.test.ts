@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requirePdftoppm } from "../tool-required.ts";
 import { readQrFromPng } from "../unit/qr/read-qr-image.ts";
 import { api, downloadEProof, removeDataDir, runEproof, startTestService, type TestService, waitUntilAnchored } from "./test-service.ts";
 
@@ -14,15 +15,6 @@ const EXAMPLES = ["licence", "permit", "subsidy-agreement", "certificate"].map((
   type,
   request: JSON.parse(readFileSync(new URL(`../../docs/examples/${type}.json`, import.meta.url), "utf8")) as { type: string; data: Record<string, unknown> },
 }));
-
-function hasPdftoppm(): boolean {
-  try {
-    execFileSync("pdftoppm", ["-v"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("holder copies: PDFs of every type and redacted copies", () => {
   let service: TestService;
@@ -55,10 +47,7 @@ describe("holder copies: PDFs of every type and redacted copies", () => {
       console.info(`${type} PDF: ${bytes.length} bytes`);
       expect(bytes.length).toBeLessThan(100_000);
       expect((await api(service, "POST", "/api/v1/verify", bytes, { "content-type": "application/pdf" })).body.verdict).toBe("VALID");
-      if (!hasPdftoppm()) {
-        console.info("skipped the rendered-page check: pdftoppm (Debian poppler-utils) is not installed");
-        context.skip();
-      }
+      requirePdftoppm(context);
       const prefix = join(workDir, type);
       execFileSync("pdftoppm", ["-r", "150", "-png", "-f", "1", "-l", "1", "-", prefix], { input: bytes });
       const scanned = readQrFromPng(readFileSync(`${prefix}-1.png`));

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifyAddress, WebhookDestinationRefused } from "../../services/adapters/http/webhook-address.ts";
 import { assertPublicDestination, publicOnlyLookup, type ResolveHost } from "../../services/adapters/http/webhook-destination.ts";
 import { guardedWebhookTransport } from "../../services/adapters/http/webhook-transport.ts";
+import { requireTool } from "../tool-required.ts";
 
 /** A TCP listener on every interface that only counts connections: did anything reach it? */
 let listener: Server;
@@ -98,10 +99,12 @@ describe("delivery check", () => {
   it("refuses a host name that resolves to a loopback address at delivery time (DNS rebinding), before connecting", async (ctx) => {
     const name = hostname();
     const resolved = await lookup(name, { all: true }).catch(() => []);
-    if (resolved.length === 0 || resolved.every((a) => classifyAddress(a.address) === "public")) {
-      ctx.skip();
-      return;
-    }
+    requireTool(
+      ctx,
+      "a resolver that answers for this host's name",
+      resolved.some((a) => classifyAddress(a.address) !== "public"),
+      `the system resolver gives ${resolved.length === 0 ? "no address" : "only public addresses"} for ${name}, so no name here resolves to a private one`,
+    );
     const before = connections;
     await expect(transport.post(`https://${name}:${port}/hook`, "{}", {})).rejects.toBeInstanceOf(WebhookDestinationRefused);
     expect(connections).toBe(before);

@@ -3,10 +3,13 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { PDFDict, PDFDocument, PDFName, PDFRawStream } from "pdf-lib";
 import { describe, expect, it } from "vitest";
 import { extractEProofJson, renderDocumentPdf } from "../../../services/adapters/pdf/document-pdf.ts";
 import { isEProofError } from "../../../services/errors.ts";
+import { propertyOptions } from "../../property-seed.ts";
+import { requirePdftoppm } from "../../tool-required.ts";
 import { readQrFromPng } from "../qr/read-qr-image.ts";
 import { typicalLicencePdfInput } from "./typical-licence-pdf.ts";
 
@@ -16,15 +19,6 @@ async function expectInvalidPdf(bytes: Uint8Array): Promise<void> {
     (error: unknown) => (isEProofError(error, "INVALID_PDF") ? "INVALID_PDF" : String(error)),
   );
   expect(outcome).toBe("INVALID_PDF");
-}
-
-function hasPdftoppm(): boolean {
-  try {
-    execFileSync("pdftoppm", ["-v"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe("document PDF", () => {
@@ -72,22 +66,23 @@ describe("document PDF", () => {
         (error: unknown) => expect(isEProofError(error, "INVALID_PDF")).toBe(true),
       );
     }
-    for (let i = 0; i < 40; i++) {
-      const damaged = Uint8Array.from(pdf);
-      for (let j = 0; j < 20; j++) damaged[Math.floor(Math.random() * damaged.length)] = Math.floor(Math.random() * 256);
-      await extractEProofJson(damaged).then(
-        (json) => expect(typeof json).toBe("string"),
-        (error: unknown) => expect(isEProofError(error, "INVALID_PDF")).toBe(true),
-      );
-    }
+    const damage = fc.array(fc.record({ at: fc.nat(pdf.length - 1), byte: fc.integer({ min: 0, max: 255 }) }), { minLength: 20, maxLength: 20 });
+    await fc.assert(
+      fc.asyncProperty(damage, async (changes) => {
+        const damaged = Uint8Array.from(pdf);
+        for (const { at, byte } of changes) damaged[at] = byte;
+        await extractEProofJson(damaged).then(
+          (json) => expect(typeof json).toBe("string"),
+          (error: unknown) => expect(isEProofError(error, "INVALID_PDF")).toBe(true),
+        );
+      }),
+      propertyOptions({ numRuns: 40 }),
+    );
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 
   it("prints a QR code that a scanner reads from the rendered page", async (context) => {
-    if (!hasPdftoppm()) {
-      console.info("skipped: pdftoppm (Debian poppler-utils) is not installed, so the page cannot be rasterised");
-      context.skip();
-    }
+    requirePdftoppm(context);
     const { input, url } = await typicalLicencePdfInput();
     const pdf = await renderDocumentPdf(input);
     const dir = mkdtempSync(join(tmpdir(), "eproof-pdf-"));
