@@ -19,10 +19,11 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { extractEProofJson } from "../../services/adapters/pdf/document-pdf.ts";
-import { decodeQrFragment } from "../../services/adapters/qr/qr-payload.ts";
 import { canonicalJson } from "../../services/domain/canonical-json.ts";
+import { decodeQrFragment } from "../../services/domain/qr-payload.ts";
 import type { JsonValue } from "../../services/domain/types.ts";
 import { VERDICTS } from "../../services/domain/verdict.ts";
+import { propertyOptions } from "../property-seed.ts";
 import { api, downloadEProof, removeDataDir, startTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
 
 const JSON_RUNS = 5_800;
@@ -451,7 +452,7 @@ describe("fuzzing the verify API", () => {
           validNoOps += 1;
         }
       }),
-      { numRuns: JSON_RUNS },
+      propertyOptions({ numRuns: JSON_RUNS }),
     );
     // The fuzzer reaches past the shape check: no-ops come back VALID, and tampering is told apart.
     expect(validNoOps).toBeGreaterThan(0);
@@ -491,7 +492,7 @@ describe("fuzzing the verify API", () => {
           expect(same, `VALID for a changed QR text: ${text}`).toBe(true);
         }
       }),
-      { numRuns: QR_RUNS },
+      propertyOptions({ numRuns: QR_RUNS }),
     );
   }, 300_000);
 
@@ -505,7 +506,7 @@ describe("fuzzing the verify API", () => {
           expect(semanticKey(embedded, original), `VALID for a PDF whose e-Proof changed (${m.kind})`).toBe(originalKey);
         }
       }),
-      { numRuns: PDF_RUNS },
+      propertyOptions({ numRuns: PDF_RUNS }),
     );
   }, 300_000);
 });

@@ -10,6 +10,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PgStore } from "../../services/adapters/store/pg-store.ts";
+import { seededRandom } from "../property-seed.ts";
 import { type SharedDeployment, startSharedDeployment } from "./shared-deployment.ts";
 import { api, freePort, TYPICAL_LICENCE } from "./test-service.ts";
 
@@ -66,6 +67,7 @@ describe("kill -9 during anchoring (PostgreSQL, external chain)", () => {
     let killedWithWork = 0;
     let killedMidSend = 0;
     const probe = await PgStore.open({ connectionString: shared.schema.url, maxConnections: 1 });
+    const random = seededRandom();
     let next = startChild(env);
     next.catch(() => undefined);
     for (let round = 0; round < ROUNDS; round++) {
@@ -87,7 +89,7 @@ describe("kill -9 during anchoring (PostgreSQL, external chain)", () => {
         if (++answered === 3) third();
       });
       await Promise.race([thirdAnswered, Promise.all(issuing)]);
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 150)));
+      await new Promise((r) => setTimeout(r, Math.floor(random() * 150)));
       if ((await probe.countUnanchored()) > 0) killedWithWork++;
       if ((await probe.unfinishedBatches()).some((batch) => batch.state === "SENT")) killedMidSend++;
       await kill9(current.process);

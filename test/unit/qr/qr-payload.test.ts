@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { qrUrl } from "../../../services/adapters/qr/qr-code.ts";
-import { decodeQrFragment, digitsForBytes, encodeQrFragment } from "../../../services/adapters/qr/qr-payload.ts";
+import { decodeQrFragment, digitsForBytes, encodeQrFragment, qrUrl } from "../../../services/domain/qr-payload.ts";
 import { isEProofError } from "../../../services/errors.ts";
+import { propertyOptions } from "../../property-seed.ts";
 import { BASE_URL, randomSignature, typicalClaimBytes } from "./typical-licence.ts";
 
 function expectInvalidQr(text: string): void {
@@ -55,14 +55,22 @@ describe("QR payload", () => {
   });
 
   it("round-trips random claims of many lengths, leading zero bytes and large key numbers", () => {
-    for (let i = 0; i < 300; i++) {
-      const claimBytes = Uint8Array.from(randomBytes(1 + (i % 97) * 7));
-      if (i % 3 === 0) claimBytes[0] = 0;
-      const signature = randomSignature();
-      if (i % 5 === 0) signature.fill(0, 0, 9);
-      const keyNumber = i % 4 === 0 ? 2 ** 31 - 1 - i : i;
-      expect(decodeQrFragment(encodeQrFragment({ keyNumber, claimBytes, signature }))).toEqual({ keyNumber, claimBytes, signature });
-    }
+    const bytes = (length: number) => fc.uint8Array({ minLength: length, maxLength: length });
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 700 }),
+        bytes(64),
+        fc.oneof(fc.nat(1000), fc.integer({ min: 2 ** 31 - 1000, max: 2 ** 31 - 1 })),
+        fc.boolean(),
+        fc.boolean(),
+        (claimBytes, signature, keyNumber, zeroClaimStart, zeroSignatureStart) => {
+          if (zeroClaimStart) claimBytes[0] = 0;
+          if (zeroSignatureStart) signature.fill(0, 0, 9);
+          expect(decodeQrFragment(encodeQrFragment({ keyNumber, claimBytes, signature }))).toEqual({ keyNumber, claimBytes, signature });
+        },
+      ),
+      propertyOptions({ numRuns: 300 }),
+    );
   });
 
   it("maps a byte length to a digit count one to one", () => {
@@ -106,17 +114,22 @@ describe("QR payload", () => {
   it("never throws anything but INVALID_QR for random, truncated or mutated input (fuzz)", () => {
     const fragment = encodeQrFragment({ keyNumber: 1, claimBytes: typicalClaimBytes(), signature: randomSignature() });
     const url = qrUrl(BASE_URL, fragment);
-    const alphabet = "0123456789#%/:.ABCxyz -_\u00e9\u4e00";
-    for (let i = 0; i < 2000; i++) {
-      const length = Math.floor(Math.random() * 600);
-      let random = "";
-      for (let j = 0; j < length; j++) random += alphabet[Math.floor(Math.random() * alphabet.length)];
-      decodeOrInvalid(random);
-      decodeOrInvalid(`1${Array.from(randomBytes(length), (b) => b % 10).join("")}`);
-      decodeOrInvalid(url.slice(0, Math.floor(Math.random() * url.length)));
-      const at = 1 + Math.floor(Math.random() * (fragment.length - 1));
-      const mutated = fragment.slice(0, at) + String((Number(fragment[at]) + 1 + (i % 9)) % 10) + fragment.slice(at + 1);
-      decodeOrInvalid(mutated);
-    }
+    const alphabet = [..."0123456789#%/:.ABCxyz -_\u00e9\u4e00"];
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...alphabet), maxLength: 600 }),
+        fc.stringMatching(/^[0-9]{0,600}$/),
+        fc.nat(url.length - 1),
+        fc.integer({ min: 1, max: fragment.length - 1 }),
+        fc.integer({ min: 1, max: 9 }),
+        (random, digits, cut, at, shift) => {
+          decodeOrInvalid(random);
+          decodeOrInvalid(`1${digits}`);
+          decodeOrInvalid(url.slice(0, cut));
+          decodeOrInvalid(fragment.slice(0, at) + String((Number(fragment[at]) + shift) % 10) + fragment.slice(at + 1));
+        },
+      ),
+      propertyOptions({ numRuns: 2000 }),
+    );
   });
 });
