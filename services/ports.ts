@@ -2,9 +2,10 @@
  * The interfaces the use cases need from the outside world. Adapters implement them;
  * main.ts wires them. Nothing here knows ethers, SQLite or Express.
  */
+import type { Hex } from "./domain/types.ts";
 import type { OnChainStatus, VerificationRecord } from "./domain/verification-record.ts";
 
-export type Hex = `0x${string}`;
+export type { Hex };
 
 export interface AnchorRequest {
   department: string;

@@ -4,7 +4,7 @@
  * the ones JCS specifies; what is left is key order (UTF-16 code units) and refusing what JSON
  * cannot say.
  */
-import { EProofError } from "../errors.ts";
+import { EProofError } from "./errors.ts";
 import type { JsonValue } from "./types.ts";
 
 /** ASCII is its own NFC and always well formed: most keys and many values skip the ICU call. */

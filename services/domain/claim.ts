@@ -4,8 +4,8 @@
  * facts]. The bytes travel verbatim, so the encoding need not be canonical.
  */
 import { decode, encode } from "cbor-x";
-import { EProofError } from "../errors.ts";
 import { getDocumentType } from "./document-types.ts";
+import { EProofError } from "./errors.ts";
 import type { DocumentHeader, Hex, JsonValue } from "./types.ts";
 
 export interface Claim {

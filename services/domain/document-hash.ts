@@ -2,8 +2,9 @@
  * Field digests and the document hash. Each field is hashed with its own random salt, so a field
  * can be withheld (its digest stands in for it) and a guessed value cannot be confirmed.
  */
-import { EProofError } from "../errors.ts";
+
 import { canonicalJson } from "./canonical-json.ts";
+import { EProofError } from "./errors.ts";
 import { keccak256 } from "./keccak.ts";
 import type { DocumentHeader, Hex, JsonValue } from "./types.ts";
 

@@ -4,8 +4,8 @@
  * when a department is granted the type.
  */
 import { z } from "zod";
-import { EProofError, type Problem } from "../errors.ts";
 import { canonicalJson } from "./canonical-json.ts";
+import { EProofError, type Problem } from "./errors.ts";
 import { keccak256 } from "./keccak.ts";
 import type { Hex, JsonValue } from "./types.ts";
 

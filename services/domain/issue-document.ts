@@ -1,10 +1,10 @@
 /** Building a document for issuance (pure): header, NFC data, salts, hash and the claim to sign. */
 
-import { EProofError } from "../errors.ts";
 import { normaliseJson } from "./canonical-json.ts";
 import { type Claim, claimFromDocument, encodeClaim } from "./claim.ts";
 import { computeDocumentHash } from "./document-hash.ts";
 import { getDocumentType } from "./document-types.ts";
+import { EProofError } from "./errors.ts";
 import { type AnchorBlock, type DocumentHeader, type EProofDocument, type Hex, isDocumentId, type JsonValue, type SignatureBlock } from "./types.ts";
 
 export interface PreparedDocument {

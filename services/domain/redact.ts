@@ -1,7 +1,8 @@
 /** Selective disclosure: a copy that withholds chosen fields and still verifies. */
-import { EProofError } from "../errors.ts";
+
 import { fieldDigest } from "./document-hash.ts";
 import { getDocumentType } from "./document-types.ts";
+import { EProofError } from "./errors.ts";
 import type { EProofDocument, Hex, JsonValue } from "./types.ts";
 
 const HEADER_FIELDS = new Set(["id", "type", "typeVersion", "issuer", "issuedAt"]);

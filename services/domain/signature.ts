@@ -21,7 +21,7 @@
  */
 import { createPublicKey, KeyObject, sign, verify } from "node:crypto";
 import { calculateJwkThumbprint, type JWK } from "jose";
-import { EProofError } from "../errors.ts";
+import { EProofError } from "./errors.ts";
 import type { Hex, PublicJwk } from "./types.ts";
 
 export function protectedHeaderFor(kid: string): string {

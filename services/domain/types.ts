@@ -1,7 +1,6 @@
 /** The shapes of an e-Proof document (docs/design.md, "The e-Proof file"). */
-import type { Hex } from "../ports.ts";
-
-export type { Hex };
+/** 0x-prefixed hexadecimal (hashes, addresses, roots): the domain's own type, re-exported by the ports. */
+export type Hex = `0x${string}`;
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 

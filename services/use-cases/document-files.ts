@@ -3,8 +3,7 @@
  * batch is on chain) and the QR link that carries the signed claim.
  */
 
-import { qrUrl } from "../adapters/qr/qr-code.ts";
-import { encodeQrFragment } from "../adapters/qr/qr-payload.ts";
+import { encodeQrFragment, qrUrl } from "../domain/qr-payload.ts";
 import { splitJws } from "../domain/signature.ts";
 import { registryAt, type TrustList } from "../domain/trust-list.ts";
 import type { AnchorBlock, EProofDocument } from "../domain/types.ts";

@@ -5,8 +5,8 @@
  * holder's file saved before anchoring gets its anchor from the store.
  */
 import { extractEProofJson } from "../adapters/pdf/document-pdf.ts";
-import { decodeQrFragment } from "../adapters/qr/qr-payload.ts";
 import { type Claim, decodeClaim } from "../domain/claim.ts";
+import { decodeQrFragment } from "../domain/qr-payload.ts";
 import { joinJws, verifyJws } from "../domain/signature.ts";
 import { type EProofDocument, isDocumentId } from "../domain/types.ts";
 import { CHECK_ORDER, type Check, invalid, overallVerdict, skipped } from "../domain/verdict.ts";

@@ -1,8 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { qrUrl } from "../../services/adapters/qr/qr-code.ts";
-import { decodeQrFragment, encodeQrFragment } from "../../services/adapters/qr/qr-payload.ts";
+import { decodeQrFragment, encodeQrFragment, qrUrl } from "../../services/domain/qr-payload.ts";
 import { readQrFromPng } from "../unit/qr/read-qr-image.ts";
 import { api, downloadEProof, removeDataDir, runEproof, startTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
 

@@ -1,5 +1,6 @@
 /**
- * The QR code itself: the verify URL and its rendering (PNG, SVG) at error-correction level Q.
+ * The QR code itself: its rendering (PNG, SVG) at error-correction level Q. The verify URL it
+ * carries is built in the domain (services/domain/qr-payload.ts, `qrUrl`).
  *
  * The URL is `<PUBLIC BASE URL, UPPER CASE>/VERIFY#<digits>`, cut into three QR segments so each part
  * uses the cheapest mode: alphanumeric for the upper-case URL, byte for `#` (not in QR's alphanumeric
@@ -26,12 +27,6 @@ export interface QrPngOptions {
 
 const ALPHANUMERIC = /^[0-9A-Z $%*+\-./:]*$/;
 const NUMERIC = /^[0-9]*$/;
-
-/** The verify URL the QR code carries: `<BASE UPPERCASED>/VERIFY#<fragment>`. */
-export function qrUrl(publicBaseUrl: string, fragment: string): string {
-  const base = publicBaseUrl.trim().replace(/\/+$/, "").toUpperCase();
-  return `${base}/VERIFY#${fragment.replace(/^#/, "")}`;
-}
 
 /**
  * The URL cut into segments for the `qrcode` package: the part before `#` in alphanumeric mode when it

@@ -1,8 +1,8 @@
 /** The typical licence of MISSION.md as renderDocumentPdf input, with a real QR code. */
 import { randomBytes } from "node:crypto";
 import type { DocumentPdfInput } from "../../../services/adapters/pdf/document-pdf.ts";
-import { qrUrl, renderQrPng } from "../../../services/adapters/qr/qr-code.ts";
-import { encodeQrFragment } from "../../../services/adapters/qr/qr-payload.ts";
+import { renderQrPng } from "../../../services/adapters/qr/qr-code.ts";
+import { encodeQrFragment, qrUrl } from "../../../services/domain/qr-payload.ts";
 import { BASE_URL, randomSignature, TYPICAL_LICENCE_DATA, typicalClaimBytes } from "../qr/typical-licence.ts";
 
 export async function typicalLicencePdfInput(): Promise<{ input: DocumentPdfInput; url: string }> {

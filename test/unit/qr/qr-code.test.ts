@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { qrSegments, qrUrl, qrVersion, renderQrPng, renderQrSvg } from "../../../services/adapters/qr/qr-code.ts";
-import { decodeQrFragment, encodeQrFragment } from "../../../services/adapters/qr/qr-payload.ts";
+import { qrSegments, qrVersion, renderQrPng, renderQrSvg } from "../../../services/adapters/qr/qr-code.ts";
+import { decodeQrFragment, encodeQrFragment, qrUrl } from "../../../services/domain/qr-payload.ts";
 import { isEProofError } from "../../../services/errors.ts";
 import { readQrFromPng } from "./read-qr-image.ts";
 import { BASE_URL, randomSignature, typicalClaimBytes } from "./typical-licence.ts";

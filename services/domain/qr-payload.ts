@@ -11,8 +11,8 @@
  * bytes survive.
  */
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { EProofError } from "../../errors.ts";
 import { CLAIM_DICTIONARY_V1 } from "./claim-dictionary.ts";
+import { EProofError } from "./errors.ts";
 
 export interface QrPayload {
   /** The `n` of the signing key's kid `<DEPT>-<n>` (the department comes from the claim). */
@@ -46,6 +46,16 @@ export function encodeQrFragment(payload: QrPayload): string {
   const compressed = deflateRawSync(claimBytes, { level: 9, memLevel: 9, dictionary: CLAIM_DICTIONARY_V1 });
   const packed = concat([writeVarint(keyNumber), signature, compressed]);
   return FORMAT_DEFLATE_V1 + bytesToDigits(packed);
+}
+
+/**
+ * The verify URL the QR code carries: `<BASE UPPERCASED>/VERIFY#<fragment>`. Upper case so that the
+ * part before `#` fits QR's alphanumeric mode (services/adapters/qr/qr-code.ts); Express matches
+ * `/verify` case-insensitively and host names are case-insensitive.
+ */
+export function qrUrl(publicBaseUrl: string, fragment: string): string {
+  const base = publicBaseUrl.trim().replace(/\/+$/, "").toUpperCase();
+  return `${base}/VERIFY#${fragment.replace(/^#/, "")}`;
 }
 
 /**
