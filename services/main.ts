@@ -42,6 +42,7 @@ import { DepartmentDirectory } from "./use-cases/department-directory.ts";
 import { anchorOf } from "./use-cases/document-files.ts";
 import { ChainFollower } from "./use-cases/follow-chain-events.ts";
 import { ChainIssuanceGate } from "./use-cases/issuance-gate.ts";
+import { withTimeout } from "./with-timeout.ts";
 
 export interface RunningService {
   url: string;
@@ -60,20 +61,6 @@ export interface RunningService {
   /** The embedded chain (anvil), or null on an external chain. */
   embeddedChain: EmbeddedChain | null;
   stop(): Promise<void>;
-}
-
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Publication policies read at most every few seconds per department (a verify answer asks only when a status check failed). */
@@ -209,7 +196,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
       ),
   });
   // Names are ready before the first verification unless the chain is slow or away (then they follow).
-  await Promise.race([departments.refresh(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  await withTimeout(departments.refresh(), 2_000).catch(() => undefined);
   const gate = new ChainIssuanceGate({
     governance: registryReader,
     store,

@@ -8,6 +8,7 @@ import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
 import type { AbuseConfig } from "../../config.ts";
 import { EProofError } from "../../errors.ts";
+import { withTimeout } from "../../with-timeout.ts";
 import { CounterRateLimitStore, type CounterStore, MemoryCounterStore } from "./counter-store.ts";
 
 /**
@@ -129,18 +130,8 @@ export function authFailureRateLimit(
 }
 
 /** Runs `work` but gives up after `ms` with a 503 TIMEOUT, so one slow verification cannot hold a client forever. */
-export async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new EProofError("TIMEOUT", `the verification took longer than ${ms} ms; try again in a moment`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  return withTimeout(work, ms, () => new EProofError("TIMEOUT", `the verification took longer than ${ms} ms; try again in a moment`));
 }
 
 /** Deeper than any e-Proof file or request we define (a document nests about five levels). */
