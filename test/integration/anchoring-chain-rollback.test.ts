@@ -6,61 +6,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { InProcessLocks } from "../../services/adapters/store/in-process-locks.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
-import { EProofError } from "../../services/errors.ts";
 import { createLogger } from "../../services/logger.ts";
-import type { AnchoredBatch, AnchorRequest, Hex, Ledger, NewDocument, TxReceipt } from "../../services/ports.ts";
+import type { Hex } from "../../services/ports.ts";
 import { AnchoringWorker } from "../../services/use-cases/anchor-batches.ts";
-
-/** DocumentRegistry's records, one per (department, root), in memory: a chain that can go down or forget. */
-class RollbackChain implements Pick<Ledger, "anchorBatch" | "findAnchoredBatch"> {
-  /** Keyed by `${department}:${root}`. */
-  anchored = new Map<string, AnchoredBatch>();
-  sends: AnchorRequest[] = [];
-  down = false;
-  async anchorBatch(request: AnchorRequest): Promise<TxReceipt> {
-    if (this.down) throw new EProofError("CHAIN_UNAVAILABLE", "connection refused");
-    const key = `${request.department}:${request.root}`;
-    if (this.anchored.has(key)) throw new EProofError("CHAIN_REJECTED", "DocumentRegistryAlreadyAnchored");
-    this.sends.push(request);
-    const receipt: TxReceipt = { txHash: `0x${String(this.sends.length).padStart(64, "0")}` as Hex, blockNumber: this.sends.length, blockTime: 1_800_000_000 };
-    this.anchored.set(key, {
-      ...receipt,
-      department: request.department,
-      docType: request.docType,
-      count: request.count,
-      anchorer: `0x${"a1".repeat(20)}`,
-      sentByUs: true,
-    });
-    return receipt;
-  }
-  async findAnchoredBatch(department: string, root: Hex): Promise<AnchoredBatch | null> {
-    if (this.down) throw new EProofError("CHAIN_UNAVAILABLE", "connection refused");
-    return this.anchored.get(`${department}:${root}`) ?? null;
-  }
-  /** Whether DEMO (every document here is DEMO's) has `root` on chain. */
-  hasDemoRoot(root: Hex): boolean {
-    return this.anchored.has(`DEMO:${root}`);
-  }
-  /** Restarted from a state saved before anything was anchored. */
-  forgetEverything(): void {
-    this.anchored.clear();
-  }
-}
-
-function docs(count: number, from: number): NewDocument[] {
-  return Array.from({ length: count }, (_, i) => {
-    const n = from + i + 1;
-    return {
-      id: n.toString(16).padStart(32, "0"),
-      department: "DEMO",
-      type: "licence",
-      issuedAt: "2026-11-22T10:00:00Z",
-      leaf: `0x${n.toString(16).padStart(64, "0")}` as Hex,
-      documentJson: "{}",
-    };
-  });
-}
+import { FakeRegistryChain, newDocuments } from "./fake-registry-chain.ts";
 
 async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -73,12 +24,12 @@ async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 5_
 describe("AnchoringWorker against a chain that lost blocks", () => {
   let dir: string;
   let store: SqliteStore;
-  let chain: RollbackChain;
+  let chain: FakeRegistryChain;
   let worker: AnchoringWorker | undefined;
   const logger = createLogger("silent");
   const start = (watchMs: number, reconcileRequestMinMs?: number) => {
     worker = new AnchoringWorker(
-      { store, ledger: chain as unknown as Ledger, clock: { now: () => Date.now() }, logger },
+      { store, ledger: chain.asLedger(), clock: { now: () => Date.now() }, logger, locks: new InProcessLocks() },
       { batchSize: 100, maxWaitMs: 0, pollMs: 10, watchMs, ...(reconcileRequestMinMs === undefined ? {} : { reconcileRequestMinMs }) },
     );
     worker.start();
@@ -88,7 +39,7 @@ describe("AnchoringWorker against a chain that lost blocks", () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "eproof-rollback-"));
     store = new SqliteStore(join(dir, "db.sqlite"));
-    chain = new RollbackChain();
+    chain = new FakeRegistryChain();
   });
   afterEach(async () => {
     await worker?.stop();
@@ -98,30 +49,30 @@ describe("AnchoringWorker against a chain that lost blocks", () => {
 
   it("reconciles again after an outage, so batches the returning chain forgot are anchored again", async () => {
     start(0); // no periodic watch: only the outage triggers the check
-    await store.insertDocuments(docs(3, 0));
+    await store.insertDocuments(newDocuments(3, 0));
     await until(() => chain.anchored.size === 1);
     const firstRoot = chain.sends[0]?.root;
 
     chain.down = true;
-    await store.insertDocuments(docs(2, 10));
+    await store.insertDocuments(newDocuments(2, 10));
     await new Promise((r) => setTimeout(r, 300));
     expect(await store.countUnanchored()).toBe(2);
     chain.forgetEverything();
     chain.down = false;
 
     await until(async () => (await store.countUnanchored()) === 0 && chain.anchored.size === 2);
-    expect(chain.hasDemoRoot(firstRoot as Hex)).toBe(true);
+    expect(chain.hasRoot("DEMO", firstRoot as Hex)).toBe(true);
     expect(chain.sends.filter((s) => s.root === firstRoot)).toHaveLength(2);
   });
 
   it("notices, without any outage seen, that the chain forgot its newest batch (the watch) and anchors it again once", async () => {
     start(50);
-    await store.insertDocuments(docs(4, 20));
+    await store.insertDocuments(newDocuments(4, 20));
     await until(() => chain.anchored.size === 1);
     const root = chain.sends[0]?.root as Hex;
 
     chain.forgetEverything();
-    await until(() => chain.hasDemoRoot(root));
+    await until(() => chain.hasRoot("DEMO", root));
     await new Promise((r) => setTimeout(r, 300));
     expect(chain.sends.filter((s) => s.root === root)).toHaveLength(2);
     expect(await store.countUnanchored()).toBe(0);
@@ -129,7 +80,7 @@ describe("AnchoringWorker against a chain that lost blocks", () => {
 
   it("with the watch off and no outage, does not re-check the chain (the watch is what heals a silent rollback)", async () => {
     start(0);
-    await store.insertDocuments(docs(1, 40));
+    await store.insertDocuments(newDocuments(1, 40));
     await until(() => chain.anchored.size === 1);
     chain.forgetEverything();
     await new Promise((r) => setTimeout(r, 300));
@@ -138,12 +89,12 @@ describe("AnchoringWorker against a chain that lost blocks", () => {
 
   it("reconciles at once when asked (a verification met a forgotten batch), with the watch off, and anchors the batch again once", async () => {
     const running = start(0);
-    await store.insertDocuments(docs(2, 50));
+    await store.insertDocuments(newDocuments(2, 50));
     await until(() => chain.anchored.size === 1);
     const root = chain.sends[0]?.root as Hex;
     chain.forgetEverything();
     running.reconcileSoon();
-    await until(() => chain.hasDemoRoot(root), 2_000);
+    await until(() => chain.hasRoot("DEMO", root), 2_000);
     await new Promise((r) => setTimeout(r, 200));
     expect(chain.sends.filter((s) => s.root === root)).toHaveLength(2);
     expect(await store.countUnanchored()).toBe(0);
@@ -151,7 +102,7 @@ describe("AnchoringWorker against a chain that lost blocks", () => {
 
   it("heeds at most one request to reconcile per interval, so verifications cannot make it read the chain over and over", async () => {
     const running = start(0, 60_000);
-    await store.insertDocuments(docs(1, 60));
+    await store.insertDocuments(newDocuments(1, 60));
     await until(() => chain.anchored.size === 1);
     chain.forgetEverything();
     running.reconcileSoon();

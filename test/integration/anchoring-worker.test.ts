@@ -7,82 +7,29 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { deployContracts } from "../../services/adapters/chain/deploy.ts";
 import { EthersLedger, singleAccount } from "../../services/adapters/chain/ethers-ledger.ts";
 import { Governance } from "../../services/adapters/chain/governance.ts";
+import { InProcessLocks } from "../../services/adapters/store/in-process-locks.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
 import { buildMerkleTree } from "../../services/domain/merkle.ts";
-import { EProofError } from "../../services/errors.ts";
 import { createLogger } from "../../services/logger.ts";
-import type { AnchoredBatch, AnchorRequest, Hex, Ledger, NewDocument, StoredBatch, TxReceipt } from "../../services/ports.ts";
+import type { Hex, StoredBatch } from "../../services/ports.ts";
 import { AnchoringWorker } from "../../services/use-cases/anchor-batches.ts";
-
-/**
- * An in-memory chain that behaves like DocumentRegistry for roots: one record per (department, root),
- * refused a second time for the same department, can go down.
- */
-class FakeChain implements Pick<Ledger, "anchorBatch" | "findAnchoredBatch"> {
-  /** Keyed by `${department}:${root}`. */
-  anchored = new Map<string, AnchoredBatch>();
-  sends: AnchorRequest[] = [];
-  down = false;
-  /** Departments whose batches the contract refuses (e.g. suspended). */
-  refused = new Set<string>();
-  /** Anchor but then "crash" before the caller sees the receipt. */
-  loseNextReceipt = false;
-  async anchorBatch(request: AnchorRequest): Promise<TxReceipt> {
-    if (this.down) throw new EProofError("CHAIN_UNAVAILABLE", "connection refused");
-    this.sends.push(request);
-    if (this.refused.has(request.department)) throw new EProofError("CHAIN_REJECTED", `DocumentRegistryDepartmentNotActive(${request.department})`);
-    const key = `${request.department}:${request.root}`;
-    if (this.anchored.has(key)) throw new EProofError("CHAIN_REJECTED", "DocumentRegistryAlreadyAnchored");
-    const receipt = { txHash: `0x${String(this.anchored.size + 1).padStart(64, "0")}` as Hex, blockNumber: this.anchored.size + 1, blockTime: 1_800_000_000 };
-    this.anchored.set(key, {
-      ...receipt,
-      department: request.department,
-      docType: request.docType,
-      count: request.count,
-      anchorer: `0x${"a1".repeat(20)}`,
-      sentByUs: true,
-    });
-    if (this.loseNextReceipt) {
-      this.loseNextReceipt = false;
-      throw new EProofError("CHAIN_UNAVAILABLE", "connection reset before the receipt");
-    }
-    return receipt;
-  }
-  async findAnchoredBatch(department: string, root: Hex): Promise<AnchoredBatch | null> {
-    if (this.down) throw new EProofError("CHAIN_UNAVAILABLE", "connection refused");
-    return this.anchored.get(`${department}:${root}`) ?? null;
-  }
-}
-
-function docs(count: number, from = 0): NewDocument[] {
-  return Array.from({ length: count }, (_, i) => {
-    const n = from + i + 1;
-    return {
-      id: n.toString(16).padStart(32, "0"),
-      department: "DEMO",
-      type: "licence",
-      issuedAt: "2026-11-22T10:00:00Z",
-      leaf: `0x${n.toString(16).padStart(64, "0")}` as Hex,
-      documentJson: "{}",
-    };
-  });
-}
+import { FakeRegistryChain, newDocuments } from "./fake-registry-chain.ts";
 
 describe("AnchoringWorker", () => {
   let dir: string;
   let store: SqliteStore;
-  let chain: FakeChain;
+  let chain: FakeRegistryChain;
   const logger = createLogger("silent");
   const worker = (batchSize = 100, maxWaitMs = 0) =>
     new AnchoringWorker(
-      { store, ledger: chain as unknown as Ledger, clock: { now: () => Date.parse("2026-11-22T10:00:05Z") }, logger },
+      { store, ledger: chain.asLedger(), clock: { now: () => Date.parse("2026-11-22T10:00:05Z") }, logger, locks: new InProcessLocks() },
       { batchSize, maxWaitMs },
     );
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "eproof-worker-"));
     store = new SqliteStore(join(dir, "db.sqlite"));
-    chain = new FakeChain();
+    chain = new FakeRegistryChain();
   });
   afterEach(async () => {
     await store.close();
@@ -90,14 +37,14 @@ describe("AnchoringWorker", () => {
   });
 
   it("anchors accepted documents in batches of at most batchSize, one root each", async () => {
-    await store.insertDocuments(docs(250));
+    await store.insertDocuments(newDocuments(250));
     await worker(100).runOnce();
     expect(chain.sends.map((s) => s.count)).toEqual([100, 100, 50]);
     expect(await store.countUnanchored()).toBe(0);
   });
 
   it("waits for a batch to fill until the oldest document has waited maxWaitMs", async () => {
-    await store.insertDocuments(docs(3));
+    await store.insertDocuments(newDocuments(3));
     await worker(100, 60_000).runOnce();
     expect(chain.sends).toEqual([]);
     await worker(100, 5_000).runOnce();
@@ -105,8 +52,8 @@ describe("AnchoringWorker", () => {
   });
 
   it("keeps anchoring other departments' batches when the chain refuses one department's", async () => {
-    await store.insertDocuments(docs(2).map((d) => ({ ...d, department: "SUSPENDED" })));
-    await store.insertDocuments(docs(3, 10));
+    await store.insertDocuments(newDocuments(2).map((d) => ({ ...d, department: "SUSPENDED" })));
+    await store.insertDocuments(newDocuments(3, 10));
     chain.refused.add("SUSPENDED");
     await worker().runOnce();
     expect(chain.anchored.size).toBe(1);
@@ -117,7 +64,7 @@ describe("AnchoringWorker", () => {
   });
 
   it("keeps documents queued while the chain is down and anchors them when it returns", async () => {
-    await store.insertDocuments(docs(5));
+    await store.insertDocuments(newDocuments(5));
     chain.down = true;
     await expect(worker().runOnce()).rejects.toMatchObject({ code: "CHAIN_UNAVAILABLE" });
     expect(await store.countUnanchored()).toBe(5);
@@ -128,7 +75,7 @@ describe("AnchoringWorker", () => {
   });
 
   it("does not send again a batch that reached the chain before the process lost its receipt", async () => {
-    await store.insertDocuments(docs(5));
+    await store.insertDocuments(newDocuments(5));
     chain.loseNextReceipt = true;
     await expect(worker().runOnce()).rejects.toMatchObject({ code: "CHAIN_UNAVAILABLE" });
     expect((await store.unfinishedBatches())[0]?.state).toBe("SENT");
@@ -138,7 +85,7 @@ describe("AnchoringWorker", () => {
   });
 
   it("anchors again, exactly once, a batch the chain forgot (dev chain restarted from an older state file)", async () => {
-    await store.insertDocuments(docs(5));
+    await store.insertDocuments(newDocuments(5));
     await worker().runOnce();
     const [batch] = await store.recentAnchoredBatches(1);
     chain.anchored.clear(); // the chain's state rolled back
@@ -192,12 +139,13 @@ describe("AnchoringWorker on a chain other anchorers write to", () => {
         ledger,
         clock: { now: () => Date.parse("2026-11-22T10:00:05Z") },
         logger: createLogger("info", { write: (line: string) => void logLines.push(line) }),
+        locks: new InProcessLocks(),
       },
       { batchSize: 100, maxWaitMs: 0 },
     );
     /** Seals DEMO's accepted licences into one batch, as the worker would, without sending it. */
     const seal = async (count: number, from = 0): Promise<StoredBatch> => {
-      await store.insertDocuments(docs(count, from));
+      await store.insertDocuments(newDocuments(count, from));
       const sealed = await store.sealBatch("DEMO", "licence", 100, buildMerkleTree);
       if (sealed === null) throw new Error("nothing sealed");
       return sealed;
