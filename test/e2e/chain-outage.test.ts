@@ -2,20 +2,15 @@
  * The chain goes away while the service runs (an external chain via EPROOF_RPC_URL, which the test
  * stops, crashes and restarts on the same port from the same state folder).
  */
-import { copyFileSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Contract, encodeBytes32String } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../services/adapters/chain/contract-artifacts.ts";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
-import { type EmbeddedChain, startAnvil } from "../../services/embedded/anvil-process.ts";
 import type { Deployment } from "../../services/embedded/dev-bootstrap.ts";
-import { createLogger } from "../../services/logger.ts";
+import { anvilStatePath, keepStateDump, OwnChain, restoreStateDump } from "./own-chain.ts";
 import {
   api,
   downloadEProof,
-  freePort,
   removeDataDir,
   startServiceOnChain,
   startTestService,
@@ -28,23 +23,15 @@ const CHAIN_ID = 852;
 const INVALID_VERDICTS = ["TAMPERED", "REVOKED", "SUSPENDED", "SUPERSEDED", "EXPIRED", "NOT_YET_VALID", "UNKNOWN_ISSUER", "NOT_ANCHORED"];
 
 describe("a chain outage while the service runs", () => {
-  const silent = createLogger("silent");
   let dataDir: string;
-  let chainDir: string;
-  let chainPort: number;
-  let chain: EmbeddedChain;
+  let chain: OwnChain;
   let deployment: Deployment;
   let service: TestService;
   let anchorKey: string;
   const logLines: string[] = [];
 
-  const startChain = () => startAnvil({ dataDir: chainDir, port: chainPort, chainId: CHAIN_ID, logger: silent });
-  const statePath = () => join(chainDir, "chain", "anvil-state.json");
-
   beforeAll(async () => {
-    chainDir = mkdtempSync(join(tmpdir(), "eproof-outage-chain-"));
-    chainPort = await freePort();
-    chain = await startChain();
+    chain = await OwnChain.start({ chainId: CHAIN_ID, folderPrefix: "eproof-outage-chain-" });
     ({ service, deployment, anchorKey } = await startServiceOnChain(chain.rpcUrl, {
       chainId: CHAIN_ID,
       logLines,
@@ -57,9 +44,8 @@ describe("a chain outage while the service runs", () => {
   });
   afterAll(async () => {
     await service?.stop();
-    await chain?.stop();
+    await chain?.remove();
     if (dataDir) removeDataDir(dataDir);
-    if (chainDir) removeDataDir(chainDir);
   });
 
   async function issue(): Promise<string> {
@@ -132,7 +118,7 @@ describe("a chain outage while the service runs", () => {
     await new Promise((r) => setTimeout(r, 1_500));
     expect(logLines.some((line) => line.includes('"event":"anchoring.chain_unavailable"'))).toBe(true);
 
-    chain = await startChain();
+    await chain.restart();
 
     for (const id of during) {
       await waitUntilAnchored(service, id, 30_000);
@@ -147,8 +133,7 @@ describe("a chain outage while the service runs", () => {
 
   it("heals a kill -9 of the chain that lost the newest blocks: the forgotten batch is anchored again, once, and ends VALID", async () => {
     // Wait for a state dump that holds everything so far, and keep it: this is what a crash leaves.
-    await new Promise((r) => setTimeout(r, 1_500));
-    copyFileSync(statePath(), `${statePath()}.before-crash`);
+    await keepStateDump(chain.statePath);
 
     const id = await issue();
     await waitUntilAnchored(service, id);
@@ -157,9 +142,7 @@ describe("a chain outage while the service runs", () => {
 
     // kill -9: no state written on exit; and the last periodic dump is taken to be the one before
     // the anchoring (anvil dumps once a second, so a crash loses up to a second of blocks).
-    await chain.crash();
-    copyFileSync(`${statePath()}.before-crash`, statePath());
-    chain = await startChain();
+    await chain.crashBackToKeptDump();
 
     const provider = createRpcProvider(chain.rpcUrl);
     const registry = new Contract(deployment.documentRegistry, loadArtifact("DocumentRegistry").abi, provider);
@@ -182,15 +165,14 @@ describe("the embedded chain (anvil) killed with kill -9 while the service runs"
   it("is restarted from its state file, and the batch the file had not saved is anchored again, once", async () => {
     const logLines: string[] = [];
     const service = await startTestService({ env: { EPROOF_CHAIN_WATCH_MS: "500" }, logLines });
-    const statePath = join(service.dataDir, "chain", "anvil-state.json");
+    const statePath = anvilStatePath(service.dataDir);
     try {
       const verdictOf = async (id: string) =>
         (await api(service, "POST", "/api/v1/verify", { document: await downloadEProof(service, id) })).body.verdict as string;
       const saved = (await api(service, "POST", "/api/v1/documents", TYPICAL_LICENCE)).body.id as string;
       await waitUntilAnchored(service, saved);
-      // anvil dumps its state once a second: this copy holds `saved` but not what follows.
-      await new Promise((r) => setTimeout(r, 1_500));
-      copyFileSync(statePath, `${statePath}.before-crash`);
+      // anvil dumps its state once a second: the next dump holds `saved` but not what follows.
+      await keepStateDump(statePath);
       const unsaved = (await api(service, "POST", "/api/v1/documents", TYPICAL_LICENCE)).body.id as string;
       await waitUntilAnchored(service, unsaved);
       expect(await verdictOf(unsaved)).toBe("VALID");
@@ -200,7 +182,7 @@ describe("the embedded chain (anvil) killed with kill -9 while the service runs"
       if (!chain) throw new Error("expected the embedded chain");
       await chain.crash();
       // The crash came before the next dump: the file on disk is the older one.
-      copyFileSync(`${statePath}.before-crash`, statePath);
+      restoreStateDump(statePath);
 
       const deadline = Date.now() + 30_000;
       let verdicts: string[] = [];

@@ -3,32 +3,20 @@
  * state file) answers PENDING, never NOT_ANCHORED, and is what gets the batch anchored again: the
  * periodic watch is set to ten minutes here, so only the verification's request to reconcile heals it.
  */
-import { copyFileSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EmbeddedChain, startAnvil } from "../../services/embedded/anvil-process.ts";
-import { createLogger } from "../../services/logger.ts";
-import { api, downloadEProof, freePort, removeDataDir, startServiceOnChain, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
+import { keepStateDump, OwnChain } from "./own-chain.ts";
+import { api, downloadEProof, removeDataDir, startServiceOnChain, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
 
 const CHAIN_ID = 852;
 
 describe("verifying a document whose batch the restarted chain forgot", () => {
-  const silent = createLogger("silent");
   let dataDir: string;
-  let chainDir: string;
-  let chainPort: number;
-  let chain: EmbeddedChain;
+  let chain: OwnChain;
   let service: TestService;
   const logLines: string[] = [];
 
-  const startChain = () => startAnvil({ dataDir: chainDir, port: chainPort, chainId: CHAIN_ID, logger: silent });
-  const statePath = () => join(chainDir, "chain", "anvil-state.json");
-
   beforeAll(async () => {
-    chainDir = mkdtempSync(join(tmpdir(), "eproof-rollback-verify-chain-"));
-    chainPort = await freePort();
-    chain = await startChain();
+    chain = await OwnChain.start({ chainId: CHAIN_ID, folderPrefix: "eproof-rollback-verify-chain-" });
     ({ service } = await startServiceOnChain(chain.rpcUrl, {
       chainId: CHAIN_ID,
       logLines,
@@ -43,9 +31,8 @@ describe("verifying a document whose batch the restarted chain forgot", () => {
   });
   afterAll(async () => {
     await service?.stop();
-    await chain?.stop();
+    await chain?.remove();
     if (dataDir) removeDataDir(dataDir);
-    if (chainDir) removeDataDir(chainDir);
   });
 
   async function verdictOf(file: unknown): Promise<{ verdict: string; anchored: string | undefined }> {
@@ -56,9 +43,8 @@ describe("verifying a document whose batch the restarted chain forgot", () => {
   }
 
   it("answers PENDING for the holder's anchored file, asks the worker to reconcile, and ends VALID long before the watch would run", async () => {
-    // anvil dumps its state once a second: this copy is the state before the document is anchored.
-    await new Promise((r) => setTimeout(r, 1_500));
-    copyFileSync(statePath(), `${statePath()}.before-crash`);
+    // anvil dumps its state once a second: the next dump is the state before the document is anchored.
+    await keepStateDump(chain.statePath);
     const issued = await api(service, "POST", "/api/v1/documents", TYPICAL_LICENCE);
     expect(issued.status).toBe(202);
     const id = issued.body.id as string;
@@ -66,9 +52,7 @@ describe("verifying a document whose batch the restarted chain forgot", () => {
     const held = await downloadEProof(service, id);
     expect((await verdictOf(held)).verdict).toBe("VALID");
 
-    await chain.crash();
-    copyFileSync(`${statePath()}.before-crash`, statePath());
-    chain = await startChain();
+    await chain.crashBackToKeptDump();
 
     const started = Date.now();
     const seen: string[] = [];
