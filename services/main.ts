@@ -6,17 +6,21 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { Wallet } from "ethers";
+import { chainProbe } from "./adapters/chain/chain-probe.ts";
 import { EthersChainEvents } from "./adapters/chain/ethers-chain-events.ts";
 import { custodyAccounts, EthersLedger } from "./adapters/chain/ethers-ledger.ts";
 import { Governance } from "./adapters/chain/governance.ts";
 import { createFailoverProvider } from "./adapters/chain/rpc-provider.ts";
+import { apiKeySecrets } from "./adapters/http/api-key-secrets.ts";
 import { createApp } from "./adapters/http/app.ts";
 import { invalidateApiKeyCache } from "./adapters/http/auth.ts";
 import { failOpen } from "./adapters/http/counter-store.ts";
-import type { HealthReport, HttpDeps } from "./adapters/http/http-deps.ts";
+import type { HttpDeps } from "./adapters/http/http-deps.ts";
 import { createMetrics } from "./adapters/http/metrics.ts";
 import { createSubscriptionMetrics } from "./adapters/http/subscription-metrics.ts";
 import { guardedWebhookTransport } from "./adapters/http/webhook-transport.ts";
+import { documentPdfs } from "./adapters/pdf/document-pdf-input.ts";
+import { qrRenderer } from "./adapters/qr/qr-code.ts";
 import { pooledRandom } from "./adapters/random/pooled-random.ts";
 import { loadOrCreateCustodyKey } from "./adapters/signing/custody-key.ts";
 import { StoreKeyCustody } from "./adapters/signing/key-custody.ts";
@@ -37,6 +41,7 @@ import { createLogger, type Logger } from "./logger.ts";
 import type { AdminRecords, AuditLog, Clock, CustodyRecords, DepartmentPolicies, Hex, Locks, Store, Subscriptions } from "./ports.ts";
 import { Administration } from "./use-cases/administer.ts";
 import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
+import { checkHealth } from "./use-cases/check-health.ts";
 import { WebhookDispatcher } from "./use-cases/deliver-webhooks.ts";
 import { DepartmentDirectory } from "./use-cases/department-directory.ts";
 import { anchorOf } from "./use-cases/document-files.ts";
@@ -63,6 +68,35 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/**
+ * The one shutdown list: each component registers how to stop it as soon as it has started, and
+ * stop() and a failed start both run the list in reverse order of start. So the start order in
+ * wire() is the shutdown order read backwards: embedded chain, rate-limit counters, store,
+ * subscriptions, provider, custody, dispatcher, follower, worker, HTTP server (the server closes
+ * first, the embedded chain last).
+ */
+class StartedComponents {
+  readonly #stops: Array<() => unknown> = [];
+
+  /** Registers how to stop what has just started. */
+  add(stop: () => unknown): void {
+    this.#stops.push(stop);
+  }
+
+  /** Stops everything, last started first. Every stop runs even when one fails; the first failure is thrown after. */
+  async stopAll(): Promise<void> {
+    const failures: unknown[] = [];
+    for (const stop of this.#stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw failures[0];
+  }
+}
+
 /** Publication policies read at most every few seconds per department (a verify answer asks only when a status check failed). */
 function cachedPolicies(policies: DepartmentPolicies): Pick<DepartmentPolicies, "publishableReasonCodes"> & { invalidate(): void } {
   const cache = new Map<string, { codes: number[]; until: number }>();
@@ -79,18 +113,30 @@ function cachedPolicies(policies: DepartmentPolicies): Pick<DepartmentPolicies, 
 }
 
 export async function startEProof(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningService> {
-  const started: Array<() => Promise<void>> = [];
+  const started = new StartedComponents();
   try {
     return await wire(config, logger, started);
   } catch (error) {
     // Undo what did start (the embedded chain above all), so a failed start leaves no process behind.
-    for (const undo of started.reverse()) await undo().catch(() => undefined);
+    await started.stopAll().catch(() => undefined);
     throw error;
   }
 }
 
-async function wire(config: Config, logger: Logger, started: Array<() => Promise<void>>): Promise<RunningService> {
+async function wire(config: Config, logger: Logger, started: StartedComponents): Promise<RunningService> {
   const officer = config.roles.has("officer");
+  const holdsKeys = officer || config.roles.has("admin");
+  // The embedded chain starts first so that it stops last: everything else may still need it while stopping.
+  let embedded: EmbeddedChain | null = null;
+  if (config.chain.kind === "embedded") {
+    if (!holdsKeys) throw new EProofError("CONFIG_INVALID", "the embedded chain is started by an officer instance");
+    const chain = await startSupervisedAnvil({ dataDir: config.dataDir, port: config.chain.port, chainId: config.chain.chainId, logger });
+    embedded = chain;
+    started.add(() => chain.stop());
+  }
+  // On PostgreSQL the rate limits are shared by every instance; a database hiccup lets requests through.
+  const rateLimitCounters = config.databaseUrl ? failOpen(PgCounterStore.connect(config.databaseUrl), logger) : undefined;
+  if (rateLimitCounters) started.add(() => rateLimitCounters.close?.());
   // PostgreSQL when configured (several instances may share it, coordinated by its locks);
   // otherwise the embedded SQLite file, owned by this one process.
   let store: Store & AdminRecords & CustodyRecords & DepartmentPolicies & { readonly audit: AuditLog };
@@ -103,35 +149,28 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     store = new SqliteStore(join(config.dataDir, "eproof.sqlite"));
     locks = new InProcessLocks();
   }
-  started.push(() => store.close());
-  // On PostgreSQL the rate limits are shared by every instance; a database hiccup lets requests through.
-  const rateLimitCounters = config.databaseUrl ? failOpen(PgCounterStore.connect(config.databaseUrl), logger) : undefined;
-  if (rateLimitCounters) started.push(() => rateLimitCounters.close?.() ?? Promise.resolve());
+  started.add(() => store.close());
   // Webhooks are the officer role's: the follower signs notifications with a private key.
   const subscriptions: Subscriptions | null = !officer
     ? null
     : config.databaseUrl
       ? await PgSubscriptions.connect(config.databaseUrl)
       : new SqliteSubscriptions(join(config.dataDir, "eproof.sqlite"));
-  if (subscriptions) started.push(() => subscriptions.close());
+  if (subscriptions) started.add(() => subscriptions.close());
   const notificationKey = officer ? await NotificationKey.loadOrCreate(join(config.dataDir, "webhook-key", "notification-signing.private.jwk.json")) : null;
   // The departments' signing keys and anchoring accounts, shared by every officer instance through the
   // store and sealed there under the custody key. A public instance holds none.
-  const custody =
-    officer || config.roles.has("admin")
-      ? new StoreKeyCustody({
-          records: store,
-          kek: loadOrCreateCustodyKey({ value: config.custodyKey, filePath: join(config.dataDir, "custody.key") }),
-          logger,
-        })
-      : null;
+  const custody = holdsKeys
+    ? new StoreKeyCustody({
+        records: store,
+        kek: loadOrCreateCustodyKey({ value: config.custodyKey, filePath: join(config.dataDir, "custody.key") }),
+        logger,
+      })
+    : null;
   if (custody) {
     await custody.importLegacyKeyFiles(join(config.dataDir, "keys"));
     await custody.refresh();
-    custody.start();
-    started.push(() => custody.stop());
   }
-  let embedded: EmbeddedChain | null = null;
   let rpcUrls: string[];
   let documentRegistry: Hex;
   let issuerRegistry: Hex;
@@ -139,9 +178,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   let earlierRegistries: TrustedRegistry[] = [];
   let fundAnchorer: ((account: Hex) => Promise<void>) | undefined;
   if (config.chain.kind === "embedded") {
-    if (!custody) throw new EProofError("CONFIG_INVALID", "the embedded chain is started by an officer instance");
-    embedded = await startSupervisedAnvil({ dataDir: config.dataDir, port: config.chain.port, chainId: config.chain.chainId, logger });
-    started.push(() => (embedded ? embedded.stop() : Promise.resolve()));
+    if (!custody || !embedded) throw new EProofError("CONFIG_INVALID", "the embedded chain is started by an officer instance");
     rpcUrls = [embedded.rpcUrl];
     const deployment = await bootstrapEmbedded({
       rpcUrl: embedded.rpcUrl,
@@ -164,6 +201,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   const chainId = config.chain.chainId;
   // Reads and writes fail over between the configured endpoints (failover-provider.ts).
   const provider = createFailoverProvider(rpcUrls, chainId);
+  started.add(() => provider.destroy());
   const rpcUrl = rpcUrls[0] ?? "";
   // A chain that cannot be reached now is checked again by every write and read; an endpoint that
   // answers with another id is the wrong chain, and the service refuses to start on it.
@@ -181,13 +219,20 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
   if (custody && config.chain.kind === "external") {
     for (const [department, key] of Object.entries(config.chain.anchorKeys)) await custody.importAnchoringKey(department, key);
   }
+  if (custody) {
+    // Watches for key changes made through other instances; stopped before the provider and the store.
+    custody.start();
+    started.add(() => custody.stop());
+  }
   const accounts = officer && custody ? custodyAccounts(custody, provider) : undefined;
   const ledger = new EthersLedger({ provider, ...(accounts ? { accounts } : {}), documentRegistry, chainId, gasPrice, locks });
   const clock: Clock = { now: () => Date.now() };
+  const random = pooledRandom();
   // Reads of the IssuerRegistry need no account; writes (the admin API) need the governance account.
   const registryReader = Governance.reader(provider, issuerRegistry);
   // Department names as the chain records them (verify answers, public status, PDF headings).
   const departments = new DepartmentDirectory(registryReader, {
+    clock,
     known: [[DEMO_DEPARTMENT.code, DEMO_DEPARTMENT.name]],
     onError: (error) =>
       logger.warn(
@@ -220,6 +265,8 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
           audit: store.audit,
           policies: store,
           keys: custody,
+          apiKeys: apiKeySecrets,
+          random,
           ...(fundAnchorer ? { fundAnchorer } : {}),
           onGovernanceChanged: () => {
             gate.invalidate();
@@ -230,7 +277,6 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
           onApiKeyRevoked: invalidateApiKeyCache,
         })
       : null;
-  const random = pooledRandom();
   const metrics = createMetrics(() => store.countUnanchored());
   const trust: TrustList = trustListOf(chainId, documentRegistry, issuerRegistry, earlierRegistries);
   const worker = officer
@@ -251,6 +297,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
           subscriptions,
           transport: guardedWebhookTransport({ allowPrivateAddresses: config.subscriptions.allowPrivateWebhooks }),
           clock,
+          random,
           logger,
           onAttempt: (outcome) => subscriptionMetrics.webhookAttempts.inc({ outcome }),
         },
@@ -285,44 +332,8 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
         )
       : null;
 
-  async function health(): Promise<HealthReport> {
-    const [chain, database] = await Promise.all([
-      withTimeout(Promise.all([provider.send("eth_chainId", []), provider.send("eth_blockNumber", [])]), 2_000).then(
-        ([reported, blockNumber]: [unknown, unknown]) => {
-          const chainIdMatches = Number(reported) === chainId;
-          return {
-            reachable: true,
-            chainId,
-            chainIdMatches,
-            blockNumber: Number(blockNumber),
-            ...(chainIdMatches ? {} : { error: `the node reports chain id ${Number(reported)}` }),
-            endpoints: provider.endpointHealth(),
-          };
-        },
-        (error: unknown) => {
-          // Expected while the chain is down and asked at every probe: the reason in one line, no stack.
-          logger.warn(
-            { event: "health.chain_unreachable", reason: error instanceof Error ? error.message.slice(0, 200) : String(error) },
-            "health check: chain unreachable",
-          );
-          return { reachable: false, chainId, chainIdMatches: undefined, error: "unreachable", endpoints: provider.endpointHealth() };
-        },
-      ),
-      store.countUnanchored().then(
-        (unanchored) => ({ reachable: true, unanchored }),
-        (error: unknown) => {
-          logger.error({ event: "health.database_failed", err: error }, "health check: database failed");
-          return { reachable: false, unanchored: -1, error: "unavailable" };
-        },
-      ),
-    ]);
-    return {
-      status: chain.reachable && chain.chainIdMatches !== false && database.reachable ? "ok" : "degraded",
-      chain,
-      database: { reachable: database.reachable, ...("error" in database ? { error: database.error } : {}) },
-      outbox: { unanchored: database.unanchored },
-    };
-  }
+  const probe = chainProbe(provider);
+  const health = () => checkHealth({ chain: probe, chainId, store, logger });
 
   const deps: HttpDeps = {
     config,
@@ -333,6 +344,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     logger,
     metrics,
     keys: keyDirectory,
+    pdfReader: documentPdfs,
     departmentName: (code) => departments.name(code),
     ...(worker ? { onAnchorMissing: () => worker.reconcileSoon() } : {}),
     health,
@@ -344,16 +356,31 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
             issuance: { store, signer: custody, clock, random, gate },
             statusDeps: { store, ledger, clock, registryOf: (document) => anchorOf(document, trust)?.registry },
             onAccepted: () => worker.poke(),
+            qr: qrRenderer,
+            pdf: documentPdfs,
           },
         }
       : {}),
     ...(administration ? { admin: { administration } } : {}),
     ...(subscriptions && notificationKey
-      ? { webhooks: { subscriptions, jwks: () => notificationKey.jwks(), allowPrivateAddresses: config.subscriptions.allowPrivateWebhooks } }
+      ? { webhooks: { subscriptions, jwks: () => notificationKey.jwks(), random, allowPrivateAddresses: config.subscriptions.allowPrivateWebhooks } }
       : {}),
     ...(rateLimitCounters ? { rateLimitCounters } : {}),
   };
   const app = createApp(deps);
+  // Started in reverse of the stop order (worker, follower, dispatcher), before the server opens its port.
+  if (dispatcher) {
+    dispatcher.start();
+    started.add(() => dispatcher.stop());
+  }
+  if (follower) {
+    follower.start();
+    started.add(() => follower.stop());
+  }
+  if (worker) {
+    worker.start();
+    started.add(() => worker.stop());
+  }
   const server: Server = await new Promise((resolve, reject) => {
     // Node checks the request and header timeouts only every connectionsCheckingInterval (30 s by
     // default): checked more often, a slow client (slowloris) is cut off close to the limit.
@@ -368,11 +395,19 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     s.listen(config.port, "0.0.0.0", () => resolve(s));
     s.once("error", reject);
   });
+  // Started last, so closed first: no new request reaches a component that is stopping.
+  started.add(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Requests in flight get a few seconds; keep-alive connections of a browser left open after
+        // that would otherwise hold the shutdown for as long as the client keeps them.
+        setTimeout(() => server.closeAllConnections(), 5_000).unref();
+      }),
+  );
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  worker?.start();
-  follower?.start();
-  dispatcher?.start();
   logger.info(
     { event: "service.started", port, chainId, documentRegistry, roles: [...config.roles] },
     `e-Proof listening on http://localhost:${port} (${[...config.roles].join(", ")})`,
@@ -394,22 +429,7 @@ async function wire(config: Config, logger: Logger, started: Array<() => Promise
     embeddedChain: embedded,
     stop() {
       stopping ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-          // Requests in flight get a few seconds; keep-alive connections of a browser left open after
-          // that would otherwise hold the shutdown for as long as the client keeps them.
-          setTimeout(() => server.closeAllConnections(), 5_000).unref();
-        });
-        await worker?.stop();
-        await follower?.stop();
-        await dispatcher?.stop();
-        await custody?.stop();
-        provider.destroy();
-        await subscriptions?.close();
-        await store.close();
-        await rateLimitCounters?.close?.();
-        await embedded?.stop();
+        await started.stopAll();
         logger.info({ event: "service.stopped" }, "e-Proof stopped");
       })();
       return stopping;

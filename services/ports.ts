@@ -1,11 +1,14 @@
 /**
- * The interfaces the use cases need from the outside world. Adapters implement them;
- * main.ts wires them. Nothing here knows ethers, SQLite or Express.
+ * Every interface the use cases (and the HTTP adapter) need from the outside world, grouped by kind
+ * under a header naming the adapter folder that implements it. Adapters implement them; main.ts
+ * wires them. Nothing here knows ethers, SQLite or Express.
  */
-import type { Hex } from "./domain/types.ts";
+import type { EProofDocument, Hex } from "./domain/types.ts";
 import type { OnChainStatus, VerificationRecord } from "./domain/verification-record.ts";
 
 export type { Hex };
+
+// ---- The ledger: DocumentRegistry and IssuerRegistry on the chain (adapters/chain) -----------------
 
 export interface AnchorRequest {
   department: string;
@@ -75,6 +78,8 @@ export interface Ledger {
   verificationRecord(query: VerificationQuery): Promise<VerificationRecord>;
 }
 
+// ---- Time, randomness, API-key secrets (adapters/random, adapters/http/api-key-secrets.ts) -----------
+
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
@@ -83,6 +88,16 @@ export interface Clock {
 export interface Random {
   bytes(length: number): Uint8Array;
 }
+
+/** API keys: a new secret for a caller, and the hash that is all the store keeps of it. */
+export interface ApiKeys {
+  /** A new secret API key (`ep_` + 32 random bytes, base64url). */
+  newSecret(): string;
+  /** The hash stored for a secret and looked up when a caller presents it. */
+  hash(secret: string): string;
+}
+
+// ---- Documents, the anchoring outbox, API keys, signing-key mirror, audit (adapters/store) ---------
 
 /** A document accepted for issuance: durable once `insertDocuments` resolves. */
 export interface NewDocument {
@@ -166,6 +181,10 @@ export interface SigningKeyRecord {
  * database (PostgreSQL) can implement it as well as the embedded SQLite.
  */
 export interface Store {
+  /**
+   * All or nothing. Throws EProofError("DUPLICATE_REQUEST") when another request of the department
+   * stored the same idempotency key first.
+   */
   insertDocuments(documents: NewDocument[]): Promise<void>;
   findByIdempotencyKey(department: string, keys: string[]): Promise<Map<string, string>>;
   getDocument(id: string): Promise<StoredDocument | null>;
@@ -193,6 +212,8 @@ export interface Store {
   signingKeys(): Promise<SigningKeyRecord[]>;
   close(): Promise<void>;
 }
+
+// ---- Signing and key custody (adapters/signing) ----------------------------------------------------
 
 /** A department's current document-signing key (ES256). Private keys never leave the adapter. */
 export interface DocumentSigner {
@@ -284,6 +305,8 @@ export interface Locks {
   tryWithLock<T>(name: string, work: () => Promise<T>): Promise<{ value: T } | null>;
 }
 
+// ---- Webhooks: the chain follower's events, subscriptions and deliveries ---------------------------
+
 /** A status change as the chain recorded it (DocumentRegistry events), whoever sent it. No reason: the chain holds none. */
 export type ChainStatusEvent =
   | {
@@ -363,6 +386,22 @@ export interface DeliveryRecord extends NewDelivery {
   log: DeliveryAttempt[];
 }
 
+/** POSTs one notification (adapters/http/webhook-transport.ts); resolves with the HTTP status, rejects when no answer came. */
+export interface WebhookTransport {
+  post(url: string, body: string, headers: Record<string, string>): Promise<number>;
+}
+
+/**
+ * Checks a webhook receiver's URL before it is stored (adapters/http: https, a public address, no
+ * credentials) and returns it normalised; throws EProofError("BAD_REQUEST") saying what is wrong.
+ */
+export type WebhookUrlCheck = (raw: string) => Promise<string>;
+
+/** Signs a notification payload as a compact JWS (adapters/signing/notification-key.ts). */
+export interface NotificationSigner {
+  sign(payload: object): Promise<string>;
+}
+
 /**
  * Webhook subscriptions, their durable delivery queue and log, and the chain follower's cursor.
  * A port of its own (not part of Store) so that each database adapter can add it separately.
@@ -388,6 +427,8 @@ export interface Subscriptions {
   close(): Promise<void>;
 }
 
+// ---- Key custody rows (adapters/signing over adapters/store) ---------------------------------------
+
 /** A department's document-signing key as key custody reports it (the private part never leaves the adapter). */
 export interface CustodySigningKey {
   department: string;
@@ -409,11 +450,22 @@ export interface CustodyAnchoringAccount {
  * Custody of every department's private keys (document-signing keys and anchoring accounts), shared
  * by every instance of the service: a change made through one instance is used by all of them.
  */
+export interface PreparedSigningKey {
+  publicJwk: Record<string, string>;
+  commit(): Promise<CustodySigningKey>;
+}
+
 export interface KeyCustody extends DocumentSigner {
   /** The department's newest signing key (whatever its state), or undefined. */
   currentSigningKey(department: string): Promise<CustodySigningKey | undefined>;
   /** Generates the department's next signing key (number > every number ever used, and > floor) and makes it current. */
   createSigningKey(department: string, floor?: number): Promise<CustodySigningKey>;
+  /**
+   * A new signing key held in memory only, not yet in custody: `commit()` stores it and makes it the
+   * department's current key. The administrator registers it on chain in between, so no instance
+   * ever signs with (or refuses issuance for) a key the chain does not know yet.
+   */
+  prepareSigningKey(department: string, floor?: number): Promise<PreparedSigningKey>;
   setSigningKeyState(kid: string, state: "RETIRED" | "COMPROMISED"): Promise<void>;
   signingKeys(department?: string): Promise<CustodySigningKey[]>;
   /** The department's current anchoring account, or undefined. */
@@ -471,4 +523,63 @@ export interface CustodyRecords {
 export interface DepartmentPolicies {
   publishableReasonCodes(department: string): Promise<number[]>;
   setPublishableReasonCodes(department: string, codes: number[]): Promise<void>;
+}
+
+// ---- Files a holder is given: QR code and PDF (adapters/qr, adapters/pdf) --------------------------
+
+/** The QR code image of a verify link (the link itself is built in domain/qr-payload.ts). */
+export interface QrRenderer {
+  png(url: string): Promise<Uint8Array>;
+  svg(url: string): Promise<string>;
+}
+
+/** A department's name in both official languages. */
+export interface BilingualName {
+  en: string;
+  zhHK: string;
+}
+
+/** The printable PDF of an e-Proof document, with the e-Proof file embedded in it. */
+export interface PdfRenderer {
+  documentPdf(document: EProofDocument, qrPng: Uint8Array, department: BilingualName): Promise<Uint8Array>;
+}
+
+/** Reads back the e-Proof file embedded in a PDF. Throws EProofError("INVALID_PDF") when there is none. */
+export interface PdfReader {
+  extractEProofJson(pdf: Uint8Array): Promise<string>;
+}
+
+// ---- Published keys, health, rate limits (read by the HTTP adapter) -------------------------------
+
+/** The signing keys as /.well-known/jwks.json publishes them (adapters/signing/key-directory.ts). */
+export interface PublishedKeys {
+  /** Public JWK of a signing key by kid ("DEMO-1"), or undefined if unknown. */
+  publicKey(kid: string): Promise<Record<string, string> | undefined>;
+  jwks(): Promise<{ keys: Array<Record<string, unknown>> }>;
+}
+
+/** What the health check asks the chain (adapters/chain): one probe, both answers or a failure. */
+export interface ChainProbe {
+  /** The chain id and current block number the node reports; rejects when it does not answer within a few seconds. */
+  probe(): Promise<{ chainId: number; blockNumber: number }>;
+  /** Each configured JSON-RPC endpoint as last seen (URLs without credentials). */
+  endpointHealth(): Array<{ url: string; healthy: boolean; lastError?: string }>;
+}
+
+export interface CounterHits {
+  hits: number;
+  /** When the window ends (ms since the epoch). */
+  resetAt: number;
+}
+
+/** The counters behind the per-client rate limits: in memory, or shared by every instance (PostgreSQL). */
+export interface CounterStore {
+  /** Counts one hit of `key`; a key whose window has ended starts a new one of `windowMs`. */
+  increment(key: string, windowMs: number): Promise<CounterHits>;
+  /** The hits of `key` in its current window; undefined when it has none. */
+  get(key: string): Promise<CounterHits | undefined>;
+  /** Takes one hit of `key` back (never below zero). */
+  decrement(key: string): Promise<void>;
+  resetKey(key: string): Promise<void>;
+  close?(): Promise<void>;
 }

@@ -8,7 +8,6 @@
  * JWK thumbprints with their windows and the accounts' addresses, one department per account. The
  * store mirrors the public keys for /.well-known/jwks.json.
  */
-import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { getDocumentType } from "../domain/document-types.ts";
 import { isReasonCode } from "../domain/reason-codes.ts";
 import { jwkThumbprint } from "../domain/signature.ts";
@@ -17,12 +16,14 @@ import type {
   AdminRecords,
   ApiKeyRecord,
   ApiKeyRole,
+  ApiKeys,
   AuditEntry,
   AuditLog,
   DepartmentPolicies,
   Hex,
   IssuerGovernance,
   KeyCustody,
+  Random,
   SigningKeyRecord,
   Store,
 } from "../ports.ts";
@@ -32,9 +33,13 @@ export interface AdminDeps {
   store: Pick<Store, "insertApiKey" | "insertSigningKey" | "signingKeys">;
   records: AdminRecords;
   audit: AuditLog;
-  keys: Pick<KeyCustody, "currentSigningKey" | "createSigningKey" | "setSigningKeyState" | "currentAnchoringAccount" | "createAnchoringAccount">;
+  keys: Pick<KeyCustody, "currentSigningKey" | "prepareSigningKey" | "setSigningKeyState" | "currentAnchoringAccount" | "createAnchoringAccount">;
   /** Which reason codes each department publishes in verify answers. */
   policies: DepartmentPolicies;
+  /** New API-key secrets and the hash the store keeps of them. */
+  apiKeys: ApiKeys;
+  /** The random part of a new API key's id. */
+  random: Random;
   /** Gives a new anchoring account what it needs to send (dev chain: ether; a zero-gas network: nothing). */
   fundAnchorer?: (account: Hex) => Promise<void>;
   /** Called after signing keys, grants, department status or publication policy change (JWKS, issuance and policy caches). */
@@ -62,6 +67,7 @@ function assertAddress(account: string): void {
 }
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
 export class Administration {
   readonly #deps: AdminDeps;
@@ -144,11 +150,16 @@ export class Administration {
     const current = await this.#deps.keys.currentSigningKey(code);
     // A number the chain already lists a key for is never handed out again (say a store restored from an old backup).
     const onChain = (await this.#deps.governance.signingKeys(code)).length;
-    const key =
-      current && current.state === "ACTIVE" && !mirror.some((k) => k.kid === current.kid) ? current : await this.#deps.keys.createSigningKey(code, onChain);
-    const thumbprint = (await jwkThumbprint(key.publicJwk)) as Hex;
+    // A key left unregistered by a failed attempt is registered; otherwise a new one is prepared,
+    // registered on chain, and only then committed to custody, where every instance starts signing
+    // with it: no instance signs with a key the chain does not know yet.
+    const unregistered = current && current.state === "ACTIVE" && !mirror.some((k) => k.kid === current.kid) ? current : null;
+    const prepared = unregistered ? null : await this.#deps.keys.prepareSigningKey(code, onChain);
+    const publicJwk = unregistered?.publicJwk ?? (prepared as PreparedSigningKey).publicJwk;
+    const thumbprint = (await jwkThumbprint(publicJwk)) as Hex;
     // Valid from the block that registers it: the contract refuses a start in the past (no backdating).
     const receipt = await this.#deps.governance.registerSigningKey(code, thumbprint, 0, 0);
+    const key = unregistered ?? (await (prepared as PreparedSigningKey).commit());
     const validFrom = receipt.blockTime;
     const record: SigningKeyRecord = {
       department: code,
@@ -332,16 +343,16 @@ export class Administration {
     } else if (input.department || (input.types ?? []).length > 0) {
       throw new EProofError("BAD_REQUEST", `${role === "admin" ? "an admin" : "a relying-party"} key has no department or types`);
     }
-    const secret = `ep_${randomBytes(32).toString("base64url")}`;
+    const secret = this.#deps.apiKeys.newSecret();
     const record: ApiKeyRecord = {
-      id: `${role === "relying-party" ? "RP" : department === "*" ? "ADMIN" : department}-${role}-${randomUUID().slice(0, 8)}`,
+      id: `${role === "relying-party" ? "RP" : department === "*" ? "ADMIN" : department}-${role}-${hex(this.#deps.random.bytes(4))}`,
       department,
       label: input.label,
       types,
       revoked: false,
       role,
     };
-    await this.#deps.store.insertApiKey(record, createHash("sha256").update(secret, "utf8").digest("hex"));
+    await this.#deps.store.insertApiKey(record, this.#deps.apiKeys.hash(secret));
     await this.#audit(actor, "apikey.create", role === "officer" ? department : null, { keyId: record.id, role, types: types.join(",") });
     return { ...record, apiKey: secret };
   }

@@ -17,7 +17,6 @@
  * held, so a batch another instance has just anchored is not sent again.
  */
 
-import { InProcessLocks } from "../adapters/store/in-process-locks.ts";
 import { buildMerkleTree } from "../domain/merkle.ts";
 import { isEProofError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
@@ -53,8 +52,8 @@ export interface AnchoringDeps {
   ledger: Ledger;
   clock: Clock;
   logger: Logger;
-  /** Shared with the other instances on the same database (default: this process only). */
-  locks?: Locks;
+  /** Shared with the other instances on the same database (SQLite: InProcessLocks, this process only). */
+  locks: Locks;
   onAnchored?: (batch: StoredBatch, documentCount: number) => void;
 }
 
@@ -73,7 +72,7 @@ export class AnchoringWorker {
   constructor(deps: AnchoringDeps, options: AnchoringOptions) {
     this.#deps = deps;
     this.#options = { pollMs: 100, reconcileDepth: 500, watchMs: 10_000, reconcileRequestMinMs: 5_000, currentSince: 0, ...options };
-    this.#locks = deps.locks ?? new InProcessLocks();
+    this.#locks = deps.locks;
   }
 
   /** Reconciles with the chain, then anchors in the background until stop(). */

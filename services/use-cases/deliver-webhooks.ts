@@ -8,18 +8,15 @@
  */
 
 import type { Logger } from "../logger.ts";
-import type { Clock, DeliveryRecord, Subscriptions } from "../ports.ts";
+import type { Clock, DeliveryRecord, Random, Subscriptions, WebhookTransport } from "../ports.ts";
 import { BackgroundLoop } from "./background-loop.ts";
-
-/** POSTs one notification; resolves with the HTTP status, rejects when no answer came. */
-export interface WebhookTransport {
-  post(url: string, body: string, headers: Record<string, string>): Promise<number>;
-}
 
 export interface DispatcherDeps {
   subscriptions: Subscriptions;
   transport: WebhookTransport;
   clock: Clock;
+  /** Jitter for the retry delays, so that many failed deliveries do not retry in step. */
+  random: Random;
   logger: Logger;
   onAttempt?: (outcome: "delivered" | "retry" | "given_up") => void;
 }
@@ -36,6 +33,12 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { baseDelayMs: 2_000, maxDelayMs: 3_600_000, maxAttempts: 20 };
 
 /** When to try again after `attempts` failed attempts, or null to give up. Up to 10% jitter spreads a burst of retries. */
+/** A number in [0, 1) from four random bytes. */
+function unitInterval(random: Random): number {
+  const [a = 0, b = 0, c = 0, d = 0] = random.bytes(4);
+  return (((a << 24) >>> 0) + (b << 16) + (c << 8) + d) / 2 ** 32;
+}
+
 export function nextAttemptAt(now: number, attempts: number, policy: RetryPolicy, jitter: number): number | null {
   if (attempts >= policy.maxAttempts) return null;
   const delay = Math.min(policy.baseDelayMs * 2 ** (attempts - 1), policy.maxDelayMs);
@@ -105,7 +108,7 @@ export class WebhookDispatcher {
     if (!ok && error === null) error = `HTTP ${httpStatus}`;
     const now = clock.now();
     const attempts = delivery.attempts + 1;
-    const next = ok ? null : nextAttemptAt(now, attempts, this.#policy, Math.random());
+    const next = ok ? null : nextAttemptAt(now, attempts, this.#policy, unitInterval(this.#deps.random));
     await subscriptions.recordDeliveryAttempt(delivery.id, { at: new Date(now).toISOString(), httpStatus, error, ms: now - started, ok, nextAttemptAt: next });
     this.#deps.onAttempt?.(ok ? "delivered" : next === null ? "given_up" : "retry");
     // The URL is the receiver's, not personal data; the body is never logged.

@@ -4,7 +4,7 @@
  * request path: the directory loads every department at start, again after a governance change, and
  * in the background when asked for a code it does not know (at most once per `refreshMinMs`).
  */
-import type { IssuerGovernance } from "../ports.ts";
+import type { Clock, IssuerGovernance } from "../ports.ts";
 
 export type DepartmentName = { en: string; zhHK: string };
 
@@ -13,14 +13,16 @@ export class DepartmentDirectory {
   readonly #names = new Map<string, DepartmentName>();
   readonly #refreshMinMs: number;
   readonly #onError: (error: unknown) => void;
+  readonly #clock: Clock;
   #lastRefresh = Number.NEGATIVE_INFINITY;
   #refreshing: Promise<void> | null = null;
 
   constructor(
     governance: Pick<IssuerGovernance, "departments">,
-    options: { known?: Array<[string, DepartmentName]>; refreshMinMs?: number; onError?: (error: unknown) => void } = {},
+    options: { clock: Clock; known?: Array<[string, DepartmentName]>; refreshMinMs?: number; onError?: (error: unknown) => void },
   ) {
     this.#governance = governance;
+    this.#clock = options.clock;
     for (const [code, name] of options.known ?? []) this.#names.set(code, name);
     this.#refreshMinMs = options.refreshMinMs ?? 30_000;
     this.#onError = options.onError ?? (() => undefined);
@@ -30,7 +32,7 @@ export class DepartmentDirectory {
   name(code: string): DepartmentName {
     const known = this.#names.get(code);
     if (known) return known;
-    if (Date.now() - this.#lastRefresh >= this.#refreshMinMs) void this.refresh();
+    if (this.#clock.now() - this.#lastRefresh >= this.#refreshMinMs) void this.refresh();
     return { en: code, zhHK: code };
   }
 
@@ -41,7 +43,7 @@ export class DepartmentDirectory {
 
   /** Reads every department from the chain; a failure keeps what is known (and is reported, not thrown). */
   refresh(): Promise<void> {
-    this.#lastRefresh = Date.now();
+    this.#lastRefresh = this.#clock.now();
     this.#refreshing ??= this.#governance
       .departments()
       .then(

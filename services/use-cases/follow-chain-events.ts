@@ -15,17 +15,12 @@
  * records the change with the officer's reason first, and the follower then sees it as known.
  */
 
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../domain/sha256.ts";
 import { CHAIN_ACTOR } from "../domain/status-history.ts";
 import { isEProofError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import type { ChainEvents, ChainStatusEvent, Clock, Hex, NewDelivery, Store, Subscriptions } from "../ports.ts";
+import type { ChainEvents, ChainStatusEvent, Clock, Hex, NewDelivery, NotificationSigner, Store, Subscriptions } from "../ports.ts";
 import { BackgroundLoop } from "./background-loop.ts";
-
-/** Signs a notification payload as a compact JWS. */
-export interface NotificationSigner {
-  sign(payload: object): Promise<string>;
-}
 
 export interface FollowerDeps {
   events: ChainEvents;
@@ -81,7 +76,7 @@ export function eventIdOf(event: ChainStatusEvent): string {
 
 /** Same (subscription, event) → same id, on every instance and every retry. */
 export function deliveryIdOf(subscriptionId: string, eventId: string): string {
-  return createHash("sha256").update(`${subscriptionId}\n${eventId}`).digest("hex").slice(0, 32);
+  return sha256Hex(`${subscriptionId}\n${eventId}`).slice(0, 32);
 }
 
 export class ChainFollower {

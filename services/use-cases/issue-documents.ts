@@ -113,14 +113,8 @@ export async function issueDocuments(deps: IssuanceDeps, request: IssueRequest):
       });
     });
   }
-  try {
-    await deps.store.insertDocuments(accepted);
-  } catch (error) {
-    // Another request with the same idempotency key won the race: nothing of this one was stored.
-    if (error instanceof Error && /UNIQUE constraint failed: documents\.department, documents\.idempotency_key/.test(error.message)) {
-      throw new EProofError("DUPLICATE_REQUEST", "a request with the same idempotency key is being processed; retry it to get its result");
-    }
-    throw error;
-  }
+  // Another request with the same idempotency key that won the race makes the store throw
+  // EProofError("DUPLICATE_REQUEST"), and nothing of this one is stored: the caller retries for its result.
+  await deps.store.insertDocuments(accepted);
   return results;
 }

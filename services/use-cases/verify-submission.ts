@@ -4,14 +4,13 @@
  * outbox, or in a batch the chain has lost and the worker will anchor again, are PENDING, and a
  * holder's file saved before anchoring gets its anchor from the store.
  */
-import { extractEProofJson } from "../adapters/pdf/document-pdf.ts";
 import { type Claim, decodeClaim } from "../domain/claim.ts";
 import { decodeQrFragment } from "../domain/qr-payload.ts";
 import { joinJws, verifyJws } from "../domain/signature.ts";
 import { type EProofDocument, isDocumentId } from "../domain/types.ts";
 import { CHECK_ORDER, type Check, invalid, overallVerdict, skipped } from "../domain/verdict.ts";
 import { EProofError, isEProofError } from "../errors.ts";
-import type { Clock, DepartmentPolicies, Ledger, Store, StoredDocument } from "../ports.ts";
+import type { Clock, DepartmentPolicies, Ledger, PdfReader, Store, StoredDocument } from "../ports.ts";
 import { anchorOf, type TrustAnchor } from "./document-files.ts";
 import { type VerificationResult, verifyDocument } from "./verify-document.ts";
 
@@ -29,6 +28,11 @@ export interface VerifySubmissionDeps {
   onAnchorMissing?: () => void;
   /** Which reason codes each department publishes (none when absent): the chain holds no reason at all. */
   policies?: Pick<DepartmentPolicies, "publishableReasonCodes">;
+}
+
+/** A PDF submission needs a reader for the e-Proof file embedded in it (adapters/pdf). */
+export interface VerifyPdfDeps extends VerifySubmissionDeps {
+  pdf: PdfReader;
 }
 
 /** A verdict decided by one failed check; the checks after it were not run. */
@@ -126,8 +130,8 @@ export async function verifyQrText(deps: VerifySubmissionDeps, text: string): Pr
   return verifySubmittedDocument(deps, full);
 }
 
-export async function verifyPdfBytes(deps: VerifySubmissionDeps, pdf: Uint8Array): Promise<VerificationResult> {
-  const json = await extractEProofJson(pdf);
+export async function verifyPdfBytes(deps: VerifyPdfDeps, pdf: Uint8Array): Promise<VerificationResult> {
+  const json = await deps.pdf.extractEProofJson(pdf);
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);

@@ -3,18 +3,15 @@
  * An officer key is scoped to one department (and optionally to some document types); admin and
  * relying-party keys have no department ("*"). Each route family admits only some roles.
  */
-import { createHash, randomBytes } from "node:crypto";
 import type { RequestHandler } from "express";
 import { EProofError } from "../../errors.ts";
 import type { ApiKeyRecord, ApiKeyRole, AuditLog, Store } from "../../ports.ts";
+import { apiKeySecrets } from "./api-key-secrets.ts";
 
-export function hashApiKey(apiKey: string): string {
-  return createHash("sha256").update(apiKey, "utf8").digest("hex");
-}
-
-export function newApiKey(): string {
-  return `ep_${randomBytes(32).toString("base64url")}`;
-}
+/** The hash a key is stored and looked up under (api-key-secrets.ts). */
+export const hashApiKey = apiKeySecrets.hash;
+/** A new secret API key (api-key-secrets.ts). */
+export const newApiKey = apiKeySecrets.newSecret;
 
 export interface Officer {
   keyId: string;

@@ -6,23 +6,10 @@
  */
 import type { ClientRateLimitInfo, IncrementResponse, Options, Store } from "express-rate-limit";
 import type { Logger } from "../../logger.ts";
+import type { CounterHits, CounterStore } from "../../ports.ts";
 
-export interface CounterHits {
-  hits: number;
-  /** When the window ends (ms since the epoch). */
-  resetAt: number;
-}
-
-export interface CounterStore {
-  /** Counts one hit of `key`; a key whose window has ended starts a new one of `windowMs`. */
-  increment(key: string, windowMs: number): Promise<CounterHits>;
-  /** The hits of `key` in its current window; undefined when it has none. */
-  get(key: string): Promise<CounterHits | undefined>;
-  /** Takes one hit of `key` back (never below zero). */
-  decrement(key: string): Promise<void>;
-  resetKey(key: string): Promise<void>;
-  close?(): Promise<void>;
-}
+/** The port (services/ports.ts), re-exported for the rate limiter's callers. */
+export type { CounterHits, CounterStore };
 
 /** Fixed-window counters in this process; bounded so that many client addresses cannot exhaust memory. */
 export class MemoryCounterStore implements CounterStore {

@@ -1,29 +1,41 @@
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../logger.ts";
-import type { AuditLog, Clock, DepartmentPolicies, Ledger, Store } from "../../ports.ts";
+import type {
+  AuditLog,
+  Clock,
+  CounterStore,
+  DepartmentPolicies,
+  Ledger,
+  PdfReader,
+  PdfRenderer,
+  PublishedKeys,
+  QrRenderer,
+  Random,
+  Store,
+  Subscriptions,
+} from "../../ports.ts";
 import type { Administration } from "../../use-cases/administer.ts";
 import type { StatusDeps } from "../../use-cases/change-status.ts";
+import type { HealthReport } from "../../use-cases/check-health.ts";
 import type { TrustAnchor } from "../../use-cases/document-files.ts";
 import type { IssuanceDeps } from "../../use-cases/issue-documents.ts";
-import type { KeyDirectory } from "../signing/key-directory.ts";
-import type { CounterStore } from "./counter-store.ts";
 import type { Metrics } from "./metrics.ts";
-import type { WebhookHttpDeps } from "./routes/subscription-routes.ts";
+import type { ResolveHost } from "./webhook-destination.ts";
 
-export interface HealthReport {
-  status: "ok" | "degraded";
-  chain: {
-    reachable: boolean;
-    chainId: number;
-    /** False when the node answers with another chain id than the configured one. */
-    chainIdMatches?: boolean;
-    blockNumber?: number;
-    error?: string;
-    /** Each configured JSON-RPC endpoint as last seen (URLs without credentials). */
-    endpoints?: Array<{ url: string; healthy: boolean; lastError?: string }>;
-  };
-  database: { reachable: boolean; error?: string };
-  outbox: { unanchored: number };
+export type { HealthReport };
+
+/** What the subscription routes need (mounted only when given). */
+export interface WebhookHttpDeps {
+  subscriptions: Subscriptions;
+  /** The public key set that verifies notification JWSs. */
+  jwks: () => { keys: Array<Record<string, string>> };
+  /** Subscription ids. */
+  random: Random;
+  maxSubscriptionsPerKey?: number;
+  /** Accept loopback/private destinations and plain http to localhost (EPROOF_WEBHOOK_ALLOW_PRIVATE); default false. */
+  allowPrivateAddresses?: boolean;
+  /** DNS, replaceable in tests. */
+  resolveHost?: ResolveHost;
 }
 
 /** What the officer routes need beyond the public ones: the department keys live behind `issuance.signer`. */
@@ -32,6 +44,9 @@ export interface OfficerHttpDeps {
   statusDeps: StatusDeps;
   /** Called after documents are accepted: wakes the anchoring worker. */
   onAccepted: () => void;
+  /** The QR downloads and the QR in the PDF. */
+  qr: QrRenderer;
+  pdf: PdfRenderer;
 }
 
 /** Everything the HTTP adapter needs, built once by main.ts. */
@@ -43,7 +58,9 @@ export interface HttpDeps {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
-  keys: KeyDirectory;
+  keys: PublishedKeys;
+  /** Reads the e-Proof file out of a PDF sent to the verify API. */
+  pdfReader: PdfReader;
   departmentName: (code: string) => { en: string; zhHK: string };
   /** A verification met a batch the store believes anchored that the chain does not know: reconcile now. */
   onAnchorMissing?: () => void;

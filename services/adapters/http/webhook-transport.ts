@@ -4,7 +4,7 @@
  */
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import type { WebhookTransport } from "../../use-cases/deliver-webhooks.ts";
+import type { WebhookTransport } from "../../ports.ts";
 import { WebhookDestinationRefused } from "./webhook-address.ts";
 import { publicOnlyLookup, refusedHost } from "./webhook-destination.ts";
 

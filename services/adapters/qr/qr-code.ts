@@ -11,6 +11,7 @@
 import type { QRCodeSegment } from "qrcode";
 import QRCode from "qrcode";
 import { EProofError } from "../../errors.ts";
+import type { QrRenderer } from "../../ports.ts";
 
 export const QR_ERROR_CORRECTION = "Q";
 /** The largest QR code there is; a payload that needs more falls back to a short link. */
@@ -72,6 +73,12 @@ export async function renderQrSvg(url: string): Promise<string> {
   const segments = checkedSegments(url);
   return QRCode.toString(segments, { type: "svg", errorCorrectionLevel: QR_ERROR_CORRECTION, margin: 4 });
 }
+
+/** The QrRenderer port: the officer routes' QR downloads and the PDF's QR image. */
+export const qrRenderer: QrRenderer = {
+  png: (url) => renderQrPng(url),
+  svg: (url) => renderQrSvg(url),
+};
 
 /** Data capacity of version 40 at level Q: 1666 codewords. */
 const MAX_DATA_BITS = 1666 * 8;

@@ -4,7 +4,7 @@
  * instances are all counted. Expired rows are deleted now and then (at most once per cleanup interval).
  */
 import pg from "pg";
-import type { CounterHits, CounterStore } from "../http/counter-store.ts";
+import type { CounterHits, CounterStore } from "../../ports.ts";
 
 export interface PgCounterStoreOptions {
   now?: () => number;

@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { OnChainStatus } from "../../domain/verification-record.ts";
+import { EProofError } from "../../errors.ts";
 import type {
   AdminRecords,
   ApiKeyRecord,
@@ -109,12 +110,20 @@ export class SqliteStore implements Store, AdminRecords, CustodyRecords, Departm
   }
 
   async insertDocuments(documents: NewDocument[]): Promise<void> {
-    this.#transaction(() => {
-      for (const d of documents) {
-        const inserted = this.#insertDocument.get(d.id, d.department, d.type, d.issuedAt, d.leaf, d.idempotencyKey ?? null);
-        this.#insertFile.run(Number(inserted?.seq), d.documentJson);
+    try {
+      this.#transaction(() => {
+        for (const d of documents) {
+          const inserted = this.#insertDocument.get(d.id, d.department, d.type, d.issuedAt, d.leaf, d.idempotencyKey ?? null);
+          this.#insertFile.run(Number(inserted?.seq), d.documentJson);
+        }
+      });
+    } catch (error) {
+      // Another request with the same idempotency key won the race: nothing of this one was stored.
+      if (error instanceof Error && /UNIQUE constraint failed: documents\.department, documents\.idempotency_key/.test(error.message)) {
+        throw new EProofError("DUPLICATE_REQUEST", "a request with the same idempotency key is being processed; retry it to get its result");
       }
-    });
+      throw error;
+    }
   }
 
   async findByIdempotencyKey(department: string, keys: string[]): Promise<Map<string, string>> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { apiKeySecrets } from "../../../services/adapters/http/api-key-secrets.ts";
 import { EProofError } from "../../../services/errors.ts";
 import type { AuditEntry, CustodyAnchoringAccount, CustodySigningKey, Hex, IssuerGovernance, SigningKeyRecord, TxReceipt } from "../../../services/ports.ts";
 import { type AdminDeps, Administration } from "../../../services/use-cases/administer.ts";
@@ -79,6 +80,8 @@ function setup(options: { refuse?: keyof IssuerGovernance } = {}) {
   const policies = new Map<string, number[]>();
   const administration = new Administration({
     governance,
+    apiKeys: apiKeySecrets,
+    random: { bytes: (length) => new Uint8Array(length).fill(7) },
     policies: {
       publishableReasonCodes: async (department) => policies.get(department) ?? [],
       setPublishableReasonCodes: async (department, codes) => void policies.set(department, codes),

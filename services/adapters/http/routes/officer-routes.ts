@@ -7,9 +7,7 @@ import { EProofError } from "../../../errors.ts";
 import { changeStatus, type StatusAction, supersede } from "../../../use-cases/change-status.ts";
 import { eproofFile, qrLinkOf } from "../../../use-cases/document-files.ts";
 import { issueDocuments } from "../../../use-cases/issue-documents.ts";
-import { renderQrPng, renderQrSvg } from "../../qr/qr-code.ts";
 import { assertTypeAllowed, officerOf, requireOfficer } from "../auth.ts";
-import { renderPdfFor } from "../document-pdf-input.ts";
 import type { HttpDeps, OfficerHttpDeps } from "../http-deps.ts";
 import { issueBatchBody, issueDocumentBody, statusChangeBody, supersedeBody } from "../request-schemas.ts";
 import { parseBody } from "../validate-body.ts";
@@ -106,18 +104,19 @@ export function officerRoutes(deps: HttpDeps, officerDeps: OfficerHttpDeps): Rou
 
   router.get("/api/v1/documents/:id/qr.png", async (req, res) => {
     const stored = await ownDocument(req.params.id, officerOf(res.locals).department);
-    res.type("image/png").send(await renderQrPng(qrLinkOf(eproofFile(stored, deps.trust), deps.config.publicUrl)));
+    res.type("image/png").send(Buffer.from(await officerDeps.qr.png(qrLinkOf(eproofFile(stored, deps.trust), deps.config.publicUrl))));
   });
 
   router.get("/api/v1/documents/:id/qr.svg", async (req, res) => {
     const stored = await ownDocument(req.params.id, officerOf(res.locals).department);
-    res.type("image/svg+xml").send(await renderQrSvg(qrLinkOf(eproofFile(stored, deps.trust), deps.config.publicUrl)));
+    res.type("image/svg+xml").send(await officerDeps.qr.svg(qrLinkOf(eproofFile(stored, deps.trust), deps.config.publicUrl)));
   });
 
   router.get("/api/v1/documents/:id/pdf", async (req, res) => {
     const stored = await ownDocument(req.params.id, officerOf(res.locals).department);
     const file = eproofFile(stored, deps.trust);
-    const pdf = await renderPdfFor(file, qrLinkOf(file, deps.config.publicUrl), deps.departmentName(stored.department));
+    const qrPng = await officerDeps.qr.png(qrLinkOf(file, deps.config.publicUrl));
+    const pdf = await officerDeps.pdf.documentPdf(file, qrPng, deps.departmentName(stored.department));
     res.type("application/pdf").set("Content-Disposition", `inline; filename="eproof-${stored.id}.pdf"`).send(Buffer.from(pdf));
   });
 

@@ -5,7 +5,7 @@ import { publishedRegistries } from "../../../domain/trust-list.ts";
 import { EProofError } from "../../../errors.ts";
 import { redactCopy } from "../../../use-cases/redact-copy.ts";
 import type { VerificationResult } from "../../../use-cases/verify-document.ts";
-import { type VerifySubmissionDeps, verifyPdfBytes, verifyQrText, verifySubmittedDocument } from "../../../use-cases/verify-submission.ts";
+import { type VerifyPdfDeps, verifyPdfBytes, verifyQrText, verifySubmittedDocument } from "../../../use-cases/verify-submission.ts";
 import { withDeadline } from "../abuse-protection.ts";
 import type { HttpDeps } from "../http-deps.ts";
 import { buildOpenApi } from "../openapi.ts";
@@ -14,8 +14,9 @@ import { parseBody } from "../validate-body.ts";
 
 export function publicRoutes(deps: HttpDeps): Router {
   const router = Router();
-  const verifyDeps: VerifySubmissionDeps = {
+  const verifyDeps: VerifyPdfDeps = {
     store: deps.store,
+    pdf: deps.pdfReader,
     ledger: deps.ledger,
     trust: deps.trust,
     clock: deps.clock,

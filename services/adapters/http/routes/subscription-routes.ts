@@ -1,35 +1,25 @@
 /**
- * Webhook subscriptions: register, list, delete, delivery log, and the key that verifies
- * notifications. Who may subscribe to what:
- * - a relying-party key: any document ids (those it holds) and any department's document type
- *   (`department` is then required, as the key has none);
- * - an officer key: only within its department: its department's documents and types;
- * - an admin key: nothing (403); administration and watching documents are kept apart.
- * A subscription belongs to the key that made it, and only that key sees or deletes it. Creating and
- * deleting one are audited (ids only: the receiver's URL may carry a token).
+ * Webhook subscriptions over HTTP: register, list, delete, delivery log, and the key that verifies
+ * notifications. Who may subscribe to what is the use case's (use-cases/manage-subscriptions.ts);
+ * this file parses, checks the receiver's URL (SSRF guard) and answers. Admin keys get 403 (auth.ts).
  */
-import { randomUUID } from "node:crypto";
 import { Router } from "express";
-import { documentTypes } from "../../../domain/document-types.ts";
 import { EProofError } from "../../../errors.ts";
-import type { AuditEntry, SubscriptionRecord, Subscriptions } from "../../../ports.ts";
-import { requireSubscriber, type Subscriber, subscriberOf } from "../auth.ts";
-import type { HttpDeps } from "../http-deps.ts";
+import type { SubscriptionRecord } from "../../../ports.ts";
+import {
+  createSubscription,
+  deleteSubscription,
+  deliveriesOf,
+  listSubscriptions,
+  ownSubscription,
+  type SubscriptionDeps,
+} from "../../../use-cases/manage-subscriptions.ts";
+import { requireSubscriber, subscriberOf } from "../auth.ts";
+import type { HttpDeps, WebhookHttpDeps } from "../http-deps.ts";
 import { subscriptionBody } from "../subscription-schemas.ts";
 import { parseBody } from "../validate-body.ts";
 import { WebhookDestinationRefused } from "../webhook-address.ts";
 import { assertPublicDestination, type ResolveHost } from "../webhook-destination.ts";
-
-export interface WebhookHttpDeps {
-  subscriptions: Subscriptions;
-  /** The public key set that verifies notification JWSs. */
-  jwks: () => { keys: Array<Record<string, string>> };
-  maxSubscriptionsPerKey?: number;
-  /** Accept loopback/private destinations and plain http to localhost (EPROOF_WEBHOOK_ALLOW_PRIVATE); default false. */
-  allowPrivateAddresses?: boolean;
-  /** DNS, replaceable in tests. */
-  resolveHost?: ResolveHost;
-}
 
 export const WEBHOOK_JWKS_PATH = "/.well-known/eproof-webhook-jwks.json";
 
@@ -39,7 +29,7 @@ const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
  * https to a public address; plain http and private addresses only when allowed (a test receiver on
  * this machine), never credentials in the URL. The delivery checks the address again (DNS may change).
  */
-async function checkedUrl(raw: string, allowPrivate: boolean, resolveHost: ResolveHost | undefined): Promise<string> {
+export async function checkedUrl(raw: string, allowPrivate: boolean, resolveHost: ResolveHost | undefined): Promise<string> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -76,9 +66,16 @@ function view(publicUrl: string, s: SubscriptionRecord) {
 
 export function subscriptionRoutes(deps: HttpDeps, webhooks: WebhookHttpDeps): Router {
   const router = Router();
-  const { subscriptions } = webhooks;
   const publicUrl = deps.config.publicUrl;
-  const maxPerKey = webhooks.maxSubscriptionsPerKey ?? 100;
+  const manage: SubscriptionDeps = {
+    subscriptions: webhooks.subscriptions,
+    store: deps.store,
+    ...(deps.audit ? { audit: deps.audit } : {}),
+    clock: deps.clock,
+    random: webhooks.random,
+    checkUrl: (raw) => checkedUrl(raw, webhooks.allowPrivateAddresses === true, webhooks.resolveHost),
+    ...(webhooks.maxSubscriptionsPerKey === undefined ? {} : { maxSubscriptionsPerKey: webhooks.maxSubscriptionsPerKey }),
+  };
 
   router.get(WEBHOOK_JWKS_PATH, (_req, res) => {
     res.set("Cache-Control", "public, max-age=300").json(webhooks.jwks());
@@ -86,91 +83,28 @@ export function subscriptionRoutes(deps: HttpDeps, webhooks: WebhookHttpDeps): R
 
   router.use("/api/v1/subscriptions", requireSubscriber(deps.store, deps.audit));
 
-  async function audited(caller: Subscriber, action: string, subscriptionId: string): Promise<void> {
-    const entry: AuditEntry = {
-      actor: caller.keyId,
-      role: caller.role,
-      action,
-      department: caller.department === "*" ? null : caller.department,
-      documentId: null,
-      details: { subscriptionId },
-    };
-    await deps.audit?.append([entry]);
-  }
-
-  /** An officer watches only its own department; a relying party any department (which it must name). */
-  async function department(caller: Subscriber, body: { documentIds?: string[]; docType?: string; department?: string }): Promise<string | null> {
-    if (caller.role === "relying-party") {
-      if (body.docType !== undefined && body.department === undefined) {
-        throw new EProofError("BAD_REQUEST", "give the issuing department of docType (a relying-party key has no department)");
-      }
-      return body.docType === undefined ? null : (body.department ?? null);
-    }
-    if (body.docType !== undefined) {
-      if (body.department !== undefined && body.department !== caller.department) {
-        throw new EProofError("FORBIDDEN", `an officer key may subscribe only to its own department's (${caller.department}) types; use a relying-party key`);
-      }
-      return caller.department;
-    }
-    for (const id of body.documentIds ?? []) {
-      if ((await deps.store.getDocument(id))?.department !== caller.department) {
-        throw new EProofError("FORBIDDEN", `document ${id} is not one of your department's; an officer key may follow only its department's documents`);
-      }
-    }
-    return null;
-  }
-
-  async function own(owner: string, id: string): Promise<SubscriptionRecord> {
-    const found = /^[\w-]{1,64}$/.test(id) ? await subscriptions.getSubscription(id) : null;
-    if (!found || found.owner !== owner) throw new EProofError("NOT_FOUND", `no subscription ${id} of this API key`);
-    return found;
-  }
-
   router.post("/api/v1/subscriptions", async (req, res) => {
-    const caller = subscriberOf(res.locals);
-    const body = parseBody(subscriptionBody, req.body);
-    if (body.docType !== undefined && !documentTypes.has(body.docType)) {
-      throw new EProofError("UNKNOWN_TYPE", `unknown document type ${body.docType}; built-in types: ${[...documentTypes.keys()].join(", ")}`);
-    }
-    if ((await subscriptions.subscriptionsOf(caller.keyId)).length >= maxPerKey) {
-      throw new EProofError("BAD_REQUEST", `an API key may hold at most ${maxPerKey} subscriptions; delete one first`);
-    }
-    const record: SubscriptionRecord = {
-      id: randomUUID(),
-      owner: caller.keyId,
-      url: await checkedUrl(body.url, webhooks.allowPrivateAddresses === true, webhooks.resolveHost),
-      documentIds: [...new Set(body.documentIds ?? [])],
-      department: await department(caller, body),
-      docType: body.docType ?? null,
-      createdAt: new Date(deps.clock.now()).toISOString(),
-    };
-    await subscriptions.createSubscription(record);
-    await audited(caller, "subscription.create", record.id);
+    const record = await createSubscription(manage, subscriberOf(res.locals), parseBody(subscriptionBody, req.body));
     res.status(201).json(view(publicUrl, record));
   });
 
   router.get("/api/v1/subscriptions", async (_req, res) => {
-    const caller = subscriberOf(res.locals);
-    res.json({ subscriptions: (await subscriptions.subscriptionsOf(caller.keyId)).map((s) => view(publicUrl, s)) });
+    res.json({ subscriptions: (await listSubscriptions(manage, subscriberOf(res.locals))).map((s) => view(publicUrl, s)) });
   });
 
   router.get("/api/v1/subscriptions/:id", async (req, res) => {
-    res.json(view(publicUrl, await own(subscriberOf(res.locals).keyId, req.params.id)));
+    res.json(view(publicUrl, await ownSubscription(manage, subscriberOf(res.locals), req.params.id)));
   });
 
   router.delete("/api/v1/subscriptions/:id", async (req, res) => {
-    const caller = subscriberOf(res.locals);
-    await own(caller.keyId, req.params.id);
-    await subscriptions.deleteSubscription(caller.keyId, req.params.id);
-    await audited(caller, "subscription.delete", req.params.id);
+    await deleteSubscription(manage, subscriberOf(res.locals), req.params.id);
     res.status(204).end();
   });
 
   router.get("/api/v1/subscriptions/:id/deliveries", async (req, res) => {
-    const s = await own(subscriberOf(res.locals).keyId, req.params.id);
-    const deliveries = await subscriptions.deliveriesOf(s.id);
+    const { subscriptionId, deliveries } = await deliveriesOf(manage, subscriberOf(res.locals), req.params.id);
     // The body is the signed notification the receiver got; shown so a receiver can re-check one it missed.
-    res.json({ subscriptionId: s.id, deliveries: deliveries.map(({ url: _url, ...d }) => d) });
+    res.json({ subscriptionId, deliveries: deliveries.map(({ url: _url, ...d }) => d) });
   });
 
   return router;

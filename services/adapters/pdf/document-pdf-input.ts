@@ -2,11 +2,13 @@
  * Turns an e-Proof file into the PDF renderer's input: one layout per document type, with bilingual
  * labels, dates written out in English and Chinese, and conditions numbered. A field a layout does
  * not name (a later type version, say) is still printed, after the named ones, so nothing is dropped.
+ * `documentPdfs` is the adapter behind the PdfRenderer and PdfReader ports; the QR image comes in
+ * rendered (adapters/qr, through the QrRenderer port), so this folder never imports another kind.
  */
 import { getDocumentType } from "../../domain/document-types.ts";
 import type { EProofDocument, JsonValue } from "../../domain/types.ts";
-import { type Bilingual, renderDocumentPdf } from "../pdf/document-pdf.ts";
-import { renderQrPng } from "../qr/qr-code.ts";
+import type { PdfReader, PdfRenderer } from "../../ports.ts";
+import { type Bilingual, extractEProofJson, renderDocumentPdf } from "./document-pdf.ts";
 
 type Row = { label: Bilingual; value: string };
 type Data = Record<string, JsonValue>;
@@ -151,7 +153,7 @@ export function pdfFacts(document: EProofDocument): Row[] {
   return rows;
 }
 
-export async function renderPdfFor(document: EProofDocument, qrLink: string, department: Bilingual): Promise<Uint8Array> {
+export async function renderPdfFor(document: EProofDocument, qrPng: Uint8Array, department: Bilingual): Promise<Uint8Array> {
   const type = getDocumentType(document.header.type);
   const title = document.data.title as { en?: string; "zh-HK"?: string } | undefined;
   const typeName = { en: type.title.en.toLowerCase(), zhHK: type.title["zh-HK"] };
@@ -161,7 +163,7 @@ export async function renderPdfFor(document: EProofDocument, qrLink: string, dep
     documentId: document.header.id,
     issuedOn: bilingualDate(document.header.issuedAt),
     facts: pdfFacts(document),
-    qrPng: await renderQrPng(qrLink),
+    qrPng,
     qrCaption: {
       en: `To check that this ${typeName.en} is genuine and still valid, scan the QR code with a phone camera, or upload this PDF at the verify page.`,
       zhHK: `如要核實此${typeName.zhHK}是否真確及仍然有效，請用手機相機掃描二維碼，或於核實網頁上載本PDF。`,
@@ -169,3 +171,9 @@ export async function renderPdfFor(document: EProofDocument, qrLink: string, dep
     eproofJson: JSON.stringify(document),
   });
 }
+
+/** The PDF ports: a document's printable PDF, and the e-Proof file read back out of one. */
+export const documentPdfs: PdfRenderer & PdfReader = {
+  documentPdf: renderPdfFor,
+  extractEProofJson,
+};
