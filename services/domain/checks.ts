@@ -7,6 +7,7 @@ import { canonicalJson } from "./canonical-json.ts";
 import { type Claim, decodeClaim, unixSeconds } from "./claim.ts";
 import { computeDocumentHash } from "./document-hash.ts";
 import { documentTypes } from "./document-types.ts";
+import { hongKongDate } from "./hong-kong-date.ts";
 import { merkleLeaf, verifyMerkleProof } from "./merkle.ts";
 import { splitJws } from "./signature.ts";
 import { type TrustList, trustedRegistryOf, withinPeriod } from "./trust-list.ts";
@@ -229,15 +230,13 @@ export function checkStatus(answer: LedgerAnswer): Check {
   return valid("status", "not revoked, suspended or superseded");
 }
 
-const HONG_KONG_OFFSET_MS = 8 * 3600 * 1000;
-
 /**
  * Validity period as Hong Kong calendar dates (UTC+8, no daylight saving): valid from 00:00 of
  * validFrom to 24:00 of validUntil, Hong Kong time.
  */
 export function checkValidityWindow(validFrom: unknown, validUntil: unknown, nowMs: number): Check {
   if (typeof validFrom !== "string" || typeof validUntil !== "string") return skipped("validityWindow", "the document states no validity period");
-  const today = new Date(nowMs + HONG_KONG_OFFSET_MS).toISOString().slice(0, 10);
+  const today = hongKongDate(new Date(nowMs));
   if (today < validFrom) return invalid("validityWindow", "NOT_YET_VALID", `not valid until ${validFrom}`);
   if (today > validUntil) return invalid("validityWindow", "EXPIRED", `expired on ${validUntil}`);
   return valid("validityWindow", `valid from ${validFrom} to ${validUntil}`);
