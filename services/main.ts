@@ -23,6 +23,7 @@ import { documentPdfs } from "./adapters/pdf/document-pdf-input.ts";
 import { qrRenderer } from "./adapters/qr/qr-code.ts";
 import { pooledRandom } from "./adapters/random/pooled-random.ts";
 import { loadOrCreateCustodyKey } from "./adapters/signing/custody-key.ts";
+import { es256 } from "./adapters/signing/es256.ts";
 import { StoreKeyCustody } from "./adapters/signing/key-custody.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
 import { NotificationKey } from "./adapters/signing/notification-key.ts";
@@ -267,6 +268,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
           keys: custody,
           apiKeys: apiKeySecrets,
           random,
+          signatures: es256,
           ...(fundAnchorer ? { fundAnchorer } : {}),
           onGovernanceChanged: () => {
             gate.invalidate();
@@ -345,6 +347,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     metrics,
     keys: keyDirectory,
     pdfReader: documentPdfs,
+    signatures: es256,
     departmentName: (code) => departments.name(code),
     ...(worker ? { onAnchorMissing: () => worker.reconcileSoon() } : {}),
     health,

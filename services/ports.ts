@@ -3,7 +3,7 @@
  * under a header naming the adapter folder that implements it. Adapters implement them; main.ts
  * wires them. Nothing here knows ethers, SQLite or Express.
  */
-import type { EProofDocument, Hex } from "./domain/types.ts";
+import type { EProofDocument, Hex, PublicJwk } from "./domain/types.ts";
 import type { OnChainStatus, VerificationRecord } from "./domain/verification-record.ts";
 
 export type { Hex };
@@ -214,6 +214,14 @@ export interface Store {
 }
 
 // ---- Signing and key custody (adapters/signing) ----------------------------------------------------
+
+/** ES256 verification and key thumbprints (adapters/signing/es256.ts): the verifier's platform crypto. */
+export interface SignatureChecker {
+  /** Checks a compact JWS with exactly the e-Proof header against a public key; never throws for bad input. */
+  verifyJws(jws: unknown, jwk: unknown): Promise<{ ok: true; kid: string; claimBytes: Uint8Array } | { ok: false; reason: string }>;
+  /** RFC 7638 SHA-256 thumbprint of a public JWK, as registered on chain. */
+  thumbprint(jwk: PublicJwk): Promise<Hex>;
+}
 
 /** A department's current document-signing key (ES256). Private keys never leave the adapter. */
 export interface DocumentSigner {

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { EthersLedger } from "../../services/adapters/chain/ethers-ledger.ts";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
 import { extractEProofJson } from "../../services/adapters/pdf/document-pdf.ts";
+import { es256 } from "../../services/adapters/signing/es256.ts";
 import { parseTrustList, type TrustList } from "../../services/domain/trust-list.ts";
 import { EProofError } from "../../services/errors.ts";
 import type { Hex } from "../../services/ports.ts";
@@ -83,7 +84,7 @@ export async function verifyCommand(options: { file?: string; rpc?: string; regi
   const provider = createRpcProvider(options.rpc, chainId);
   const trust: TrustList = trustList ?? { chainId, registry: (options.registry as string).toLowerCase() as Hex };
   const ledger = new EthersLedger({ provider, documentRegistry: trust.registry, chainId }); // read-only: no account
-  const result = await verifyDocument(document, { ledger, trust, now: () => Date.now() });
+  const result = await verifyDocument(document, { ledger, signatures: es256, trust, now: () => Date.now() });
   provider.destroy();
   console.log(JSON.stringify(result, null, 2));
   return result.verdict === "VALID" ? 0 : 1;

@@ -10,7 +10,6 @@
  */
 import { getDocumentType } from "../domain/document-types.ts";
 import { isReasonCode } from "../domain/reason-codes.ts";
-import { jwkThumbprint } from "../domain/signature.ts";
 import { EProofError } from "../errors.ts";
 import type {
   AdminRecords,
@@ -24,6 +23,7 @@ import type {
   IssuerGovernance,
   KeyCustody,
   Random,
+  SignatureChecker,
   SigningKeyRecord,
   Store,
 } from "../ports.ts";
@@ -40,6 +40,8 @@ export interface AdminDeps {
   apiKeys: ApiKeys;
   /** The random part of a new API key's id. */
   random: Random;
+  /** Thumbprints of new signing keys, as registered on chain. */
+  signatures: Pick<SignatureChecker, "thumbprint">;
   /** Gives a new anchoring account what it needs to send (dev chain: ether; a zero-gas network: nothing). */
   fundAnchorer?: (account: Hex) => Promise<void>;
   /** Called after signing keys, grants, department status or publication policy change (JWKS, issuance and policy caches). */
@@ -156,7 +158,7 @@ export class Administration {
     const unregistered = current && current.state === "ACTIVE" && !mirror.some((k) => k.kid === current.kid) ? current : null;
     const prepared = unregistered ? null : await this.#deps.keys.prepareSigningKey(code, onChain);
     const publicJwk = unregistered?.publicJwk ?? (prepared as PreparedSigningKey).publicJwk;
-    const thumbprint = (await jwkThumbprint(publicJwk)) as Hex;
+    const thumbprint = (await this.#deps.signatures.thumbprint(publicJwk)) as Hex;
     // Valid from the block that registers it: the contract refuses a start in the past (no backdating).
     const receipt = await this.#deps.governance.registerSigningKey(code, thumbprint, 0, 0);
     const key = unregistered ?? (await (prepared as PreparedSigningKey).commit());

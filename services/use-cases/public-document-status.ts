@@ -11,7 +11,7 @@
 import { type EProofDocument, isDocumentId } from "../domain/types.ts";
 import type { Verdict } from "../domain/verdict.ts";
 import { EProofError } from "../errors.ts";
-import type { Clock, Ledger, Store } from "../ports.ts";
+import type { Clock, Ledger, SignatureChecker, Store } from "../ports.ts";
 import { eproofFile, type TrustAnchor } from "./document-files.ts";
 import { type Evidence, type StatusChange, verifyDocument } from "./verify-document.ts";
 
@@ -41,6 +41,7 @@ export interface PublicDocumentStatus {
 export interface PublicStatusDeps {
   store: Pick<Store, "getDocument">;
   ledger: Pick<Ledger, "verificationRecord">;
+  signatures: SignatureChecker;
   trust: TrustAnchor;
   clock: Clock;
 }
@@ -62,6 +63,7 @@ export async function publicDocumentStatus(deps: PublicStatusDeps, id: string): 
   const file: EProofDocument = eproofFile(stored, deps.trust);
   const result = await verifyDocument(file, {
     ledger: deps.ledger,
+    signatures: deps.signatures,
     trust: deps.trust,
     now: () => deps.clock.now(),
     isPending: () => stored.batch?.state !== "ANCHORED",

@@ -20,12 +20,11 @@ import {
   type TrustedLedger,
 } from "../domain/checks.ts";
 import { documentTypes } from "../domain/document-types.ts";
-import { jwkThumbprint, verifyJws } from "../domain/signature.ts";
 import { type DocumentHeader, type EProofDocument, type Hex, isDocumentId, type JsonValue } from "../domain/types.ts";
 import { CHECK_ORDER, type Check, type CheckName, invalid, overallVerdict, skipped, VERDICTS, type Verdict, valid } from "../domain/verdict.ts";
 import type { VerificationRecord } from "../domain/verification-record.ts";
 import { isEProofError } from "../errors.ts";
-import type { Ledger } from "../ports.ts";
+import type { Ledger, SignatureChecker } from "../ports.ts";
 
 /** The key facts a verifier shows: the signed header and claim facts, as plain JSON. */
 export interface KeyFacts {
@@ -132,6 +131,8 @@ export const verificationResultJsonSchema = z.toJSONSchema(verificationResultSch
 
 export interface VerifyDeps {
   ledger: Pick<Ledger, "verificationRecord">;
+  /** ES256 verification and thumbprints (adapters/signing/es256.ts). */
+  signatures: SignatureChecker;
   trust: TrustedLedger;
   /** Milliseconds since the epoch (the validity window is judged at this time). */
   now: () => number;
@@ -231,7 +232,7 @@ export async function verifyDocument(input: unknown, deps: VerifyDeps): Promise<
     : null;
   const validity = checkValidityWindow(doc.data.validFrom, doc.data.validUntil, deps.now());
 
-  const signed = await verifyJws(doc.signature.jws, doc.signature.jwk);
+  const signed = await deps.signatures.verifyJws(doc.signature.jws, doc.signature.jwk);
   if (!signed.ok)
     return result([integrity.check, invalid("signature", "BAD_SIGNATURE", signed.reason), validity], "not checked: the signature does not verify", facts);
   const kid = signed.kid;
@@ -260,7 +261,7 @@ export async function verifyDocument(input: unknown, deps: VerifyDeps): Promise<
     department: issuer,
     root: anchor.root,
     documentId: id,
-    keyFingerprint: await jwkThumbprint(doc.signature.jwk),
+    keyFingerprint: await deps.signatures.thumbprint(doc.signature.jwk),
   });
   const unanchored = !isLedgerUnavailable(answer) && !answer.batch.anchored;
   const anchored = checkAnchored({ anchor, trust: deps.trust, answer, pending: unanchored ? await askPending(deps, id) : false });

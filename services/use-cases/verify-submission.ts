@@ -6,17 +6,18 @@
  */
 import { type Claim, decodeClaim } from "../domain/claim.ts";
 import { decodeQrFragment } from "../domain/qr-payload.ts";
-import { joinJws, verifyJws } from "../domain/signature.ts";
+import { joinJws } from "../domain/signature.ts";
 import { type EProofDocument, isDocumentId } from "../domain/types.ts";
 import { CHECK_ORDER, type Check, invalid, overallVerdict, skipped } from "../domain/verdict.ts";
 import { EProofError, isEProofError } from "../errors.ts";
-import type { Clock, DepartmentPolicies, Ledger, PdfReader, Store, StoredDocument } from "../ports.ts";
+import type { Clock, DepartmentPolicies, Ledger, PdfReader, SignatureChecker, Store, StoredDocument } from "../ports.ts";
 import { anchorOf, type TrustAnchor } from "./document-files.ts";
 import { type VerificationResult, verifyDocument } from "./verify-document.ts";
 
 export interface VerifySubmissionDeps {
   store: Store;
   ledger: Pick<Ledger, "verificationRecord">;
+  signatures: SignatureChecker;
   trust: TrustAnchor;
   clock: Clock;
   /** Public JWK of a signing key by kid ("DEMO-1"), or undefined if unknown. */
@@ -82,6 +83,7 @@ async function verifyAgainstLedger(deps: VerifySubmissionDeps, submitted: unknow
   }
   return verifyDocument(document, {
     ledger: deps.ledger,
+    signatures: deps.signatures,
     trust: deps.trust,
     now: () => deps.clock.now(),
     // PENDING only for the very file this service issued and has queued: a file that merely reuses
@@ -119,7 +121,7 @@ export async function verifyQrText(deps: VerifySubmissionDeps, text: string): Pr
     return decidedBy(invalid("signature", "KEY_NOT_VALID", `no signing key ${kid} is known for ${claim.issuer}`));
   }
   const jws = joinJws(kid, claimBytes, signature);
-  const checked = await verifyJws(jws, jwk);
+  const checked = await deps.signatures.verifyJws(jws, jwk);
   if (!checked.ok) return decidedBy(invalid("signature", "BAD_SIGNATURE", `the QR code's signature does not verify: ${checked.reason}`));
   const stored = await deps.store.getDocument(claim.id);
   if (!stored) {

@@ -11,10 +11,10 @@ import { join } from "node:path";
 import { Contract, type ContractRunner, Interface, type JsonRpcProvider, Wallet } from "ethers";
 import { toBytes32String } from "../../services/adapters/chain/chain-codec.ts";
 import { loadArtifact } from "../../services/adapters/chain/contract-artifacts.ts";
+import { signClaim } from "../../services/adapters/signing/es256.ts";
 import { makeSalts } from "../../services/domain/document-hash.ts";
 import { assembleDocument, prepareDocument } from "../../services/domain/issue-document.ts";
 import { buildMerkleTree, merkleLeaf } from "../../services/domain/merkle.ts";
-import { signClaim } from "../../services/domain/signature.ts";
 import type { EProofDocument, Hex, JsonValue } from "../../services/domain/types.ts";
 import { api, downloadEProof, runEproof, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "../e2e/test-service.ts";
 

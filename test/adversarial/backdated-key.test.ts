@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { type JsonRpcProvider, Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
-import { jwkThumbprint } from "../../services/domain/signature.ts";
+import { jwkThumbprint } from "../../services/adapters/signing/es256.ts";
 import type { EProofDocument, Hex } from "../../services/domain/types.ts";
 import type { CustodyRecords } from "../../services/ports.ts";
 import { api, removeDataDir, startTestService, stealFromCustody, type TestService } from "../e2e/test-service.ts";

@@ -17,7 +17,8 @@ describe("durability of the embedded profile", () => {
       expect((await api(service, "POST", "/api/v1/verify", { qr: issued.body.verifyUrl })).body.verdict).toBe("PENDING");
       // A file that reuses the queued document's id but is signed by someone else is not PENDING.
       const { generateKeyPairSync } = await import("node:crypto");
-      const { signClaim, splitJws } = await import("../../services/domain/signature.ts");
+      const { signClaim } = await import("../../services/adapters/signing/es256.ts");
+      const { splitJws } = await import("../../services/domain/signature.ts");
       const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
       const forged = structuredClone(eproof);
       forged.signature.jws = await signClaim(splitJws(eproof.signature.jws).claimBytes, privateKey, "DEMO-1");

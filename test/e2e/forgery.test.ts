@@ -13,11 +13,11 @@ import { loadArtifact } from "../../services/adapters/chain/contract-artifacts.t
 import { deployContracts } from "../../services/adapters/chain/deploy.ts";
 import { Governance } from "../../services/adapters/chain/governance.ts";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
+import { jwkThumbprint, signClaim } from "../../services/adapters/signing/es256.ts";
 import { makeSalts } from "../../services/domain/document-hash.ts";
 import { getDocumentType } from "../../services/domain/document-types.ts";
 import { assembleDocument, prepareDocument } from "../../services/domain/issue-document.ts";
 import { buildMerkleTree, merkleLeaf } from "../../services/domain/merkle.ts";
-import { jwkThumbprint, signClaim } from "../../services/domain/signature.ts";
 import type { AnchorBlock, EProofDocument, Hex, JsonValue } from "../../services/domain/types.ts";
 import type { CustodyRecords } from "../../services/ports.ts";
 import { api, removeDataDir, startTestService, stealFromCustody, type TestService, TYPICAL_LICENCE } from "./test-service.ts";

@@ -11,6 +11,7 @@ import type {
   PublishedKeys,
   QrRenderer,
   Random,
+  SignatureChecker,
   Store,
   Subscriptions,
 } from "../../ports.ts";
@@ -59,6 +60,8 @@ export interface HttpDeps {
   logger: Logger;
   metrics: Metrics;
   keys: PublishedKeys;
+  /** ES256 verification for the verify API and the public status. */
+  signatures: SignatureChecker;
   /** Reads the e-Proof file out of a PDF sent to the verify API. */
   pdfReader: PdfReader;
   departmentName: (code: string) => { en: string; zhHK: string };

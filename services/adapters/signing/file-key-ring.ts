@@ -6,9 +6,9 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { signClaim } from "../../domain/signature.ts";
 import { EProofError } from "../../errors.ts";
 import type { DocumentSigner } from "../../ports.ts";
+import { signClaim } from "./es256.ts";
 
 export interface SigningKey {
   department: string;

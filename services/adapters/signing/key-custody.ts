@@ -15,7 +15,6 @@ import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes } fr
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Wallet } from "ethers";
-import { signClaim } from "../../domain/signature.ts";
 import { EProofError } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
 import type {
@@ -32,6 +31,7 @@ import type {
 } from "../../ports.ts";
 import { BackgroundLoop } from "../../use-cases/background-loop.ts";
 import { custodyKeyObject, openPrivateKey, sealPrivateKey } from "./custody-key.ts";
+import { signClaim } from "./es256.ts";
 
 export interface StoreKeyCustodyOptions {
   records: CustodyRecords;

@@ -6,11 +6,11 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { exportJWK, generateKeyPair } from "jose";
+import { es256, signClaim } from "../../../services/adapters/signing/es256.ts";
 import { unixSeconds } from "../../../services/domain/claim.ts";
 import { makeSalts } from "../../../services/domain/document-hash.ts";
 import { assembleDocument, type PreparedDocument, prepareDocument } from "../../../services/domain/issue-document.ts";
 import { buildMerkleTree, merkleLeaf } from "../../../services/domain/merkle.ts";
-import { signClaim } from "../../../services/domain/signature.ts";
 import type { EProofDocument, Hex, JsonValue, PublicJwk } from "../../../services/domain/types.ts";
 import type { VerificationRecord } from "../../../services/domain/verification-record.ts";
 import type { VerificationQuery } from "../../../services/ports.ts";
@@ -188,7 +188,7 @@ export function fakeLedger(answer: VerificationRecord | (() => VerificationRecor
 }
 
 export function verifyDeps(ledger: FakeLedger, overrides: Partial<VerifyDeps> = {}): VerifyDeps {
-  return { ledger, trust: { chainId: CHAIN_ID, registry: REGISTRY }, now: () => NOW, ...overrides };
+  return { ledger, signatures: es256, trust: { chainId: CHAIN_ID, registry: REGISTRY }, now: () => NOW, ...overrides };
 }
 
 /** A document anchored in a batch of its own (proof []), for claims a test signs itself. */

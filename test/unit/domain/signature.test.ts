@@ -1,8 +1,9 @@
 import { generateKeyPairSync, KeyObject } from "node:crypto";
 import { CompactSign, calculateJwkThumbprint, compactVerify, type JWK } from "jose";
 import { describe, expect, it } from "vitest";
+import { jwkThumbprint, signClaim, verifyJws } from "../../../services/adapters/signing/es256.ts";
 import { encodeClaim } from "../../../services/domain/claim.ts";
-import { joinJws, jwkThumbprint, protectedHeaderFor, signClaim, splitJws, verifyJws } from "../../../services/domain/signature.ts";
+import { joinJws, protectedHeaderFor, splitJws } from "../../../services/domain/signature.ts";
 import { isEProofError } from "../../../services/errors.ts";
 import { issue, makeSigningKey, seededRandom } from "./fixtures.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { jwkThumbprint, signClaim } from "../../../services/adapters/signing/es256.ts";
 import { encodeClaim, unixSeconds } from "../../../services/domain/claim.ts";
 import { fieldDigest } from "../../../services/domain/document-hash.ts";
-import { jwkThumbprint, signClaim } from "../../../services/domain/signature.ts";
 import type { EProofDocument, Hex, JsonValue } from "../../../services/domain/types.ts";
 import { CHECK_ORDER, type CheckName } from "../../../services/domain/verdict.ts";
 import type { VerificationRecord } from "../../../services/domain/verification-record.ts";

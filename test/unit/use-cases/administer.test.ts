@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { apiKeySecrets } from "../../../services/adapters/http/api-key-secrets.ts";
+import { es256 } from "../../../services/adapters/signing/es256.ts";
 import { EProofError } from "../../../services/errors.ts";
 import type { AuditEntry, CustodyAnchoringAccount, CustodySigningKey, Hex, IssuerGovernance, SigningKeyRecord, TxReceipt } from "../../../services/ports.ts";
 import { type AdminDeps, Administration } from "../../../services/use-cases/administer.ts";
@@ -81,6 +82,7 @@ function setup(options: { refuse?: keyof IssuerGovernance } = {}) {
   const administration = new Administration({
     governance,
     apiKeys: apiKeySecrets,
+    signatures: es256,
     random: { bytes: (length) => new Uint8Array(length).fill(7) },
     policies: {
       publishableReasonCodes: async (department) => policies.get(department) ?? [],

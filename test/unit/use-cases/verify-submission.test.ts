@@ -3,7 +3,9 @@
  * state file): a document this service issued and believes anchored is PENDING, not NOT_ANCHORED,
  * and the anchoring worker is asked to reconcile at once. The happy path reads no store.
  */
+
 import { describe, expect, it } from "vitest";
+import { es256 } from "../../../services/adapters/signing/es256.ts";
 import type { EProofDocument } from "../../../services/domain/types.ts";
 import type { Store, StoredBatch, StoredDocument } from "../../../services/ports.ts";
 import { type VerifySubmissionDeps, verifySubmittedDocument } from "../../../services/use-cases/verify-submission.ts";
@@ -50,6 +52,7 @@ function harness(stored: StoredDocument | null, chainKnowsRoot: boolean) {
   const deps: VerifySubmissionDeps = {
     store,
     ledger,
+    signatures: es256,
     trust: { chainId: CHAIN_ID, registry: REGISTRY },
     clock: { now: () => NOW },
     publicKey: async () => undefined,

@@ -17,6 +17,7 @@ export function publicRoutes(deps: HttpDeps): Router {
   const verifyDeps: VerifyPdfDeps = {
     store: deps.store,
     pdf: deps.pdfReader,
+    signatures: deps.signatures,
     ledger: deps.ledger,
     trust: deps.trust,
     clock: deps.clock,
