@@ -1,8 +1,11 @@
 /**
- * Configuration, read from the environment once at start and validated. Nothing else reads
- * process.env. Every setting has a safe embedded default so `npm start` needs none.
+ * Configuration, read from the environment once at start and validated by one zod schema (ENV below: each
+ * variable's coercion and check, then the rules between variables). Nothing else reads process.env. Every
+ * setting has a safe embedded default so `npm start` needs none. Every error is CONFIG_INVALID and names the
+ * variable; none echoes a secret.
  */
 import { resolve } from "node:path";
+import { z } from "zod";
 import { EProofError } from "./errors.ts";
 
 /** What an instance serves (EPROOF_ROLES): `public` holds no private key; `officer` holds the departments' keys; `admin` the administrator's chain key. */
@@ -106,23 +109,10 @@ export interface AbuseConfig {
 }
 
 type Env = Record<string, string | undefined>;
+type ReadFile = (path: string) => string;
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new EProofError("CONFIG_INVALID", `${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-function address(env: Env, name: string): `0x${string}` {
-  const raw = env[name];
-  if (!raw || !/^0x[0-9a-fA-F]{40}$/.test(raw)) {
-    throw new EProofError("CONFIG_INVALID", `${name} must be a contract address (0x + 40 hex digits) when EPROOF_RPC_URL is set`);
-  }
-  return raw as `0x${string}`;
+function invalid(message: string): never {
+  throw new EProofError("CONFIG_INVALID", message);
 }
 
 /**
@@ -130,217 +120,238 @@ function address(env: Env, name: string): `0x${string}` {
  * never both. The file's content is trimmed (secret files usually end with a newline). Undefined when
  * neither is set. Errors name the variable and the file, never the content.
  */
-export function secret(env: Env, name: string, readFile: (path: string) => string): string | undefined {
+export function secret(env: Env, name: string, readFile: ReadFile): string | undefined {
   const direct = env[name]?.trim() || undefined;
   const path = env[`${name}_FILE`]?.trim() || undefined;
-  if (direct && path) {
-    throw new EProofError("CONFIG_INVALID", `${name} and ${name}_FILE are both set; set only one (${name}_FILE is the safer)`);
-  }
+  if (direct && path) invalid(`${name} and ${name}_FILE are both set; set only one (${name}_FILE is the safer)`);
   if (!path) return direct;
   let content: string;
   try {
     content = readFile(path);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException | undefined)?.code ?? "unreadable";
-    throw new EProofError("CONFIG_INVALID", `${name}_FILE names a file that cannot be read (${path}: ${reason})`);
+    invalid(`${name}_FILE names a file that cannot be read (${path}: ${(error as NodeJS.ErrnoException | undefined)?.code ?? "unreadable"})`);
   }
-  const value = content.trim();
-  if (!value) throw new EProofError("CONFIG_INVALID", `${name}_FILE names an empty file (${path})`);
-  return value;
+  return content.trim() || invalid(`${name}_FILE names an empty file (${path})`);
 }
 
-function privateKey(env: Env, name: string, readFile: (path: string) => string): string {
-  const raw = secret(env, name, readFile);
-  if (!raw || !/^0x[0-9a-fA-F]{64}$/.test(raw)) {
-    throw new EProofError("CONFIG_INVALID", `${name} (or ${name}_FILE) must hold a private key (0x + 64 hex digits) when EPROOF_RPC_URL is set`);
-  }
-  return raw;
+/** Whether NAME or NAME_FILE is set, without reading the secret. */
+const given = (env: Env, name: string): boolean => Boolean(env[name]?.trim() || env[`${name}_FILE`]?.trim());
+
+// ---- One variable each ----
+
+/** Unset or blank: `fallback`; else an integer in [min, max]. */
+function integer(name: string, fallback: number, min: number, max: number) {
+  return z
+    .string()
+    .optional()
+    .refine((raw) => !raw?.trim() || (Number.isInteger(Number(raw)) && Number(raw) >= min && Number(raw) <= max), {
+      error: (issue) => `${name} must be an integer between ${min} and ${max}, got "${String(issue.input)}"`,
+    })
+    .transform((raw) => (raw?.trim() ? Number(raw) : fallback));
 }
 
-const _DEPARTMENT = /^[A-Z0-9-]{2,31}$/;
+/** Trimmed; blank is unset. */
+const text = z
+  .string()
+  .optional()
+  .transform((raw) => raw?.trim() || undefined);
+
+/** A whole number of wei; `message` is told the value as given (at most 40 characters). */
+function weiAmount(message: (value: string) => string) {
+  return text
+    .refine((value) => value === undefined || /^\d{1,30}$/.test(value), { error: (issue) => message(String(issue.input).trim().slice(0, 40)) })
+    .transform((value) => (value === undefined ? undefined : BigInt(value)));
+}
+
+const roles = text.transform((value, ctx): ReadonlySet<Role> => {
+  if (!value) return new Set(ROLES);
+  const names = value.split(",").map((part) => part.trim().toLowerCase());
+  if (names.every((name) => (ROLES as readonly string[]).includes(name))) return new Set(names as Role[]);
+  ctx.addIssue({ code: "custom", message: `EPROOF_ROLES must be a comma-separated list of ${ROLES.join(", ")}, got "${value.slice(0, 60)}"` });
+  return z.NEVER;
+});
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const logLevel = text
+  .transform((value) => value ?? "info")
+  .pipe(z.enum(LOG_LEVELS, { error: (issue) => `EPROOF_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${String(issue.input)}"` }));
+
+/** Off unless "true" (any case); anything but true or false is refused rather than guessed. */
+function flag(name: string) {
+  return z
+    .string()
+    .optional()
+    .refine((raw) => ["", "true", "false"].includes(raw?.trim().toLowerCase() ?? ""), {
+      error: (issue) => `${name} must be true or false, got "${String(issue.input)}"`,
+    })
+    .transform((raw) => raw?.trim().toLowerCase() === "true");
+}
+
+/** "loopback" by default; `true` is refused because it would let any client choose its own address. */
+const trustProxy = text.transform((raw, ctx): AbuseConfig["trustProxy"] => {
+  const value = raw ?? "loopback";
+  if (value === "false" || value === "0") return false;
+  if (/^[1-9]\d?$/.test(value)) return Number(value);
+  if (value !== "true" && value !== "*" && /^[\w.:/, -]+$/.test(value)) return value;
+  ctx.addIssue({
+    code: "custom",
+    message: `EPROOF_TRUST_PROXY must be false, a hop count (1-99) or a comma-separated list of proxy addresses/subnets (e.g. "loopback, 10.0.0.0/8"), got "${value}"`,
+  });
+  return z.NEVER;
+});
+
+/** Every variable the service reads, in the order their errors are reported. */
+const ENV = z.object({
+  PORT: integer("PORT", 8080, 0, 65535),
+  EPROOF_ROLES: roles,
+  EPROOF_RPC_URL: text,
+  EPROOF_CHAIN_ID: integer("EPROOF_CHAIN_ID", 852, 1, 2 ** 48),
+  EPROOF_CHAIN_PORT: integer("EPROOF_CHAIN_PORT", 8545, 1, 65535),
+  EPROOF_DOCUMENT_REGISTRY: z.string().optional(),
+  EPROOF_ISSUER_REGISTRY: z.string().optional(),
+  EPROOF_ANCHOR_FUNDING_WEI: weiAmount((value) => `EPROOF_ANCHOR_FUNDING_WEI must be a whole number of wei (e.g. 1000000000000000000), got "${value}"`),
+  EPROOF_GAS_PRICE: weiAmount((value) => `EPROOF_GAS_PRICE must be a whole number of wei (e.g. 0), got "${value}"`),
+  EPROOF_PUBLIC_URL: z.string().optional(),
+  EPROOF_DATA_DIR: z.string().optional(),
+  EPROOF_LOG_LEVEL: logLevel,
+  EPROOF_BODY_LIMIT_BYTES: integer("EPROOF_BODY_LIMIT_BYTES", 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+  EPROOF_MAX_BATCH_ITEMS: integer("EPROOF_MAX_BATCH_ITEMS", 10_000, 1, 100_000),
+  EPROOF_TRUST_PROXY: trustProxy,
+  EPROOF_VERIFY_RATE_LIMIT: integer("EPROOF_VERIFY_RATE_LIMIT", 120, 0, 1_000_000),
+  EPROOF_VERIFY_RATE_WINDOW_MS: integer("EPROOF_VERIFY_RATE_WINDOW_MS", 60_000, 1_000, 86_400_000),
+  EPROOF_AUTH_FAILURE_LIMIT: integer("EPROOF_AUTH_FAILURE_LIMIT", 10, 0, 1_000_000),
+  EPROOF_AUTH_FAILURE_WINDOW_MS: integer("EPROOF_AUTH_FAILURE_WINDOW_MS", 15 * 60_000, 1_000, 86_400_000),
+  EPROOF_VERIFY_TIMEOUT_MS: integer("EPROOF_VERIFY_TIMEOUT_MS", 10_000, 1, 600_000),
+  EPROOF_REQUEST_TIMEOUT_MS: integer("EPROOF_REQUEST_TIMEOUT_MS", 30_000, 1_000, 600_000),
+  EPROOF_HEADERS_TIMEOUT_MS: integer("EPROOF_HEADERS_TIMEOUT_MS", 10_000, 1_000, 600_000),
+  EPROOF_BATCH_SIZE: integer("EPROOF_BATCH_SIZE", 5_000, 1, 100_000),
+  EPROOF_BATCH_MAX_WAIT_MS: integer("EPROOF_BATCH_MAX_WAIT_MS", 1_000, 0, 3_600_000),
+  EPROOF_CHAIN_WATCH_MS: integer("EPROOF_CHAIN_WATCH_MS", 10_000, 0, 3_600_000),
+  EPROOF_FOLLOW_POLL_MS: integer("EPROOF_FOLLOW_POLL_MS", 1_000, 10, 600_000),
+  EPROOF_FOLLOW_GRACE_MS: integer("EPROOF_FOLLOW_GRACE_MS", 2_000, 0, 600_000),
+  EPROOF_FOLLOW_FROM_BLOCK: integer("EPROOF_FOLLOW_FROM_BLOCK", 0, 0, Number.MAX_SAFE_INTEGER),
+  EPROOF_WEBHOOK_RETRY_BASE_MS: integer("EPROOF_WEBHOOK_RETRY_BASE_MS", 2_000, 1, 3_600_000),
+  EPROOF_WEBHOOK_RETRY_MAX_MS: integer("EPROOF_WEBHOOK_RETRY_MAX_MS", 3_600_000, 1, 86_400_000),
+  EPROOF_WEBHOOK_MAX_ATTEMPTS: integer("EPROOF_WEBHOOK_MAX_ATTEMPTS", 20, 1, 100),
+  EPROOF_WEBHOOK_ALLOW_PRIVATE: flag("EPROOF_WEBHOOK_ALLOW_PRIVATE"),
+});
+
+// ---- The secrets' contents (read only once the rules between variables allow them) ----
+
+const CONTRACT_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+function address(value: string | undefined, name: string): `0x${string}` {
+  if (value && CONTRACT_ADDRESS.test(value)) return value as `0x${string}`;
+  return invalid(`${name} must be a contract address (0x + 40 hex digits) when EPROOF_RPC_URL is set`);
+}
 
 /** EPROOF_ANCHOR_KEYS: `DEPT=0x<64 hex>` entries, one per line or comma-separated; errors never echo a key. */
-function anchorKeys(env: Env, readFile: (path: string) => string): Record<string, string> {
-  const raw = secret(env, "EPROOF_ANCHOR_KEYS", readFile);
+function anchorKeys(raw: string | undefined): Record<string, string> {
   const keys: Record<string, string> = {};
-  if (!raw) return keys;
-  for (const [index, entry] of raw
+  const entries = (raw ?? "")
     .split(/[\n,]/)
     .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith("#"))
-    .entries()) {
-    const match = /^([A-Z0-9-]{2,31})\s*=\s*(0x[0-9a-fA-F]{64})$/.exec(entry);
-    if (!match) {
-      throw new EProofError(
-        "CONFIG_INVALID",
-        `EPROOF_ANCHOR_KEYS entry ${index + 1} must be DEPT=0x followed by 64 hex digits (a department code, then its anchoring account's private key)`,
-      );
-    }
-    const [, department, key] = match as unknown as [string, string, string];
-    if (keys[department]) throw new EProofError("CONFIG_INVALID", `EPROOF_ANCHOR_KEYS names department ${department} twice`);
+    .filter((line) => line && !line.startsWith("#"));
+  for (const [index, entry] of entries.entries()) {
+    const [, department, key] =
+      /^([A-Z0-9-]{2,31})\s*=\s*(0x[0-9a-fA-F]{64})$/.exec(entry) ??
+      invalid(`EPROOF_ANCHOR_KEYS entry ${index + 1} must be DEPT=0x followed by 64 hex digits (a department code, then its anchoring account's private key)`);
+    if (!department || !key) continue;
+    if (keys[department]) invalid(`EPROOF_ANCHOR_KEYS names department ${department} twice`);
     keys[department] = key;
   }
   return keys;
 }
 
-function isoOrNull(value: unknown, what: string): string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new EProofError("CONFIG_INVALID", `EPROOF_TRUSTED_REGISTRIES: ${what} must be an ISO 8601 time (e.g. 2026-12-01T00:00:00Z) or null`);
-  }
-  return new Date(Date.parse(value)).toISOString();
+function isoOrNull(what: string) {
+  return z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T/)
+    .refine((value) => !Number.isNaN(Date.parse(value)))
+    .transform((value) => new Date(Date.parse(value)).toISOString())
+    .nullish()
+    .transform((value) => value ?? null)
+    .catch(() => invalid(`EPROOF_TRUSTED_REGISTRIES: ${what} must be an ISO 8601 time (e.g. 2026-12-01T00:00:00Z) or null`));
+}
+
+function contract(name: string) {
+  return z
+    .string()
+    .regex(CONTRACT_ADDRESS)
+    .transform((value) => value.toLowerCase() as `0x${string}`)
+    .catch(() => invalid(`EPROOF_TRUSTED_REGISTRIES${name} must be a contract address (0x + 40 hex digits)`));
 }
 
 /** EPROOF_TRUSTED_REGISTRIES: `[{"registry", "issuerRegistry", "from", "until"}]`, the registries this one succeeded. */
-function earlierRegistries(env: Env, readFile: (path: string) => string): TrustedRegistry[] {
-  const raw = secret(env, "EPROOF_TRUSTED_REGISTRIES", readFile);
+function earlierRegistries(raw: string | undefined): TrustedRegistry[] {
   if (!raw) return [];
+  const shape = "EPROOF_TRUSTED_REGISTRIES must be a JSON array of {registry, issuerRegistry, from, until}";
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new EProofError("CONFIG_INVALID", "EPROOF_TRUSTED_REGISTRIES must be a JSON array of {registry, issuerRegistry, from, until}");
+    invalid(shape);
   }
-  if (!Array.isArray(parsed))
-    throw new EProofError("CONFIG_INVALID", "EPROOF_TRUSTED_REGISTRIES must be a JSON array of {registry, issuerRegistry, from, until}");
+  if (!Array.isArray(parsed)) invalid(shape);
   return parsed.map((entry: unknown, i) => {
     const e = (entry ?? {}) as Record<string, unknown>;
-    const hex = (value: unknown, name: string) => {
-      if (typeof value !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(value)) {
-        throw new EProofError("CONFIG_INVALID", `EPROOF_TRUSTED_REGISTRIES[${i}].${name} must be a contract address (0x + 40 hex digits)`);
-      }
-      return value.toLowerCase() as `0x${string}`;
-    };
-    const until = isoOrNull(e.until, `[${i}].until`);
-    if (until === null) throw new EProofError("CONFIG_INVALID", `EPROOF_TRUSTED_REGISTRIES[${i}].until must be set: an earlier registry's period has ended`);
-    const from = isoOrNull(e.from, `[${i}].from`);
-    if (from !== null && from >= until) throw new EProofError("CONFIG_INVALID", `EPROOF_TRUSTED_REGISTRIES[${i}]: from must be before until`);
-    return { registry: hex(e.registry, "registry"), issuerRegistry: hex(e.issuerRegistry, "issuerRegistry"), from, until };
+    // Checked in this order, so the first mistake of an entry is the one reported.
+    const until =
+      isoOrNull(`[${i}].until`).parse(e.until) ?? invalid(`EPROOF_TRUSTED_REGISTRIES[${i}].until must be set: an earlier registry's period has ended`);
+    const from = isoOrNull(`[${i}].from`).parse(e.from);
+    if (from !== null && from >= until) invalid(`EPROOF_TRUSTED_REGISTRIES[${i}]: from must be before until`);
+    return { registry: contract(`[${i}].registry`).parse(e.registry), issuerRegistry: contract(`[${i}].issuerRegistry`).parse(e.issuerRegistry), from, until };
   });
 }
 
-function roles(raw: string | undefined): ReadonlySet<Role> {
-  const value = raw?.trim();
-  if (!value) return new Set(ROLES);
-  const chosen = new Set<Role>();
-  for (const name of value.split(",").map((part) => part.trim().toLowerCase())) {
-    if (!(ROLES as readonly string[]).includes(name)) {
-      throw new EProofError("CONFIG_INVALID", `EPROOF_ROLES must be a comma-separated list of ${ROLES.join(", ")}, got "${value.slice(0, 60)}"`);
-    }
-    chosen.add(name as Role);
-  }
-  return chosen;
+function privateKey(raw: string | undefined, name: string): string {
+  if (raw && /^0x[0-9a-fA-F]{64}$/.test(raw)) return raw;
+  return invalid(`${name} (or ${name}_FILE) must hold a private key (0x + 64 hex digits) when EPROOF_RPC_URL is set`);
+}
+
+function databaseUrl(url: string | undefined): string | null {
+  if (!url) return null;
+  // The URL may carry a password: name the setting, never echo the value.
+  if (!/^postgres(ql)?:\/\//.test(url))
+    invalid("EPROOF_DATABASE_URL (or EPROOF_DATABASE_URL_FILE) must be a PostgreSQL URL (postgres://user@host:5432/database)");
+  return url;
 }
 
 /** Private keys a public-only instance must not be given: it holds none. */
 const KEY_SETTINGS = ["EPROOF_ANCHOR_KEYS", "EPROOF_GOVERNANCE_KEY", "EPROOF_CUSTODY_KEY"];
 
-function wei(env: Env, name: string): bigint {
-  const value = env[name]?.trim();
-  if (!value) return 0n;
-  if (!/^\d{1,30}$/.test(value))
-    throw new EProofError("CONFIG_INVALID", `${name} must be a whole number of wei (e.g. 1000000000000000000), got "${value.slice(0, 40)}"`);
-  return BigInt(value);
-}
+// ---- The rules between variables, then the Config ----
 
-function gasPrice(raw: string | undefined): { gasPrice?: bigint } {
-  const value = raw?.trim();
-  if (!value) return {};
-  if (!/^\d{1,30}$/.test(value))
-    throw new EProofError("CONFIG_INVALID", `EPROOF_GAS_PRICE must be a whole number of wei (e.g. 0), got "${value.slice(0, 40)}"`);
-  return { gasPrice: BigInt(value) };
-}
-
-function flag(env: Env, name: string): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === "" || raw === "false") return false;
-  if (raw === "true") return true;
-  throw new EProofError("CONFIG_INVALID", `${name} must be true or false, got "${env[name]}"`);
-}
-
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
-
-function logLevel(raw: string | undefined): string {
-  const level = raw?.trim() || "info";
-  if (!LOG_LEVELS.includes(level)) throw new EProofError("CONFIG_INVALID", `EPROOF_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${level}"`);
-  return level;
-}
-
-/** "loopback" by default; `true` is refused because it would let any client choose its own address. */
-function trustProxy(raw: string | undefined): AbuseConfig["trustProxy"] {
-  const value = raw?.trim() || "loopback";
-  if (value === "false" || value === "0") return false;
-  if (/^[1-9]\d?$/.test(value)) return Number(value);
-  if (value === "true" || value === "*" || !/^[\w.:/, -]+$/.test(value)) {
-    throw new EProofError(
-      "CONFIG_INVALID",
-      `EPROOF_TRUST_PROXY must be false, a hop count (1-99) or a comma-separated list of proxy addresses/subnets (e.g. "loopback, 10.0.0.0/8"), got "${value}"`,
-    );
-  }
-  return value;
-}
-
-function abuse(env: Env): AbuseConfig {
-  const requestTimeoutMs = integer(env, "EPROOF_REQUEST_TIMEOUT_MS", 30_000, 1_000, 600_000);
-  return {
-    trustProxy: trustProxy(env.EPROOF_TRUST_PROXY),
-    verifyLimit: {
-      max: integer(env, "EPROOF_VERIFY_RATE_LIMIT", 120, 0, 1_000_000),
-      windowMs: integer(env, "EPROOF_VERIFY_RATE_WINDOW_MS", 60_000, 1_000, 86_400_000),
-    },
-    authFailureLimit: {
-      max: integer(env, "EPROOF_AUTH_FAILURE_LIMIT", 10, 0, 1_000_000),
-      windowMs: integer(env, "EPROOF_AUTH_FAILURE_WINDOW_MS", 15 * 60_000, 1_000, 86_400_000),
-    },
-    verifyTimeoutMs: integer(env, "EPROOF_VERIFY_TIMEOUT_MS", 10_000, 1, 600_000),
-    requestTimeoutMs,
-    // Node needs headersTimeout <= requestTimeout.
-    headersTimeoutMs: Math.min(integer(env, "EPROOF_HEADERS_TIMEOUT_MS", 10_000, 1_000, 600_000), requestTimeoutMs),
-  };
-}
-
-function databaseUrl(env: Env, readFile: (path: string) => string): string | null {
-  const url = secret(env, "EPROOF_DATABASE_URL", readFile);
-  if (!url) return null;
-  if (!/^postgres(ql)?:\/\//.test(url)) {
-    // The URL may carry a password: name the setting, never echo the value.
-    throw new EProofError("CONFIG_INVALID", "EPROOF_DATABASE_URL (or EPROOF_DATABASE_URL_FILE) must be a PostgreSQL URL (postgres://user@host:5432/database)");
-  }
-  return url;
-}
-
-export function loadConfig(env: Env, readFile: (path: string) => string): Config {
-  const port = integer(env, "PORT", 8080, 0, 65535);
-  const rpc = env.EPROOF_RPC_URL?.trim();
-  if (env.EPROOF_ANCHOR_KEY?.trim() || env.EPROOF_ANCHOR_KEY_FILE?.trim()) {
-    throw new EProofError(
-      "CONFIG_INVALID",
+export function loadConfig(env: Env, readFile: ReadFile): Config {
+  const parsed = ENV.safeParse(env);
+  if (!parsed.success) invalid(parsed.error.issues[0]?.message ?? "invalid configuration");
+  const e = parsed.data;
+  const rpc = e.EPROOF_RPC_URL;
+  if (given(env, "EPROOF_ANCHOR_KEY")) {
+    invalid(
       "EPROOF_ANCHOR_KEY is no longer used: each department anchors with its own account. Set EPROOF_ANCHOR_KEYS_FILE to a file of DEPT=0x… lines (e.g. DEMO=0x…), or let the administrator generate accounts when onboarding departments",
     );
   }
-  const chosenRoles = roles(env.EPROOF_ROLES);
-  if (!chosenRoles.has("officer") && !rpc) {
-    throw new EProofError(
-      "CONFIG_INVALID",
+  const officer = e.EPROOF_ROLES.has("officer");
+  const admin = e.EPROOF_ROLES.has("admin");
+  if (!officer && !rpc) {
+    invalid(
       "an instance without the officer role joins an existing deployment: set EPROOF_RPC_URL, EPROOF_DOCUMENT_REGISTRY and EPROOF_ISSUER_REGISTRY (the embedded chain is started by an officer instance)",
     );
   }
-  if (!chosenRoles.has("officer") && !chosenRoles.has("admin")) {
-    const given = KEY_SETTINGS.filter((name) => env[name]?.trim() || env[`${name}_FILE`]?.trim());
-    if (given.length > 0) {
-      throw new EProofError("CONFIG_INVALID", `a public instance holds no private key: unset ${given.join(", ")} (or their _FILE variants)`);
-    }
+  if (!officer && !admin) {
+    const keys = KEY_SETTINGS.filter((name) => given(env, name));
+    if (keys.length > 0) invalid(`a public instance holds no private key: unset ${keys.join(", ")} (or their _FILE variants)`);
   }
-  if (chosenRoles.has("admin") && env.EPROOF_ROLES?.trim() && rpc && !(env.EPROOF_GOVERNANCE_KEY?.trim() || env.EPROOF_GOVERNANCE_KEY_FILE?.trim())) {
-    throw new EProofError(
-      "CONFIG_INVALID",
-      "the admin role needs the administrator's chain key: set EPROOF_GOVERNANCE_KEY_FILE (an IssuerRegistry REGISTRAR account)",
-    );
+  const governance = admin && given(env, "EPROOF_GOVERNANCE_KEY");
+  if (admin && env.EPROOF_ROLES?.trim() && rpc && !governance) {
+    invalid("the admin role needs the administrator's chain key: set EPROOF_GOVERNANCE_KEY_FILE (an IssuerRegistry REGISTRAR account)");
   }
   // Officer and admin instances both open the key custody (the admin generates department keys in it).
-  const holdsKeys = chosenRoles.has("officer") || chosenRoles.has("admin");
+  const holdsKeys = officer || admin;
   const custodyKey = holdsKeys ? secret(env, "EPROOF_CUSTODY_KEY", readFile) : undefined;
-  const chainId = integer(env, "EPROOF_CHAIN_ID", 852, 1, 2 ** 48);
+  const chainId = e.EPROOF_CHAIN_ID;
   const chain: Config["chain"] = rpc
     ? {
         kind: "external",
@@ -349,48 +360,49 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
           .map((url) => url.trim())
           .filter(Boolean),
         chainId,
-        documentRegistry: address(env, "EPROOF_DOCUMENT_REGISTRY"),
-        issuerRegistry: address(env, "EPROOF_ISSUER_REGISTRY"),
-        anchorKeys: chosenRoles.has("officer") ? anchorKeys(env, readFile) : {},
-        anchorFundingWei: wei(env, "EPROOF_ANCHOR_FUNDING_WEI"),
-        earlierRegistries: earlierRegistries(env, readFile),
-        ...(chosenRoles.has("admin") && (env.EPROOF_GOVERNANCE_KEY?.trim() || env.EPROOF_GOVERNANCE_KEY_FILE?.trim())
-          ? { governanceKey: privateKey(env, "EPROOF_GOVERNANCE_KEY", readFile) }
-          : {}),
-        ...gasPrice(env.EPROOF_GAS_PRICE),
+        documentRegistry: address(e.EPROOF_DOCUMENT_REGISTRY, "EPROOF_DOCUMENT_REGISTRY"),
+        issuerRegistry: address(e.EPROOF_ISSUER_REGISTRY, "EPROOF_ISSUER_REGISTRY"),
+        anchorKeys: officer ? anchorKeys(secret(env, "EPROOF_ANCHOR_KEYS", readFile)) : {},
+        anchorFundingWei: e.EPROOF_ANCHOR_FUNDING_WEI ?? 0n,
+        earlierRegistries: earlierRegistries(secret(env, "EPROOF_TRUSTED_REGISTRIES", readFile)),
+        ...(governance ? { governanceKey: privateKey(secret(env, "EPROOF_GOVERNANCE_KEY", readFile), "EPROOF_GOVERNANCE_KEY") } : {}),
+        ...(e.EPROOF_GAS_PRICE === undefined ? {} : { gasPrice: e.EPROOF_GAS_PRICE }),
       }
-    : { kind: "embedded", port: integer(env, "EPROOF_CHAIN_PORT", 8545, 1, 65535), chainId };
-  const databaseUrlValue = databaseUrl(env, readFile);
-  if (holdsKeys && databaseUrlValue && !custodyKey) {
-    throw new EProofError(
-      "CONFIG_INVALID",
+    : { kind: "embedded", port: e.EPROOF_CHAIN_PORT, chainId };
+  const database = databaseUrl(secret(env, "EPROOF_DATABASE_URL", readFile));
+  if (holdsKeys && database && !custodyKey) {
+    invalid(
       "officer and admin instances on PostgreSQL share the key custody: set EPROOF_CUSTODY_KEY_FILE (the same 32-byte key, 64 hex digits, on every officer and admin instance)",
     );
   }
   return {
-    roles: chosenRoles,
+    roles: e.EPROOF_ROLES,
     ...(custodyKey ? { custodyKey } : {}),
-    port,
-    publicUrl: (env.EPROOF_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
-    dataDir: resolve(env.EPROOF_DATA_DIR ?? "data"),
-    logLevel: logLevel(env.EPROOF_LOG_LEVEL),
-    bodyLimitBytes: integer(env, "EPROOF_BODY_LIMIT_BYTES", 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
-    maxBatchItems: integer(env, "EPROOF_MAX_BATCH_ITEMS", 10_000, 1, 100_000),
-    abuse: abuse(env),
-    databaseUrl: databaseUrlValue,
-    anchoring: {
-      batchSize: integer(env, "EPROOF_BATCH_SIZE", 5_000, 1, 100_000),
-      maxWaitMs: integer(env, "EPROOF_BATCH_MAX_WAIT_MS", 1_000, 0, 3_600_000),
-      watchMs: integer(env, "EPROOF_CHAIN_WATCH_MS", 10_000, 0, 3_600_000),
+    port: e.PORT,
+    publicUrl: (e.EPROOF_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    dataDir: resolve(e.EPROOF_DATA_DIR ?? "data"),
+    logLevel: e.EPROOF_LOG_LEVEL,
+    bodyLimitBytes: e.EPROOF_BODY_LIMIT_BYTES,
+    maxBatchItems: e.EPROOF_MAX_BATCH_ITEMS,
+    abuse: {
+      trustProxy: e.EPROOF_TRUST_PROXY,
+      verifyLimit: { max: e.EPROOF_VERIFY_RATE_LIMIT, windowMs: e.EPROOF_VERIFY_RATE_WINDOW_MS },
+      authFailureLimit: { max: e.EPROOF_AUTH_FAILURE_LIMIT, windowMs: e.EPROOF_AUTH_FAILURE_WINDOW_MS },
+      verifyTimeoutMs: e.EPROOF_VERIFY_TIMEOUT_MS,
+      requestTimeoutMs: e.EPROOF_REQUEST_TIMEOUT_MS,
+      // Node needs headersTimeout <= requestTimeout.
+      headersTimeoutMs: Math.min(e.EPROOF_HEADERS_TIMEOUT_MS, e.EPROOF_REQUEST_TIMEOUT_MS),
     },
+    databaseUrl: database,
+    anchoring: { batchSize: e.EPROOF_BATCH_SIZE, maxWaitMs: e.EPROOF_BATCH_MAX_WAIT_MS, watchMs: e.EPROOF_CHAIN_WATCH_MS },
     subscriptions: {
-      followPollMs: integer(env, "EPROOF_FOLLOW_POLL_MS", 1_000, 10, 600_000),
-      followGraceMs: integer(env, "EPROOF_FOLLOW_GRACE_MS", 2_000, 0, 600_000),
-      followFromBlock: integer(env, "EPROOF_FOLLOW_FROM_BLOCK", 0, 0, Number.MAX_SAFE_INTEGER),
-      retryBaseMs: integer(env, "EPROOF_WEBHOOK_RETRY_BASE_MS", 2_000, 1, 3_600_000),
-      retryMaxDelayMs: integer(env, "EPROOF_WEBHOOK_RETRY_MAX_MS", 3_600_000, 1, 86_400_000),
-      maxAttempts: integer(env, "EPROOF_WEBHOOK_MAX_ATTEMPTS", 20, 1, 100),
-      allowPrivateWebhooks: flag(env, "EPROOF_WEBHOOK_ALLOW_PRIVATE"),
+      followPollMs: e.EPROOF_FOLLOW_POLL_MS,
+      followGraceMs: e.EPROOF_FOLLOW_GRACE_MS,
+      followFromBlock: e.EPROOF_FOLLOW_FROM_BLOCK,
+      retryBaseMs: e.EPROOF_WEBHOOK_RETRY_BASE_MS,
+      retryMaxDelayMs: e.EPROOF_WEBHOOK_RETRY_MAX_MS,
+      maxAttempts: e.EPROOF_WEBHOOK_MAX_ATTEMPTS,
+      allowPrivateWebhooks: e.EPROOF_WEBHOOK_ALLOW_PRIVATE,
     },
     chain,
   };
