@@ -17,6 +17,7 @@ import { assembleDocument, prepareDocument } from "../../services/domain/issue-d
 import { buildMerkleTree, merkleLeaf } from "../../services/domain/merkle.ts";
 import type { EProofDocument, Hex, JsonValue } from "../../services/domain/types.ts";
 import { api, downloadEProof, runEproof, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "../e2e/test-service.ts";
+import { minedReceipt } from "../mined-receipt.ts";
 
 export const documentRegistryAbi = new Interface(loadArtifact("DocumentRegistry").abi);
 export const issuerRegistryAbi = new Interface(loadArtifact("IssuerRegistry").abi);
@@ -82,8 +83,7 @@ export async function fundedWallet(provider: JsonRpcProvider, privateKey?: strin
 export async function sendAnyway(registry: Contract, method: string, args: unknown[]): Promise<{ hash: Hex; status: number; blockNumber: number }> {
   const tx = await registry.getFunction(method).send(...args, { gasLimit: 400_000 });
   const provider = (registry.runner as Wallet).provider as JsonRpcProvider;
-  const receipt = await provider.waitForTransaction(tx.hash, 1, 20_000);
-  if (!receipt) throw new Error(`${method} was not mined`);
+  const receipt = await minedReceipt(provider, tx.hash);
   return { hash: tx.hash as Hex, status: receipt.status ?? -1, blockNumber: receipt.blockNumber };
 }
 

@@ -222,6 +222,9 @@ describe("slow clients and slow verifications", () => {
 
   it("cuts off a client that sends its headers too slowly (slowloris) near the headers timeout", async () => {
     const { closedAfterMs, answer } = await slowClient(service.url, "POST /api/v1/verify HTTP/1.1\r\nHost: x\r\n", "X-Slow: y\r\n", 10_000);
+    // Cut off by the 1 s headers timeout, not earlier (by something else) nor much later: the upper
+    // bound leaves a busy machine 3 s of slack and stays well short of the client's own 10 s.
+    expect(closedAfterMs).toBeGreaterThanOrEqual(950);
     expect(closedAfterMs).toBeLessThan(4_000);
     expect(answer === "" || answer.startsWith("HTTP/1.1 408")).toBe(true);
   });
@@ -229,6 +232,8 @@ describe("slow clients and slow verifications", () => {
   it("cuts off a client that sends its body too slowly near the request timeout", async () => {
     const head = "POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n";
     const { closedAfterMs, answer } = await slowClient(service.url, head, " ", 10_000);
+    // Cut off by the 2 s request timeout: not before it, and well short of the client's own 10 s.
+    expect(closedAfterMs).toBeGreaterThanOrEqual(1_950);
     expect(closedAfterMs).toBeLessThan(5_000);
     expect(answer === "" || answer.startsWith("HTTP/1.1 408")).toBe(true);
   });

@@ -20,6 +20,7 @@ import { assembleDocument, prepareDocument } from "../../services/domain/issue-d
 import { buildMerkleTree, merkleLeaf } from "../../services/domain/merkle.ts";
 import type { AnchorBlock, EProofDocument, Hex, JsonValue } from "../../services/domain/types.ts";
 import type { CustodyRecords } from "../../services/ports.ts";
+import { minedReceipt } from "../mined-receipt.ts";
 import { api, removeDataDir, startTestService, stealFromCustody, type TestService, TYPICAL_LICENCE } from "./test-service.ts";
 
 const FORGED_DATA = {
@@ -116,7 +117,7 @@ describe("forgery with one stolen secret", () => {
       expect((refused as { revert: { args: unknown[] } }).revert.args[1]).toBe(attacker.address);
       // Sent anyway (fixed gas, no estimate): mined, reverted, and nothing recorded.
       const tx = await registry.getFunction("anchorBatch").send(...args, { gasLimit: 300_000 });
-      const receipt = await provider.waitForTransaction(tx.hash);
+      const receipt = await minedReceipt(provider, tx.hash);
       expect(receipt?.status).toBe(0);
       expect((await registry.getFunction("batch").staticCall(toBytes32String("DEMO", "department"), forged.anchor?.root)).anchored).toBe(false);
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { PgStore } from "../../services/adapters/store/pg-store.ts";
+import { waitUntil } from "../wait-until.ts";
 import { createTestSchema, type TestSchema, terminateLockHolders } from "./pg-test-db.ts";
 import { doc, fakeTree, storeContract } from "./store-contract.ts";
 
@@ -79,7 +80,7 @@ describe("PgStore shared by several instances", () => {
       });
       order.push("a out");
     });
-    await new Promise((r) => setTimeout(r, 100));
+    await waitUntil(() => order.includes("a in"), "instance a holding the lock");
     expect(await b.tryWithLock("account:0xabc", async () => "b ran")).toBeNull();
     expect(await b.tryWithLock("account:0xdef", async () => "b ran")).toEqual({ value: "b ran" });
     const waiting = b.withLock("account:0xabc", async () => {

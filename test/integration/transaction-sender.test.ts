@@ -71,8 +71,9 @@ describe("TransactionSender: stuck transactions", () => {
       const sending = sender.send(registry, "anchorBatch", anchorArgs("slow-1"));
       const pending = async () => ((await provider.send("eth_getBlockByNumber", ["pending", false])) as { transactions: string[] }).transactions;
       await until(async () => (await pending()).length === 1, "the first attempt in the pool");
-      // Past replaceAfterMs at least one replacement went out (same nonce: only one can be mined).
-      await new Promise((r) => setTimeout(r, 700));
+      const [firstHash] = await pending();
+      // Past replaceAfterMs a replacement goes out: it takes the first attempt's place in the pool (same nonce: only one can be mined).
+      await until(async () => (await pending()).some((hash) => hash !== firstHash), "a replacement in the pool");
       await provider.send("evm_mine", []);
       const receipt = await sending;
       const block = await provider.getBlock(receipt.blockNumber);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BackgroundLoop } from "../../../services/use-cases/background-loop.ts";
+import { waitUntil } from "../../wait-until.ts";
 
 describe("BackgroundLoop", () => {
   it("runs turns back to back while they ask for no wait, and lets the turn in flight finish on stop", async () => {
@@ -12,7 +13,9 @@ describe("BackgroundLoop", () => {
       return turns < 3 ? 0 : 60_000;
     });
     loop.start();
-    await new Promise((r) => setTimeout(r, 100));
+    await waitUntil(() => finished === 3, "three turns back to back");
+    // The third turn asked for a 60 s wait: no fourth turn comes.
+    await new Promise((r) => setTimeout(r, 50));
     expect(turns).toBe(3);
     const started = Date.now();
     await loop.stop();
@@ -29,10 +32,12 @@ describe("BackgroundLoop", () => {
     });
     loop.start();
     loop.start();
+    await waitUntil(() => turns >= 1, "the first turn");
     await new Promise((r) => setTimeout(r, 20));
     expect(turns).toBe(1);
     loop.wake();
-    await new Promise((r) => setTimeout(r, 20));
+    // Well short of the 60 s wait: the wake ended it.
+    await waitUntil(() => turns >= 2, "a turn after wake()", 10_000);
     expect(turns).toBe(2);
     await loop.stop();
   });
