@@ -11,7 +11,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PgStore } from "../../services/adapters/store/pg-store.ts";
 import { seededRandom } from "../property-seed.ts";
-import { type SharedDeployment, startSharedDeployment } from "./shared-deployment.ts";
+import { type SharedDeployment, startSharedDeployment, waitUntilNoneUnanchored } from "./shared-deployment.ts";
 import { api, freePort, TYPICAL_LICENCE } from "./test-service.ts";
 
 /** 20 by default; EPROOF_KILL_ROUNDS changes it for a quick local run. */
@@ -104,9 +104,7 @@ describe("kill -9 during anchoring (PostgreSQL, external chain)", () => {
     await next;
     const store = await PgStore.open({ connectionString: shared.schema.url, maxConnections: 2 });
     try {
-      const deadline = Date.now() + 30_000;
-      while ((await store.countUnanchored()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(await store.countUnanchored()).toBe(0);
+      await waitUntilNoneUnanchored(store);
       const roots = await shared.anchoredRoots();
       expect(new Set(roots).size).toBe(roots.length);
       const onChain = new Set(roots);

@@ -10,10 +10,13 @@ import { Contract } from "ethers";
 import { loadArtifact } from "../../services/adapters/chain/contract-artifacts.ts";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
 import { PgStore } from "../../services/adapters/store/pg-store.ts";
+import { loadConfig } from "../../services/config.ts";
 import { type EmbeddedChain, startAnvil } from "../../services/embedded/anvil-process.ts";
 import type { Deployment } from "../../services/embedded/dev-bootstrap.ts";
 import { createLogger } from "../../services/logger.ts";
+import { type RunningService, startEProof } from "../../services/main.ts";
 import { createTestSchema, type TestSchema } from "../integration/pg-test-db.ts";
+import { waitUntil } from "../wait-until.ts";
 import { bootstrapOnChain, freePort, removeDataDir } from "./test-service.ts";
 
 export interface SharedDeployment {
@@ -26,6 +29,8 @@ export interface SharedDeployment {
   env: Record<string, string>;
   /** Roots of every BatchAnchored event on chain, in order. */
   anchoredRoots(): Promise<string[]>;
+  /** One more instance in this process on a free port, with `env` on top of the shared one. */
+  startInstance(env?: Record<string, string>): Promise<RunningService>;
   stop(): Promise<void>;
 }
 
@@ -72,6 +77,13 @@ export async function startSharedDeployment(): Promise<SharedDeployment> {
         provider.destroy();
       }
     },
+    async startInstance(extra = {}) {
+      const instanceEnv = { ...env, PORT: String(await freePort()), ...extra };
+      return startEProof(
+        loadConfig(instanceEnv, (path) => readFileSync(path, "utf8")),
+        createLogger("silent"),
+      );
+    },
     async stop() {
       await chain.stop();
       await schema.drop();
@@ -79,4 +91,9 @@ export async function startSharedDeployment(): Promise<SharedDeployment> {
       removeDataDir(chainDir);
     },
   };
+}
+
+/** Waits until no document in the shared schema waits for anchoring (the instances anchor it all). */
+export async function waitUntilNoneUnanchored(store: Pick<PgStore, "countUnanchored">, timeoutMs = 60_000): Promise<void> {
+  await waitUntil(async () => (await store.countUnanchored()) === 0, "every accepted document to be anchored", timeoutMs, 100);
 }

@@ -1,11 +1,8 @@
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PgStore } from "../../services/adapters/store/pg-store.ts";
-import { loadConfig } from "../../services/config.ts";
-import { createLogger } from "../../services/logger.ts";
-import { type RunningService, startEProof } from "../../services/main.ts";
-import { type SharedDeployment, startSharedDeployment } from "./shared-deployment.ts";
-import { api, freePort, TYPICAL_LICENCE } from "./test-service.ts";
+import type { RunningService } from "../../services/main.ts";
+import { type SharedDeployment, startSharedDeployment, waitUntilNoneUnanchored } from "./shared-deployment.ts";
+import { api, TYPICAL_LICENCE } from "./test-service.ts";
 
 describe("two instances on one PostgreSQL database and one chain", () => {
   let shared: SharedDeployment;
@@ -13,15 +10,7 @@ describe("two instances on one PostgreSQL database and one chain", () => {
 
   beforeAll(async () => {
     shared = await startSharedDeployment();
-    for (let i = 0; i < 2; i++) {
-      const env = { ...shared.env, PORT: String(await freePort()), EPROOF_BATCH_SIZE: "5" };
-      instances.push(
-        await startEProof(
-          loadConfig(env, (path) => readFileSync(path, "utf8")),
-          createLogger("silent"),
-        ),
-      );
-    }
+    for (let i = 0; i < 2; i++) instances.push(await shared.startInstance({ EPROOF_BATCH_SIZE: "5" }));
   });
   afterAll(async () => {
     for (const instance of instances) await instance.stop();
@@ -38,9 +27,7 @@ describe("two instances on one PostgreSQL database and one chain", () => {
     // Either instance sees every document (one database) and both anchor until none is left.
     const store = await PgStore.open({ connectionString: shared.schema.url, maxConnections: 2 });
     try {
-      const deadline = Date.now() + 30_000;
-      while ((await store.countUnanchored()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(await store.countUnanchored()).toBe(0);
+      await waitUntilNoneUnanchored(store);
 
       const roots = await shared.anchoredRoots();
       expect(new Set(roots).size).toBe(roots.length);
