@@ -97,6 +97,10 @@ describe("verify page and public answers are compressed for slow networks", () =
         expect(again.status).toBe(304);
         expect(again.body.length).toBe(0);
         expect(again.headers.etag).toBe(etag);
+        // If-None-Match compares weakly and takes a list.
+        for (const tags of [`W/${etag}`, `"older", ${etag}`]) {
+          expect((await raw(`${service.url}${path}`, { "accept-encoding": accept, "if-none-match": tags })).status).toBe(304);
+        }
         const stale = await raw(`${service.url}${path}`, { "accept-encoding": accept, "if-none-match": '"not-the-current-tag"' });
         expect(stale.status).toBe(200);
       }
@@ -186,15 +190,18 @@ describe("verify page and public answers are compressed for slow networks", () =
 });
 
 describe("Accept-Encoding negotiation", () => {
+  const negotiate = (accept?: string) => negotiateEncoding({ headers: accept === undefined ? {} : { "accept-encoding": accept } });
   it("prefers br, then gzip, honours q=0 and *, and falls back to identity", () => {
-    expect(negotiateEncoding(undefined)).toBe("identity");
-    expect(negotiateEncoding("")).toBe("identity");
-    expect(negotiateEncoding("gzip, deflate, br")).toBe("br");
-    expect(negotiateEncoding("gzip")).toBe("gzip");
-    expect(negotiateEncoding("br;q=0, gzip")).toBe("gzip");
-    expect(negotiateEncoding("gzip;q=1, br;q=0.5")).toBe("gzip");
-    expect(negotiateEncoding("*")).toBe("br");
-    expect(negotiateEncoding("*;q=0, identity")).toBe("identity");
-    expect(negotiateEncoding("deflate")).toBe("identity");
+    expect(negotiate(undefined)).toBe("identity");
+    expect(negotiate("")).toBe("identity");
+    expect(negotiate("gzip, deflate, br")).toBe("br");
+    expect(negotiate("gzip")).toBe("gzip");
+    expect(negotiate("br;q=0, gzip")).toBe("gzip");
+    expect(negotiate("gzip;q=1, br;q=0.5")).toBe("gzip");
+    expect(negotiate("*")).toBe("br");
+    expect(negotiate("*;q=0, identity")).toBe("identity");
+    expect(negotiate("deflate")).toBe("identity");
+    expect(negotiate("gzip, deflate, br, zstd")).toBe("br"); // what browsers send: equal weights, our order
+    expect(negotiate("identity;q=0")).toBe("identity"); // never 406
   });
 });

@@ -1,45 +1,34 @@
 /**
- * Response compression with node:zlib (no dependency): the verify page's static files are compressed once, at
- * start (they never change at runtime), and served with a strong ETag per encoding; public JSON answers above a
- * small size are compressed per response. The choice follows the client's Accept-Encoding: br, then gzip, else
- * identity; every answer that could differ by encoding says `Vary: Accept-Encoding`.
+ * Response compression. The verify page's static files are compressed once, at start, at the highest levels (they
+ * never change at runtime, and that is what keeps the page under its transfer budget: README "Verify page") and
+ * served with a strong ETag per encoding; public JSON answers go through the `compression` middleware, which
+ * compresses in zlib streams off the event loop. Every answer that could differ by encoding says
+ * `Vary: Accept-Encoding`.
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { promisify } from "node:util";
-import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync } from "node:zlib";
+import { brotliCompress, constants, gzip } from "node:zlib";
+import compression from "compression";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import Negotiator from "negotiator";
 
 export type Encoding = "br" | "gzip" | "identity";
 
-/**
- * The best encoding the client accepts: br, then gzip, else identity. Honours q-values (`gzip;q=0` refuses gzip)
- * and `*`; identity is always acceptable here (we never answer 406).
- */
-export function negotiateEncoding(acceptEncoding: string | undefined): Encoding {
-  if (!acceptEncoding) return "identity";
-  const q = new Map<string, number>();
-  for (const part of acceptEncoding.split(",")) {
-    const [name, ...params] = part.trim().toLowerCase().split(";");
-    if (!name) continue;
-    let weight = 1;
-    for (const p of params) {
-      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(p);
-      if (m) weight = Number(m[1]);
-    }
-    q.set(name, Number.isFinite(weight) ? weight : 0);
-  }
-  const weightOf = (name: string): number => q.get(name) ?? q.get("*") ?? 0;
-  const br = weightOf("br");
-  const gz = Math.max(weightOf("gzip"), q.get("x-gzip") ?? 0);
-  if (br > 0 && br >= gz) return "br";
-  if (gz > 0) return "gzip";
-  return "identity";
-}
+const AVAILABLE: readonly Encoding[] = ["br", "gzip", "identity"];
+// @types/negotiator describes 0.6, whose encoding() has no options; negotiator 1.x (the one Express's `accepts`
+// uses) takes `preferred`, the server's order among encodings the client weighs equally.
+type PreferringNegotiator = { encoding(available: readonly string[], options: { preferred: readonly string[] }): string | undefined };
 
-function addVary(res: Response): void {
-  res.vary("Accept-Encoding");
+/**
+ * The best encoding the client accepts by its q-values (`gzip;q=0` refuses gzip; `*` counts), br before gzip when
+ * it weighs them equally; identity when it accepts neither (we never answer 406). Not `req.acceptsEncodings()`:
+ * that breaks ties by the order the client lists them in, and browsers list gzip before br.
+ */
+export function negotiateEncoding(req: { headers: Negotiator.Headers }): Encoding {
+  const negotiator = new Negotiator(req) as unknown as PreferringNegotiator;
+  return (negotiator.encoding(AVAILABLE, { preferred: ["br", "gzip"] }) as Encoding | undefined) ?? "identity";
 }
 
 // ---- Static files: compressed once ----
@@ -96,33 +85,22 @@ export async function prepareStaticFile(bytes: Buffer, type: string, maxAgeSecon
   };
 }
 
-function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === "*") return true;
-  // Weak comparison, as RFC 9110 asks for If-None-Match.
-  const bare = (tag: string) => tag.trim().replace(/^W\//, "");
-  return header.split(",").some((tag) => bare(tag) === etag);
-}
-
 /** Sends a prepared file in the encoding the client accepts, or 304 when its copy is current. */
 export function sendStaticFile(req: Request, res: Response, file: StaticFile): void {
-  const encoding = negotiateEncoding(req.get("accept-encoding"));
+  const encoding = negotiateEncoding(req);
   const chosen = file.representations[encoding];
-  addVary(res);
+  res.vary("Accept-Encoding");
   res.set("Cache-Control", file.cacheControl);
   res.set("ETag", chosen.etag);
-  if (matchesIfNoneMatch(req.get("if-none-match"), chosen.etag)) {
+  // req.fresh compares If-None-Match with the ETag just set (weakly, as RFC 9110 asks) for a GET or HEAD.
+  if (req.fresh) {
     res.status(304).end();
     return;
   }
   res.set("Content-Type", file.type);
   if (encoding !== "identity") res.set("Content-Encoding", encoding);
   res.set("Content-Length", String(chosen.body.length));
-  if (req.method === "HEAD") {
-    res.end();
-    return;
-  }
-  res.end(chosen.body);
+  res.end(req.method === "HEAD" ? undefined : chosen.body);
 }
 
 function listFiles(dir: string): string[] {
@@ -184,43 +162,17 @@ export function staticFiles(files: Map<string, Promise<StaticFile>>, caseInsensi
 /** Below this, compression saves less than the headers and the CPU cost. */
 export const JSON_COMPRESSION_THRESHOLD_BYTES = 1024;
 
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
+
 /**
- * Compresses JSON answers of at least JSON_COMPRESSION_THRESHOLD_BYTES when the client accepts br or gzip.
- * Mount it only on public routes: their answers carry no secret next to caller-controlled text (BREACH).
+ * Compresses JSON answers of at least JSON_COMPRESSION_THRESHOLD_BYTES when the client accepts br or gzip (or
+ * deflate), in zlib streams on the thread pool. Mount it only on public routes: their answers carry no secret next
+ * to caller-controlled text (BREACH).
  */
 export function compressJson(): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const encoding = negotiateEncoding(req.get("accept-encoding"));
-    const send = res.send.bind(res);
-    res.send = (body?: unknown) => {
-      const type = String(res.get("Content-Type") ?? "");
-      const isJson = /^application\/(?:[\w.+-]+\+)?json\b/i.test(type);
-      if (isJson) addVary(res);
-      if (
-        encoding === "identity" ||
-        !isJson ||
-        res.get("Content-Encoding") ||
-        res.statusCode === 204 ||
-        res.statusCode === 304 ||
-        (typeof body !== "string" && !Buffer.isBuffer(body))
-      ) {
-        return send(body);
-      }
-      const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
-      if (bytes.length < JSON_COMPRESSION_THRESHOLD_BYTES) return send(body);
-      const compressed =
-        encoding === "br"
-          ? brotliCompressSync(bytes, {
-              params: {
-                [constants.BROTLI_PARAM_QUALITY]: 5,
-                [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-                [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
-              },
-            })
-          : gzipSync(bytes, { level: 6 });
-      res.set("Content-Encoding", encoding);
-      return send(compressed);
-    };
-    next();
-  };
+  return compression({
+    threshold: JSON_COMPRESSION_THRESHOLD_BYTES,
+    filter: (_req, res) => JSON_TYPE.test(String(res.getHeader("Content-Type") ?? "")),
+    brotli: { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } },
+  });
 }
