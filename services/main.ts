@@ -28,9 +28,9 @@ import { StoreKeyCustody } from "./adapters/signing/key-custody.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
 import { NotificationKey } from "./adapters/signing/notification-key.ts";
 import { InProcessLocks } from "./adapters/store/in-process-locks.ts";
-import { PgCounterStore } from "./adapters/store/pg-counter-store.ts";
 import { PgStore } from "./adapters/store/pg-store.ts";
 import { PgSubscriptions } from "./adapters/store/pg-subscriptions.ts";
+import { memoryCounters, pgCounters } from "./adapters/store/rate-limit-counters.ts";
 import { SqliteStore } from "./adapters/store/sqlite-store.ts";
 import { SqliteSubscriptions } from "./adapters/store/sqlite-subscriptions.ts";
 import { type Config, loadConfig, type TrustedRegistry } from "./config.ts";
@@ -72,9 +72,9 @@ export interface RunningService {
 /**
  * The one shutdown list: each component registers how to stop it as soon as it has started, and
  * stop() and a failed start both run the list in reverse order of start. So the start order in
- * wire() is the shutdown order read backwards: embedded chain, rate-limit counters, store,
- * subscriptions, provider, custody, dispatcher, follower, worker, HTTP server (the server closes
- * first, the embedded chain last).
+ * wire() is the shutdown order read backwards: embedded chain, store (whose pool the rate-limit
+ * counters use), subscriptions, provider, custody, dispatcher, follower, worker, HTTP server (the
+ * server closes first, the embedded chain last).
  */
 class StartedComponents {
   readonly #stops: Array<() => unknown> = [];
@@ -135,9 +135,6 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     embedded = chain;
     started.add(() => chain.stop());
   }
-  // On PostgreSQL the rate limits are shared by every instance; a database hiccup lets requests through.
-  const rateLimitCounters = config.databaseUrl ? failOpen(PgCounterStore.connect(config.databaseUrl), logger) : undefined;
-  if (rateLimitCounters) started.add(() => rateLimitCounters.close?.());
   // PostgreSQL when configured (several instances may share it, coordinated by its locks);
   // otherwise the embedded SQLite file, owned by this one process.
   let store: Store & AdminRecords & CustodyRecords & DepartmentPolicies & { readonly audit: AuditLog };
@@ -151,6 +148,8 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     locks = new InProcessLocks();
   }
   started.add(() => store.close());
+  // On PostgreSQL the rate limits are shared by every instance, on the store's pool; a database hiccup lets requests through.
+  const rateLimitCounters = store instanceof PgStore ? failOpen(pgCounters(store.pool), logger) : memoryCounters();
   // Webhooks are the officer role's: the follower signs notifications with a private key.
   const subscriptions: Subscriptions | null = !officer
     ? null
@@ -368,7 +367,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     ...(subscriptions && notificationKey
       ? { webhooks: { subscriptions, jwks: () => notificationKey.jwks(), random, allowPrivateAddresses: config.subscriptions.allowPrivateWebhooks } }
       : {}),
-    ...(rateLimitCounters ? { rateLimitCounters } : {}),
+    rateLimitCounters,
   };
   const app = createApp(deps);
   // Started in reverse of the stop order (worker, follower, dispatcher), before the server opens its port.

@@ -4,12 +4,13 @@
  * Config.abuse (services/config.ts); every refusal is our usual problem JSON.
  */
 import type { RequestHandler } from "express";
-import { rateLimit } from "express-rate-limit";
+import { ipKeyGenerator, rateLimit } from "express-rate-limit";
 import helmet from "helmet";
 import type { AbuseConfig } from "../../config.ts";
 import { EProofError } from "../../errors.ts";
+import type { CounterStore } from "../../ports.ts";
 import { withTimeout } from "../../with-timeout.ts";
-import { CounterRateLimitStore, type CounterStore, MemoryCounterStore } from "./counter-store.ts";
+import { CounterRateLimitStore } from "./counter-store.ts";
 
 /**
  * The verify page's assets are all same-origin: no inline script or style, no third party.
@@ -70,14 +71,15 @@ function refuse(message: string): RequestHandler {
 }
 
 /**
- * Public API requests (verify, redact) per client address; a CORS preflight does not count. Null when
- * turned off. With `shared` counters (PostgreSQL) the allowance is one for all instances; `name`
- * keeps the allowances of several limiters on one counter store apart.
+ * Public API requests (verify, redact) per client address (an IPv6 client by its /56, as express-rate-limit keys
+ * it); a CORS preflight does not count. Null when turned off. With shared counters (PostgreSQL) the allowance is
+ * one for all instances; `name` keeps the allowances of several limiters on one counter store apart.
+ * express-rate-limit answers with the RateLimit (draft-8) and Retry-After headers; the counting is the store's.
  */
-export function verifyRateLimit(limit: AbuseConfig["verifyLimit"], shared?: { counters: CounterStore; name: string }): RequestHandler | null {
+export function verifyRateLimit(limit: AbuseConfig["verifyLimit"], shared: { counters: CounterStore; name: string }): RequestHandler | null {
   if (limit.max === 0) return null;
   return rateLimit({
-    ...(shared ? { store: new CounterRateLimitStore(shared.counters, `verify:${shared.name}:`, { shared: true }) } : {}),
+    store: new CounterRateLimitStore(shared.counters, `verify:${shared.name}:`),
     windowMs: limit.windowMs,
     limit: limit.max,
     standardHeaders: "draft-8",
@@ -93,14 +95,13 @@ export function verifyRateLimit(limit: AbuseConfig["verifyLimit"], shared?: { co
  * valid key are never refused. Once a client has used up its allowance, every request it sends is
  * refused until its window ends, so a key cannot be guessed by brute force. (express-rate-limit's
  * skipSuccessfulRequests counts each request when it starts and takes it back at the end: concurrent
- * valid requests would be refused; hence this small fixed-window counter.) The counters are in
- * memory unless `counters` is given (PostgreSQL: shared by every instance). Paths for which `skip`
- * is true (the public routes, which never answer 401 and have their own limit) are not looked up,
- * so a limited public request costs one counter round trip, not two.
+ * valid requests would be refused; hence this check of the count before, and a hit after a 401.)
+ * Paths for which `skip` is true (the public routes, which never answer 401 and have their own
+ * limit) are not looked up, so a limited public request costs one counter round trip, not two.
  */
 export function authFailureRateLimit(
   limit: AbuseConfig["authFailureLimit"],
-  counters: CounterStore = new MemoryCounterStore(),
+  counters: CounterStore,
   skip: (path: string) => boolean = () => false,
 ): RequestHandler | null {
   if (limit.max === 0) return null;
@@ -110,7 +111,8 @@ export function authFailureRateLimit(
       next();
       return;
     }
-    const key = `auth:${req.ip ?? "unknown"}`;
+    // Keyed like the verify limit: an IPv6 client cannot step around it by changing the low bits of its address.
+    const key = `auth:${ipKeyGenerator(req.ip ?? "unknown")}`;
     counters.get(key).then(
       (entry) => {
         if (entry && entry.hits >= limit.max) {

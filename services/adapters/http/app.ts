@@ -63,7 +63,7 @@ export function createApp(deps: HttpDeps): Express {
   // With shared counters (PostgreSQL) an allowance holds across every instance, else per process.
   const publicLimited = ["/api/v1/verify", "/api/v1/redact", "/api/v1/public"];
   for (const path of publicLimited) {
-    const limit = verifyRateLimit(deps.config.abuse.verifyLimit, deps.rateLimitCounters ? { counters: deps.rateLimitCounters, name: path } : undefined);
+    const limit = verifyRateLimit(deps.config.abuse.verifyLimit, { counters: deps.rateLimitCounters, name: path });
     if (limit) app.use(path, limit);
   }
   // Before every route: only 401 answers count, and public routes never give one (nor are looked up).

@@ -1,62 +1,12 @@
 /**
- * The counters behind the per-client rate limits: in memory (one process) by default, or in
- * PostgreSQL (services/adapters/store/pg-counter-store.ts) so that several instances behind a load
- * balancer share one allowance per client. `failOpen` wraps a shared store so that a database hiccup
- * lets requests through (with a warning at most once a minute) instead of answering 500.
+ * The rate limits' side of their counters (the CounterStore port, kept by rate-limiter-flexible in
+ * services/adapters/store/rate-limit-counters.ts: in memory, or in PostgreSQL shared by every instance).
+ * `failOpen` wraps a shared store so that a database hiccup lets requests through (with a warning at most
+ * once a minute) instead of answering 500; CounterRateLimitStore lends the counters to express-rate-limit.
  */
 import type { ClientRateLimitInfo, IncrementResponse, Options, Store } from "express-rate-limit";
 import type { Logger } from "../../logger.ts";
-import type { CounterHits, CounterStore } from "../../ports.ts";
-
-/** The port (services/ports.ts), re-exported for the rate limiter's callers. */
-export type { CounterHits, CounterStore };
-
-/** Fixed-window counters in this process; bounded so that many client addresses cannot exhaust memory. */
-export class MemoryCounterStore implements CounterStore {
-  readonly #entries = new Map<string, CounterHits>();
-  readonly #now: () => number;
-  readonly #maxTracked: number;
-
-  constructor(options: { now?: () => number; maxTracked?: number } = {}) {
-    this.#now = options.now ?? Date.now;
-    this.#maxTracked = options.maxTracked ?? 100_000;
-  }
-
-  async increment(key: string, windowMs: number): Promise<CounterHits> {
-    const now = this.#now();
-    const current = this.#entries.get(key);
-    if (current && current.resetAt > now) {
-      current.hits += 1;
-      return { ...current };
-    }
-    if (!current && this.#entries.size >= this.#maxTracked) {
-      for (const [k, value] of this.#entries) if (value.resetAt <= now) this.#entries.delete(k);
-      if (this.#entries.size >= this.#maxTracked) this.#entries.clear();
-    }
-    const fresh = { hits: 1, resetAt: now + windowMs };
-    this.#entries.set(key, fresh);
-    return { ...fresh };
-  }
-
-  async get(key: string): Promise<CounterHits | undefined> {
-    const entry = this.#entries.get(key);
-    if (!entry) return undefined;
-    if (entry.resetAt <= this.#now()) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    return { ...entry };
-  }
-
-  async decrement(key: string): Promise<void> {
-    const entry = this.#entries.get(key);
-    if (entry && entry.hits > 0) entry.hits -= 1;
-  }
-
-  async resetKey(key: string): Promise<void> {
-    this.#entries.delete(key);
-  }
-}
+import type { CounterStore } from "../../ports.ts";
 
 /**
  * A counter store that never fails: when `store` throws (database unreachable), the request is let
@@ -92,17 +42,19 @@ export function failOpen(store: CounterStore, logger: Logger, options: { now?: (
   };
 }
 
-/** An express-rate-limit Store over a CounterStore; `prefix` keeps the allowances of several limiters apart. */
+/**
+ * An express-rate-limit Store over a CounterStore; `prefix` keeps the allowances of several limiters apart (so the
+ * keys are not "local" to this store object, even in memory).
+ */
 export class CounterRateLimitStore implements Store {
-  readonly localKeys: boolean;
+  readonly localKeys = false;
   readonly prefix: string;
   readonly #counters: CounterStore;
   #windowMs = 60_000;
 
-  constructor(counters: CounterStore, prefix: string, options: { shared: boolean }) {
+  constructor(counters: CounterStore, prefix: string) {
     this.#counters = counters;
     this.prefix = prefix;
-    this.localKeys = !options.shared;
   }
 
   init(options: Options): void {

@@ -78,6 +78,6 @@ export interface HttpDeps {
   admin?: { administration: Administration };
   /** Webhook subscriptions; their routes are mounted only when given. */
   webhooks?: WebhookHttpDeps;
-  /** Rate-limit counters shared by every instance (PostgreSQL); absent: in memory, per process. */
-  rateLimitCounters?: CounterStore;
+  /** Rate-limit counters: shared by every instance on PostgreSQL, else in this process. */
+  rateLimitCounters: CounterStore;
 }

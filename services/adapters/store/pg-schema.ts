@@ -100,7 +100,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE api_keys DROP CONSTRAINT api_keys_role_check;
   ALTER TABLE api_keys ADD CONSTRAINT api_keys_role_check CHECK (role IN ('officer', 'admin', 'relying-party'));
   `,
-  // Rate-limit counters shared by every instance (services/adapters/store/pg-counter-store.ts).
+  // Rate-limit counters shared by every instance (replaced by rate_limit_counters below).
   `
   CREATE TABLE rate_limit_hits (
     key TEXT PRIMARY KEY,
@@ -137,5 +137,17 @@ export const PG_MIGRATIONS: readonly string[] = [
     publishable_reason_codes TEXT NOT NULL,
     updated_at TEXT NOT NULL
   );
+  `,
+  // Rate-limit counters kept by rate-limiter-flexible (services/adapters/store/rate-limit-counters.ts), in the
+  // table layout RateLimiterPostgres expects; they replace rate_limit_hits, which nothing reads any more (an
+  // instance of an earlier version still running during an upgrade fails open: it lets its requests through).
+  `
+  CREATE TABLE rate_limit_counters (
+    key TEXT PRIMARY KEY,
+    points INTEGER NOT NULL DEFAULT 0,
+    expire BIGINT
+  );
+  CREATE INDEX rate_limit_counters_expire ON rate_limit_counters (expire);
+  DROP TABLE rate_limit_hits;
   `,
 ];

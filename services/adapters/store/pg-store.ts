@@ -100,6 +100,11 @@ export class PgStore implements Store, AdminRecords, Locks, CustodyRecords, Depa
   readonly #pool: pg.Pool;
   #closed = false;
 
+  /** The pool, lent to the rate-limit counters (services/adapters/store/rate-limit-counters.ts) so they open none. */
+  get pool(): pg.Pool {
+    return this.#pool;
+  }
+
   private constructor(pool: pg.Pool) {
     this.#pool = pool;
   }
