@@ -2,9 +2,10 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { describe, expect, it } from "vitest";
 import { authFailureRateLimit, verifyRateLimit } from "../../services/adapters/http/abuse-protection.ts";
-import { type CounterStore, failOpen } from "../../services/adapters/http/counter-store.ts";
+import { failOpen } from "../../services/adapters/http/counter-store.ts";
 import { errorResponder } from "../../services/adapters/http/error-status.ts";
 import type { Logger } from "../../services/logger.ts";
+import type { CounterStore } from "../../services/ports.ts";
 
 const broken: CounterStore = {
   increment: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432")),
