@@ -345,7 +345,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     logger,
     metrics,
     keys: keyDirectory,
-    pdfReader: documentPdfs,
+    pdfReader: documentPdfs(config.publicUrl),
     signatures: es256,
     departmentName: (code) => departments.name(code),
     ...(worker ? { onAnchorMissing: () => worker.reconcileSoon() } : {}),
@@ -359,7 +359,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
             statusDeps: { store, ledger, clock, registryOf: (document) => anchorOf(document, trust)?.registry },
             onAccepted: () => worker.poke(),
             qr: qrRenderer,
-            pdf: documentPdfs,
+            pdf: documentPdfs(config.publicUrl),
           },
         }
       : {}),

@@ -1,13 +1,17 @@
 /**
- * What a holder takes away: the PDF of each document type (its printed QR, read off the rendered
- * page, verifies) and a redacted copy that withholds chosen fields and still verifies VALID.
+ * What a holder takes away: the PDF of each document type (one page; its printed QR, read off the
+ * rendered page, verifies; it prints the Hong Kong issue date and the verify address) and a redacted
+ * copy that withholds chosen fields and still verifies VALID.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PDFDocument } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chineseHongKongDate, englishHongKongDate } from "../../services/domain/hong-kong-date.ts";
 import { requirePdftoppm } from "../tool-required.ts";
+import { pdfText, requirePdftotext } from "../unit/pdf/pdf-text.ts";
 import { readQrFromPng } from "../unit/qr/read-qr-image.ts";
 import { api, downloadEProof, removeDataDir, runEproof, startTestService, type TestService, waitUntilAnchored } from "./test-service.ts";
 
@@ -46,6 +50,7 @@ describe("holder copies: PDFs of every type and redacted copies", () => {
       const bytes = new Uint8Array(pdf.body as Buffer);
       console.info(`${type} PDF: ${bytes.length} bytes`);
       expect(bytes.length).toBeLessThan(100_000);
+      expect((await PDFDocument.load(bytes)).getPageCount()).toBe(1);
       expect((await api(service, "POST", "/api/v1/verify", bytes, { "content-type": "application/pdf" })).body.verdict).toBe("VALID");
       requirePdftoppm(context);
       const prefix = join(workDir, type);
@@ -53,6 +58,19 @@ describe("holder copies: PDFs of every type and redacted copies", () => {
       const scanned = readQrFromPng(readFileSync(`${prefix}-1.png`));
       expect(scanned).toBe(verifyUrl);
       expect((await api(service, "POST", "/api/v1/verify", { qr: scanned })).body.verdict).toBe("VALID");
+    });
+
+    it(`prints on the ${type} PDF its Hong Kong issue date, its e-Proof ID and the verify address under both captions`, async (context) => {
+      requirePdftotext(context);
+      const { id, verifyUrl } = issued.get(type) as { id: string; verifyUrl: string };
+      const { issuedAt } = (await downloadEProof(service, id)).header as { issuedAt: string };
+      const text = pdfText(new Uint8Array((await api(service, "GET", `/api/v1/documents/${id}/pdf`)).body as Buffer));
+      expect(text).toContain(`${englishHongKongDate(issuedAt)} · ${chineseHongKongDate(issuedAt)}`);
+      expect(text).toMatch(new RegExp(`e-Proof ID e-Proof 識別碼\\s+${id}`));
+      // The address a person types: where the QR points, in lower case (the QR's is upper case for a smaller code).
+      const address = (verifyUrl.split("#")[0] as string).toLowerCase();
+      const addressLines = text.split("\n").filter((line) => line.trim() === address);
+      expect(addressLines).toHaveLength(2);
     });
   }
 

@@ -1,11 +1,18 @@
 /**
  * Turns an e-Proof file into the PDF renderer's input: one layout per document type, with bilingual
- * labels, dates written out in English and Chinese, and conditions numbered. A field a layout does
- * not name (a later type version, say) is still printed, after the named ones, so nothing is dropped.
- * `documentPdfs` is the adapter behind the PdfRenderer and PdfReader ports; the QR image comes in
- * rendered (adapters/qr, through the QrRenderer port), so this folder never imports another kind.
+ * labels, Hong Kong dates written out in English and Chinese, and conditions numbered. A field a
+ * layout does not name (a later type version, say) is still printed, after the named ones, so
+ * nothing is dropped. `documentPdfs(publicUrl)` is the adapter behind the PdfRenderer and PdfReader
+ * ports; the QR image comes in rendered (adapters/qr, through the QrRenderer port), so this folder
+ * never imports another kind.
+ *
+ * One term per thing, in both languages: the 32-character id is the "e-Proof ID / e-Proof 識別碼"
+ * (document-pdf.ts prints it), the number the department gives is the type's own number ("Licence
+ * number / 牌照號碼", …; "Document number / 文件編號" for a type without a layout), and a withheld
+ * field is named by the label it would have been printed with.
  */
 import { getDocumentType } from "../../domain/document-types.ts";
+import { chineseHongKongDate, englishHongKongDate } from "../../domain/hong-kong-date.ts";
 import type { EProofDocument, JsonValue } from "../../domain/types.ts";
 import type { PdfReader, PdfRenderer } from "../../ports.ts";
 import { type Bilingual, extractEProofJson, renderDocumentPdf } from "./document-pdf.ts";
@@ -81,27 +88,28 @@ export function printable(value: JsonValue): string {
   return String(value);
 }
 
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-
-function dateParts(isoDate: string): [number, number, number] | null {
-  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(isoDate);
-  return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : null;
+/** A date as people read it, or the value as it stands when it is not one (a later type version's field, say). */
+function written(at: string, format: (at: string) => string): string | null {
+  try {
+    return format(at);
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
 }
 
-const englishDate = ([year, month, day]: [number, number, number]) => `${day} ${MONTHS[month - 1]} ${year}`;
-const chineseDate = ([year, month, day]: [number, number, number]) => `${year}年${month}月${day}日`;
-
-/** "2026-01-01" → "1 January 2026 · 2026年1月1日". */
-export function bilingualDate(isoDate: string): string {
-  const parts = dateParts(isoDate);
-  return parts ? `${englishDate(parts)} · ${chineseDate(parts)}` : isoDate;
+/** The Hong Kong date of an instant or calendar date: "2026-12-01T20:15:00Z" → "2 December 2026 · 2026年12月2日". */
+export function bilingualDate(at: string): string {
+  const [en, zh] = [written(at, englishHongKongDate), written(at, chineseHongKongDate)];
+  return en && zh ? `${en} · ${zh}` : at;
 }
 
 /** The validity window on two lines: "1 January 2026 to 31 December 2027" and its Chinese. */
 export function bilingualPeriod(from: string, until: string): string {
-  const [start, end] = [dateParts(from), dateParts(until)];
-  if (!start || !end) return `${from} – ${until}`;
-  return `${englishDate(start)} to ${englishDate(end)}\n${chineseDate(start)}至${chineseDate(end)}`;
+  const [fromEn, untilEn] = [written(from, englishHongKongDate), written(until, englishHongKongDate)];
+  const [fromZh, untilZh] = [written(from, chineseHongKongDate), written(until, chineseHongKongDate)];
+  if (!fromEn || !untilEn || !fromZh || !untilZh) return `${from} – ${until}`;
+  return `${fromEn} to ${untilEn}\n${fromZh}至${untilZh}`;
 }
 
 function formatAmount(value: JsonValue): string {
@@ -121,14 +129,33 @@ function partyRows(data: Data, layout: TypeLayout): Row[] {
   return rows;
 }
 
+/** The labels of the fields laid out by the same rule for every type. */
+const COMMON_LABELS: Record<string, Bilingual> = {
+  documentNumber: { en: "Document number", zhHK: "文件編號" },
+  title: { en: "Title", zhHK: "名稱" },
+  conditions: { en: "Conditions", zhHK: "條件" },
+  validFrom: { en: "Valid from", zhHK: "生效日期" },
+  validUntil: { en: "Valid until", zhHK: "屆滿日期" },
+};
+
+/** The label field `name` is printed with, so that a withheld field is named as it would have been shown. */
+function labelOf(name: string, layout: TypeLayout | undefined): Bilingual {
+  if (layout) {
+    if (name === "documentNumber") return layout.numberLabel;
+    if (name === layout.party.field) return layout.party.label;
+    const subject = layout.subject.find((each) => each.field === name);
+    if (subject) return subject.label;
+  }
+  return COMMON_LABELS[name] ?? { en: humanise(name), zhHK: "" };
+}
+
 /** The printed facts of `document`, in the order of its type's layout. */
 export function pdfFacts(document: EProofDocument): Row[] {
   const data = document.data as Data;
   const layout = LAYOUTS[document.header.type];
   const named = new Set<string>(LAID_OUT_ELSEWHERE);
   const rows: Row[] = [];
-  if (typeof data.documentNumber === "string")
-    rows.push({ label: layout?.numberLabel ?? { en: "Document number", zhHK: "文件編號" }, value: data.documentNumber });
+  if (typeof data.documentNumber === "string") rows.push({ label: labelOf("documentNumber", layout), value: data.documentNumber });
   if (layout) {
     named.add(layout.party.field);
     rows.push(...partyRows(data, layout));
@@ -139,21 +166,30 @@ export function pdfFacts(document: EProofDocument): Row[] {
     }
   }
   for (const [name, value] of Object.entries(data)) {
-    if (!named.has(name)) rows.push({ label: { en: humanise(name), zhHK: "" }, value: printable(value) });
+    if (!named.has(name)) rows.push({ label: labelOf(name, layout), value: printable(value) });
   }
   if (typeof data.validFrom === "string" && typeof data.validUntil === "string") {
     rows.push({ label: { en: "Valid", zhHK: "有效期" }, value: bilingualPeriod(data.validFrom, data.validUntil) });
   }
   const conditions = data.conditions;
   if (Array.isArray(conditions) && conditions.length > 0) {
-    rows.push({ label: { en: "Conditions", zhHK: "條件" }, value: conditions.map((c, i) => `${i + 1}. ${printable(c)}`).join("\n") });
+    rows.push({ label: labelOf("conditions", layout), value: conditions.map((c, i) => `${i + 1}. ${printable(c)}`).join("\n") });
   }
   const hidden = Object.keys(document.hidden ?? {});
-  if (hidden.length > 0) rows.push({ label: { en: "Withheld by the holder", zhHK: "持有人隱藏的資料" }, value: hidden.join(", ") });
+  if (hidden.length > 0) {
+    const names = hidden.map((name) => labelOf(name, layout)).map((label) => [label.en, label.zhHK].filter(Boolean).join(" "));
+    rows.push({ label: { en: "Withheld by the holder", zhHK: "持有人隱藏的資料" }, value: names.join("\n") });
+  }
   return rows;
 }
 
-export async function renderPdfFor(document: EProofDocument, qrPng: Uint8Array, department: Bilingual): Promise<Uint8Array> {
+/** The verify page's address as people type it (the QR carries it upper-cased, for a smaller code). */
+export function verifyAddressOf(publicUrl: string): string {
+  return `${publicUrl.trim().replace(/\/+$/, "")}/verify`;
+}
+
+/** The PDF of `document`, its caption naming `verifyAddress` as the place to upload it. */
+export async function renderPdfFor(document: EProofDocument, qrPng: Uint8Array, department: Bilingual, verifyAddress: string): Promise<Uint8Array> {
   const type = getDocumentType(document.header.type);
   const title = document.data.title as { en?: string; "zh-HK"?: string } | undefined;
   const typeName = { en: type.title.en.toLowerCase(), zhHK: type.title["zh-HK"] };
@@ -165,15 +201,19 @@ export async function renderPdfFor(document: EProofDocument, qrPng: Uint8Array, 
     facts: pdfFacts(document),
     qrPng,
     qrCaption: {
-      en: `To check that this ${typeName.en} is genuine and still valid, scan the QR code with a phone camera, or upload this PDF at the verify page.`,
-      zhHK: `如要核實此${typeName.zhHK}是否真確及仍然有效，請用手機相機掃描二維碼，或於核實網頁上載本PDF。`,
+      en: `To check that this ${typeName.en} is genuine and still valid, scan the QR code with a phone camera, or upload this PDF at`,
+      zhHK: `如要核實此${typeName.zhHK}是否真確及仍然有效，請用手機相機掃描二維碼，或於以下網址上載本PDF：`,
     },
+    verifyAddress,
     eproofJson: JSON.stringify(document),
   });
 }
 
-/** The PDF ports: a document's printable PDF, and the e-Proof file read back out of one. */
-export const documentPdfs: PdfRenderer & PdfReader = {
-  documentPdf: renderPdfFor,
-  extractEProofJson,
-};
+/** The PDF ports for the service at `publicUrl`: a document's printable PDF, and the e-Proof file read back out of one. */
+export function documentPdfs(publicUrl: string): PdfRenderer & PdfReader {
+  const verifyAddress = verifyAddressOf(publicUrl);
+  return {
+    documentPdf: (document, qrPng, department) => renderPdfFor(document, qrPng, department, verifyAddress),
+    extractEProofJson,
+  };
+}

@@ -1,10 +1,10 @@
 /**
  * The document PDF: one A4 page (more only when the facts run long) with the issuing department, the
  * title and the key facts in English and Traditional Chinese, the QR code with a caption on how to
- * verify, and the e-Proof file embedded as the attachment `eproof.json`, so the PDF alone is enough to
- * verify the document.
+ * verify and the verify page's address, and the e-Proof file embedded as the attachment `eproof.json`,
+ * so the PDF alone is enough to verify the document.
  */
-import { AFRelationship, PDFDocument, type PDFFont, type PDFPage, rgb } from "pdf-lib";
+import { AFRelationship, PDFDocument, type PDFFont, type PDFPage, PDFString, rgb } from "pdf-lib";
 import { loadPdfFonts, subsettingFontkit } from "./pdf-fonts.ts";
 
 export { EPROOF_ATTACHMENT_NAME, extractEProofJson } from "./extract-eproof-json.ts";
@@ -17,16 +17,18 @@ export interface Bilingual {
 export interface DocumentPdfInput {
   title: Bilingual;
   department: Bilingual;
-  /** The document id (32 hex chars), printed small for look-ups by phone or email. */
+  /** The document id (32 hex chars), printed small as the "e-Proof ID" for look-ups by phone or email. */
   documentId: string;
-  /** The issue date, already written out (e.g. "22 November 2026 · 2026年11月22日"), printed with the id. */
+  /** The issue date as a Hong Kong date, already written out (e.g. "22 November 2026 · 2026年11月22日"), printed with the id. */
   issuedOn?: string;
   /** The key facts, in the order to print them. */
   facts: Array<{ label: Bilingual; value: string }>;
   /** The QR code as PNG, quiet zone included (see renderQrPng). */
   qrPng: Uint8Array;
-  /** How to verify, e.g. "Scan with your phone camera to verify this licence." */
+  /** How to verify, each language ending where the verify address follows, e.g. "…, or upload this PDF at". */
   qrCaption: Bilingual;
+  /** The verify page's address (e.g. "https://eproof.example.gov.hk/verify"), printed after each caption and linked. */
+  verifyAddress?: string;
   /** The e-Proof file (JSON text), attached as `eproof.json`. */
   eproofJson: string;
 }
@@ -59,7 +61,7 @@ export async function renderDocumentPdf(input: DocumentPdfInput): Promise<Uint8A
   };
   doc.setTitle(`${clean(input.title.en)} ${clean(input.title.zhHK)}`);
   doc.setAuthor(`${clean(input.department.en)} ${clean(input.department.zhHK)}`);
-  doc.setSubject(`e-Proof document ${clean(input.documentId)}`);
+  doc.setSubject(`e-Proof ID ${clean(input.documentId)}`);
   doc.setCreator("e-Proof");
   doc.setProducer("e-Proof");
   doc.setLanguage("en-HK");
@@ -104,7 +106,7 @@ function drawHeading(page: PDFPage, fonts: Fonts, input: DocumentPdfInput): numb
   y = drawLines(page, wrap(clean(input.title.zhHK), fonts.bold, 18, CONTENT_WIDTH), fonts.bold, 18, MARGIN, y, INK);
   y -= 8;
   const issued = input.issuedOn ? `Issued on 簽發日期  ${clean(input.issuedOn)}     ` : "";
-  const idLine = `${issued}Document ID 文件編號  ${clean(input.documentId)}`;
+  const idLine = `${issued}e-Proof ID e-Proof 識別碼  ${clean(input.documentId)}`;
   y = drawLines(page, wrap(idLine, fonts.regular, 8.5, CONTENT_WIDTH), fonts.regular, 8.5, MARGIN, y, MUTED);
   return y - 10;
 }
@@ -116,6 +118,7 @@ interface FactRow {
 }
 
 const VALUE_SIZE = 11;
+const CAPTION_SIZE = 10.5;
 const LABEL_SIZE = 8.5;
 const ROW_PADDING = 5;
 
@@ -150,9 +153,29 @@ async function drawQrBlock(doc: PDFDocument, page: PDFPage, fonts: Fonts, input:
   const x = MARGIN + QR_IMAGE_SIZE + 6 * MM;
   const width = A4.width - MARGIN - x;
   let y = bottom + QR_IMAGE_SIZE - 10;
-  y = drawLines(page, wrap(clean(input.qrCaption.en), fonts.bold, 10.5, width), fonts.bold, 10.5, x, y, INK);
+  y = drawLines(page, wrap(clean(input.qrCaption.en), fonts.bold, CAPTION_SIZE, width), fonts.bold, CAPTION_SIZE, x, y, INK);
+  if (input.verifyAddress) y = drawAddress(doc, page, fonts, input.verifyAddress, x, y, width);
   y -= 4;
-  drawLines(page, wrap(clean(input.qrCaption.zhHK), fonts.regular, 10.5, width), fonts.regular, 10.5, x, y, INK);
+  y = drawLines(page, wrap(clean(input.qrCaption.zhHK), fonts.regular, CAPTION_SIZE, width), fonts.regular, CAPTION_SIZE, x, y, INK);
+  if (input.verifyAddress) drawAddress(doc, page, fonts, input.verifyAddress, x, y, width);
+}
+
+/** The verify address on its own line(s), in the accent colour and linked, so a reader on screen can click it. */
+function drawAddress(doc: PDFDocument, page: PDFPage, fonts: Fonts, address: string, x: number, top: number, width: number): number {
+  const lines = wrap(clean(address), fonts.bold, CAPTION_SIZE, width);
+  const y = drawLines(page, lines, fonts.bold, CAPTION_SIZE, x, top, ACCENT);
+  if (/^https?:\/\//i.test(address)) {
+    const right = x + Math.max(...lines.map((line) => fonts.bold.widthOfTextAtSize(line, CAPTION_SIZE)));
+    const link = doc.context.obj({
+      Type: "Annot",
+      Subtype: "Link",
+      Rect: [x, y, right, top],
+      Border: [0, 0, 0],
+      A: { Type: "Action", S: "URI", URI: PDFString.of(clean(address)) },
+    });
+    page.node.addAnnot(doc.context.register(link));
+  }
+  return y;
 }
 
 function drawFooter(page: PDFPage, fonts: Fonts): void {

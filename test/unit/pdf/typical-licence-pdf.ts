@@ -31,9 +31,10 @@ export async function typicalLicencePdfInput(): Promise<{ input: DocumentPdfInpu
     ],
     qrPng: await renderQrPng(url),
     qrCaption: {
-      en: "Scan with your phone camera to check that this licence is genuine and still valid.",
-      zhHK: "用手機相機掃描，即可核實此牌照的真確性及是否仍然有效。",
+      en: "To check that this licence is genuine and still valid, scan the QR code with a phone camera, or upload this PDF at",
+      zhHK: "如要核實此牌照是否真確及仍然有效，請用手機相機掃描二維碼，或於以下網址上載本PDF：",
     },
+    verifyAddress: `${BASE_URL}/verify`,
     eproofJson,
   };
   return { input, url };
