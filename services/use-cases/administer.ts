@@ -22,6 +22,7 @@ import type {
   Hex,
   IssuerGovernance,
   KeyCustody,
+  PreparedSigningKey,
   Random,
   SignatureChecker,
   SigningKeyRecord,

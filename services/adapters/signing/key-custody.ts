@@ -27,6 +27,7 @@ import type {
   Hex,
   KeyCustody,
   NewCustodyKey,
+  PreparedSigningKey,
   StoredCustodyKey,
 } from "../../ports.ts";
 import { BackgroundLoop } from "../../use-cases/background-loop.ts";
@@ -145,21 +146,30 @@ export class StoreKeyCustody implements KeyCustody {
   }
 
   async createSigningKey(department: string, floor = 0): Promise<CustodySigningKey> {
+    return (await this.prepareSigningKey(department, floor)).commit();
+  }
+
+  async prepareSigningKey(department: string, floor = 0): Promise<PreparedSigningKey> {
     assertDepartment(department);
     if (!Number.isSafeInteger(floor) || floor < 0) throw new EProofError("BAD_REQUEST", `the key-number floor must be a whole number ≥ 0, got ${floor}`);
     const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const publicJwk = publicJwkOf(privateKey);
-    const privateJwk = JSON.stringify(privateKey.export({ format: "jwk" }));
-    const number = await this.#allocate("SIGNING", department, floor, (identity) => ({
-      ...identity,
-      publicPart: JSON.stringify(publicJwk),
-      sealed: sealPrivateKey(this.#kek, identity, privateJwk),
-      state: "ACTIVE",
-      createdAt: new Date(this.#clock.now()).toISOString(),
-    }));
-    this.#logger?.info({ event: "custody.signing_key_created", department, kid: kidOf(department, number) }, "signing key created");
-    const stored = this.#rows.get(rowKey({ kind: "SIGNING", department, number }));
-    return stored ? this.#signingKeyOf(stored) : { department, kid: kidOf(department, number), keyNumber: number, publicJwk, state: "ACTIVE" };
+    let committed: Promise<CustodySigningKey> | undefined;
+    const commit = async (): Promise<CustodySigningKey> => {
+      const privateJwk = JSON.stringify(privateKey.export({ format: "jwk" }));
+      const number = await this.#allocate("SIGNING", department, floor, (identity) => ({
+        ...identity,
+        publicPart: JSON.stringify(publicJwk),
+        sealed: sealPrivateKey(this.#kek, identity, privateJwk),
+        state: "ACTIVE",
+        createdAt: new Date(this.#clock.now()).toISOString(),
+      }));
+      this.#logger?.info({ event: "custody.signing_key_created", department, kid: kidOf(department, number) }, "signing key created");
+      const stored = this.#rows.get(rowKey({ kind: "SIGNING", department, number }));
+      return stored ? this.#signingKeyOf(stored) : { department, kid: kidOf(department, number), keyNumber: number, publicJwk, state: "ACTIVE" };
+    };
+    // Committed once, however often it is asked.
+    return { publicJwk, commit: () => (committed ??= commit()) };
   }
 
   async setSigningKeyState(kid: string, state: "RETIRED" | "COMPROMISED"): Promise<void> {

@@ -60,11 +60,17 @@ function setup(options: { refuse?: keyof IssuerGovernance } = {}) {
   const funded: Hex[] = [];
   const custody: AdminDeps["keys"] = {
     currentSigningKey: async (department) => signingKeys.filter((k) => k.department === department).at(-1),
-    createSigningKey: async (department, floor = 0) => {
+    // In memory until committed: a key that is never committed (its chain registration failed) never becomes current.
+    prepareSigningKey: async (department, floor = 0) => {
       const keyNumber = Math.max(floor, ...signingKeys.filter((k) => k.department === department).map((k) => k.keyNumber), 0) + 1;
       const key: CustodySigningKey = { department, kid: `${department}-${keyNumber}`, keyNumber, publicJwk: jwk(keyNumber), state: "ACTIVE" };
-      signingKeys.push(key);
-      return key;
+      return {
+        publicJwk: key.publicJwk,
+        commit: async () => {
+          signingKeys.push(key);
+          return key;
+        },
+      };
     },
     setSigningKeyState: async (kid, state) => {
       const key = signingKeys.find((k) => k.kid === kid);
@@ -156,11 +162,12 @@ describe("Administration", () => {
     await expect(administration.rotateSigningKey(actor, "DEMO", 5)).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 
-  it("registers a custody key left unregistered by a failed attempt instead of generating another", async () => {
+  it("never makes current a key whose chain registration failed; the next attempt registers a new key under the free number", async () => {
     const options: { refuse?: keyof IssuerGovernance } = { refuse: "registerSigningKey" };
-    const { administration, mirror } = setup(options);
+    const { administration, mirror, signingKeys } = setup(options);
     await expect(administration.registerSigningKey(actor, "DEMO")).rejects.toMatchObject({ code: "CHAIN_REJECTED" });
     expect(mirror).toEqual([]);
+    expect(signingKeys).toEqual([]);
     options.refuse = undefined;
     expect((await administration.registerSigningKey(actor, "DEMO")).kid).toBe("DEMO-1");
     expect((await administration.registerSigningKey(actor, "DEMO")).kid).toBe("DEMO-2");
