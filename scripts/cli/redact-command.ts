@@ -7,6 +7,18 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { extractEProofJson } from "../../services/adapters/pdf/document-pdf.ts";
 import { EProofError } from "../../services/errors.ts";
 import { redactCopy } from "../../services/use-cases/redact-copy.ts";
+import { type CliCommand, parseCommandLine, stringOption, UsageError } from "./arguments.ts";
+
+export const REDACT_USAGE = `usage: eproof redact <file.json|file.pdf> --hide <field,…> [--out <file.json>]
+
+Writes a copy of an e-Proof file that withholds the named fields (e.g. premises,conditions) and still
+verifies VALID, saying which fields were withheld. Works offline. Key facts (document number, holder,
+validity) and header fields cannot be hidden.
+
+options:
+  --hide <field,…>   the fields to withhold, separated by commas
+  --out <file>       write the copy there (default: print it)
+  -h, --help         this text`;
 
 export interface RedactOptions {
   file?: string;
@@ -15,12 +27,12 @@ export interface RedactOptions {
 }
 
 export async function redactCommand(options: RedactOptions): Promise<number> {
-  if (!options.file) throw new EProofError("BAD_REQUEST", "name the e-Proof file (.json) or PDF to redact");
+  if (!options.file) throw new UsageError("redact", "name the e-Proof file (.json) or PDF to redact");
   const hide = (options.hide ?? "")
     .split(",")
     .map((name) => name.trim())
     .filter((name) => name !== "");
-  if (hide.length === 0) throw new EProofError("BAD_REQUEST", "--hide <field,…> is required, e.g. --hide premises,conditions");
+  if (hide.length === 0) throw new UsageError("redact", "--hide <field,…> is required, e.g. --hide premises,conditions");
   let bytes: Buffer;
   try {
     bytes = readFileSync(options.file);
@@ -44,3 +56,17 @@ export async function redactCommand(options: RedactOptions): Promise<number> {
   }
   return 0;
 }
+
+export const redactCli: CliCommand = {
+  name: "redact",
+  summary: "write a copy of an e-Proof file that withholds some fields and still verifies",
+  usage: REDACT_USAGE,
+  async run(args) {
+    const { help, values, positionals } = parseCommandLine("redact", args, { hide: { type: "string" }, out: { type: "string" } }, 1);
+    if (help) {
+      console.log(REDACT_USAGE);
+      return 0;
+    }
+    return redactCommand({ file: positionals[0], hide: stringOption(values, "hide"), out: stringOption(values, "out") });
+  },
+};

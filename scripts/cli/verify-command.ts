@@ -11,6 +11,23 @@ import { parseTrustList, type TrustList } from "../../services/domain/trust-list
 import { EProofError } from "../../services/errors.ts";
 import type { Hex } from "../../services/ports.ts";
 import { verifyDocument } from "../../services/use-cases/verify-document.ts";
+import { type CliCommand, parseCommandLine, stringOption, UsageError } from "./arguments.ts";
+
+export const VERIFY_USAGE = `usage: eproof verify <file.json|file.pdf> --rpc <url> (--registry <address> | --trust <file|url>) [--chain-id <id>]
+
+Verifies an e-Proof file or PDF against the chain, without the service: the same checks as the
+service (signature, issuer's key, anchor, status), reading the chain through any JSON-RPC endpoint.
+Prints the verdict and its checks as JSON.
+
+options:
+  --rpc <url>            a JSON-RPC endpoint of the chain
+  --registry <address>   the DocumentRegistry you trust
+  --trust <file|url>     or a trust list (a saved or live /.well-known/eproof.json): every registry
+                         with its period, so documents anchored before a registry move keep verifying
+  --chain-id <id>        the chain id, if the endpoint should not be asked
+  -h, --help             this text
+
+Exit code 0 only for VALID, 1 for any other verdict, 2 for bad usage.`;
 
 /** eth_chainId with a short timeout (ethers would retry network detection and print to stdout). */
 async function rpcChainId(url: string): Promise<number> {
@@ -47,12 +64,12 @@ async function loadTrustList(source: string): Promise<TrustList> {
 }
 
 export async function verifyCommand(options: { file?: string; rpc?: string; registry?: string; trust?: string; chainId?: string }): Promise<number> {
-  if (!options.file) throw new EProofError("BAD_REQUEST", "name the e-Proof file (.json) or PDF to verify");
-  if (!options.rpc) throw new EProofError("BAD_REQUEST", "--rpc <url> is required: a JSON-RPC endpoint of the chain");
-  if (options.trust && options.registry) throw new EProofError("BAD_REQUEST", "give either --registry <address> or --trust <file|url>, not both");
+  if (!options.file) throw new UsageError("verify", "name the e-Proof file (.json) or PDF to verify");
+  if (!options.rpc) throw new UsageError("verify", "--rpc <url> is required: a JSON-RPC endpoint of the chain");
+  if (options.trust && options.registry) throw new UsageError("verify", "give either --registry <address> or --trust <file|url>, not both");
   if (!options.trust && (!options.registry || !/^0x[0-9a-fA-F]{40}$/.test(options.registry))) {
-    throw new EProofError(
-      "BAD_REQUEST",
+    throw new UsageError(
+      "verify",
       "--registry <address> (the DocumentRegistry you trust) or --trust <file|url> (a trust list: /.well-known/eproof.json) is required",
     );
   }
@@ -89,3 +106,28 @@ export async function verifyCommand(options: { file?: string; rpc?: string; regi
   console.log(JSON.stringify(result, null, 2));
   return result.verdict === "VALID" ? 0 : 1;
 }
+
+export const verifyCli: CliCommand = {
+  name: "verify",
+  summary: "verify an e-Proof file or PDF against the chain, without the service",
+  usage: VERIFY_USAGE,
+  async run(args) {
+    const { help, values, positionals } = parseCommandLine(
+      "verify",
+      args,
+      { rpc: { type: "string" }, registry: { type: "string" }, trust: { type: "string" }, "chain-id": { type: "string" } },
+      1,
+    );
+    if (help) {
+      console.log(VERIFY_USAGE);
+      return 0;
+    }
+    return verifyCommand({
+      file: positionals[0],
+      rpc: stringOption(values, "rpc"),
+      registry: stringOption(values, "registry"),
+      trust: stringOption(values, "trust"),
+      chainId: stringOption(values, "chain-id"),
+    });
+  },
+};
