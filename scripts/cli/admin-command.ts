@@ -248,7 +248,8 @@ const COMMON_OPTIONS = `  --url <service>       the service (default EPROOF_URL 
 function usageOf(s: AdminSubcommand): string {
   return `usage: eproof admin ${s.name}${s.synopsis ? ` ${s.synopsis}` : ""} [--url <service>] [--api-key <adminKey>]
 
-${s.summary[0]?.toUpperCase()}${s.summary.slice(1)}.${s.details ? `\n${s.details}` : ""} Prints the service's JSON answer; exit 1 when it refuses.
+${s.summary[0]?.toUpperCase()}${s.summary.slice(1)}.${s.details ? `\n${s.details}` : ""}
+Prints the service's JSON answer; exit 0, or 1 when the service refuses or cannot be reached.
 
 options:
 ${COMMON_OPTIONS}`;

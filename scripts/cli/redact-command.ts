@@ -12,8 +12,8 @@ import { type CliCommand, parseCommandLine, stringOption, UsageError } from "./a
 export const REDACT_USAGE = `usage: eproof redact <file.json|file.pdf> --hide <field,…> [--out <file.json>]
 
 Writes a copy of an e-Proof file that withholds the named fields (e.g. premises,conditions) and still
-verifies VALID, saying which fields were withheld. Works offline. Key facts (document number, holder,
-validity) and header fields cannot be hidden.
+verifies VALID, saying which fields were withheld. Works offline. The key facts (document number,
+holder or beneficiary, validity: what the QR code carries) and header fields cannot be hidden.
 
 options:
   --hide <field,…>   the fields to withhold, separated by commas
