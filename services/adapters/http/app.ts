@@ -28,6 +28,8 @@ const JSQR_FILE = (() => {
 
 const PUBLIC_SOURCES: StaticSource[] = [
   { url: "/verify", file: `${PUBLIC_DIR}verify.html`, maxAgeSeconds: 0 },
+  // The service's logo (public/logo.svg, the page's logo slot) is its favicon too.
+  { url: "/favicon.ico", file: `${PUBLIC_DIR}logo.svg`, maxAgeSeconds: 86_400 },
   ...directorySources(PUBLIC_DIR, "/assets", 3600),
   ...(JSQR_FILE ? [{ url: "/assets/vendor/jsQR.js", file: JSQR_FILE, maxAgeSeconds: 86_400 }] : []),
 ];
@@ -76,6 +78,8 @@ export function createApp(deps: HttpDeps): Express {
 
   // The verify page and its assets, compressed once (br and gzip) and revalidated by ETag.
   app.use(staticFiles(prepareStaticFiles(PUBLIC_SOURCES, { "/assets/vendor/jsQR.js": "text/javascript; charset=utf-8" }), ["/verify"]));
+  // The service's address alone leads to the page a citizen wants.
+  app.get("/", (_req, res) => res.redirect(302, "/verify"));
   // Public JSON answers are compressed when large enough; they hold no secret beside caller-chosen text.
   app.use(COMPRESSED_JSON_PATHS, compressJson());
   app.use(publicRoutes(deps));
