@@ -13,11 +13,21 @@ const FILES: Record<string, URL> = {
   "/assets/verify.css": new URL("verify.css", PUBLIC),
   "/assets/i18n/en.json": new URL("i18n/en.json", PUBLIC),
   "/assets/i18n/zh-HK.json": new URL("i18n/zh-HK.json", PUBLIC),
+  "/assets/i18n/zh-CN.json": new URL("i18n/zh-CN.json", PUBLIC),
+  "/assets/logo.svg": new URL("logo.svg", PUBLIC),
+  "/favicon.ico": new URL("logo.svg", PUBLIC),
   "/assets/vendor/jsQR.js": new URL(`file://${createRequire(import.meta.url).resolve("jsqr")}`),
 };
-// What the page needs to show itself: html, js, css and one catalogue.
-const PAGE = ["/verify", "/assets/verify.js", "/assets/verify.css", "/assets/i18n/en.json"];
-const PAGE_BUDGET_BYTES = 12 * 1024;
+// What the page needs to show itself: html, js, css and one catalogue (the reader's language; the budget
+// is held by the largest of the three once compressed).
+const PAGE = ["/verify", "/assets/verify.js", "/assets/verify.css"];
+const CATALOGUES = ["/assets/i18n/en.json", "/assets/i18n/zh-HK.json", "/assets/i18n/zh-CN.json"];
+// Raised from 12 KB to 14.5 KB when the page learnt three languages and stopped showing the server's English
+// text (issue 14). Measured then with the largest catalogue: gzip 14,002 B (zh-HK/zh-CN 4.0 KB), br 11,753 B;
+// before, 9.4 KB / 7.9 KB with the English one. Where it went (gzip): every error code, check code and field
+// has its words in each catalogue (+1.2 KB en, +1.4 KB zh-HK), the script reads the e-Proof file out of a PDF and shows the
+// holder's own fields and the refusals by code (+2.0 KB), the header, idle and "not confirmed" styles (+0.9 KB html and css).
+const PAGE_BUDGET_BYTES = 14.5 * 1024;
 
 interface Raw {
   status: number;
@@ -89,7 +99,7 @@ describe("verify page and public answers are compressed for slow networks", () =
   }
 
   it("answers 304 with no body when the client's copy (If-None-Match) is current, and 200 when it is not", async () => {
-    for (const path of PAGE) {
+    for (const path of [...PAGE, ...CATALOGUES]) {
       for (const accept of ["br", "gzip", ""]) {
         const first = await raw(`${service.url}${path}`, { "accept-encoding": accept });
         const etag = String(first.headers.etag);
@@ -126,15 +136,16 @@ describe("verify page and public answers are compressed for slow networks", () =
     expect(JSON.parse(decode(unknown).toString("utf8")).error.code).toBe("NOT_FOUND");
   });
 
-  it(`transfers html + js + css + one catalogue in under ${PAGE_BUDGET_BYTES} bytes, gzip or br`, async () => {
+  it(`transfers html + js + css + the largest catalogue in under ${PAGE_BUDGET_BYTES} bytes, gzip or br`, async () => {
     const totals: Record<string, number> = { identity: 0, gzip: 0, br: 0 };
     for (const encoding of Object.keys(totals)) {
-      for (const path of PAGE) {
-        const response = await raw(`${service.url}${path}`, { "accept-encoding": encoding });
-        totals[encoding] = (totals[encoding] as number) + response.body.length;
-      }
+      const size = async (path: string) => (await raw(`${service.url}${path}`, { "accept-encoding": encoding })).body.length;
+      for (const path of PAGE) totals[encoding] = (totals[encoding] as number) + (await size(path));
+      const catalogues = await Promise.all(CATALOGUES.map(size));
+      totals[encoding] = (totals[encoding] as number) + Math.max(...catalogues);
+      console.log(`verify page catalogues (${encoding}): ${CATALOGUES.map((path, i) => `${path.split("/").pop()} ${catalogues[i]} B`).join(", ")}`);
     }
-    console.log(`verify page (html+js+css+en catalogue) transfer: identity ${totals.identity} B, gzip ${totals.gzip} B, br ${totals.br} B`);
+    console.log(`verify page (html+js+css+largest catalogue) transfer: identity ${totals.identity} B, gzip ${totals.gzip} B, br ${totals.br} B`);
     expect(totals.gzip).toBeLessThan(PAGE_BUDGET_BYTES);
     expect(totals.br).toBeLessThan(PAGE_BUDGET_BYTES);
     expect(totals.br).toBeLessThanOrEqual(totals.gzip as number);
