@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { Wallet } from "ethers";
+import type pg from "pg";
 import { chainProbe } from "./adapters/chain/chain-probe.ts";
 import { EthersChainEvents } from "./adapters/chain/ethers-chain-events.ts";
 import { custodyAccounts, EthersLedger } from "./adapters/chain/ethers-ledger.ts";
@@ -28,6 +29,8 @@ import { StoreKeyCustody } from "./adapters/signing/key-custody.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
 import { NotificationKey } from "./adapters/signing/notification-key.ts";
 import { InProcessLocks } from "./adapters/store/in-process-locks.ts";
+import { openPgPool } from "./adapters/store/pg-database.ts";
+import { PgLocks } from "./adapters/store/pg-locks.ts";
 import { PgStore } from "./adapters/store/pg-store.ts";
 import { PgSubscriptions } from "./adapters/store/pg-subscriptions.ts";
 import { memoryCounters, pgCounters } from "./adapters/store/rate-limit-counters.ts";
@@ -56,6 +59,8 @@ export interface RunningService {
   trust: TrustList;
   issuerRegistry: Hex;
   store: Store;
+  /** The instance's one PostgreSQL pool, which every PostgreSQL adapter uses (null on SQLite). */
+  databasePool: pg.Pool | null;
   ledger: EthersLedger;
   /** The officer role's parts: null on an instance without it. */
   worker: AnchoringWorker | null;
@@ -72,8 +77,8 @@ export interface RunningService {
 /**
  * The one shutdown list: each component registers how to stop it as soon as it has started, and
  * stop() and a failed start both run the list in reverse order of start. So the start order in
- * wire() is the shutdown order read backwards: embedded chain, store (whose pool the rate-limit
- * counters use), subscriptions, provider, custody, dispatcher, follower, worker, HTTP server (the
+ * wire() is the shutdown order read backwards: embedded chain, the PostgreSQL pool (ended last of the
+ * database users), store, subscriptions, provider, custody, dispatcher, follower, worker, HTTP server (the
  * server closes first, the embedded chain last).
  */
 class StartedComponents {
@@ -137,25 +142,20 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
   }
   // PostgreSQL when configured (several instances may share it, coordinated by its locks);
   // otherwise the embedded SQLite file, owned by this one process.
-  let store: Store & AdminRecords & CustodyRecords & DepartmentPolicies & { readonly audit: AuditLog };
-  let locks: Locks;
-  if (config.databaseUrl) {
-    const pgStore = await PgStore.open({ connectionString: config.databaseUrl });
-    store = pgStore;
-    locks = pgStore;
-  } else {
-    store = new SqliteStore(join(config.dataDir, "eproof.sqlite"));
-    locks = new InProcessLocks();
-  }
+  // On PostgreSQL one pool serves every adapter of the instance (store, locks, subscriptions, rate-limit
+  // counters), so an instance holds at most its pool's connections; it is ended after all of them stopped.
+  const pool = config.databaseUrl ? await openPgPool({ connectionString: config.databaseUrl }) : null;
+  if (pool) started.add(() => pool.end());
+  const sqlitePath = join(config.dataDir, "eproof.sqlite");
+  const store: Store & AdminRecords & CustodyRecords & DepartmentPolicies & { readonly audit: AuditLog } = pool
+    ? new PgStore(pool)
+    : new SqliteStore(sqlitePath);
   started.add(() => store.close());
-  // On PostgreSQL the rate limits are shared by every instance, on the store's pool; a database hiccup lets requests through.
-  const rateLimitCounters = store instanceof PgStore ? failOpen(pgCounters(store.pool), logger) : memoryCounters();
+  const locks: Locks = pool ? new PgLocks(pool) : new InProcessLocks();
+  // On PostgreSQL the rate limits are shared by every instance; a database hiccup lets requests through.
+  const rateLimitCounters = pool ? failOpen(pgCounters(pool), logger) : memoryCounters();
   // Webhooks are the officer role's: the follower signs notifications with a private key.
-  const subscriptions: Subscriptions | null = !officer
-    ? null
-    : config.databaseUrl
-      ? await PgSubscriptions.connect(config.databaseUrl)
-      : new SqliteSubscriptions(join(config.dataDir, "eproof.sqlite"));
+  const subscriptions: Subscriptions | null = !officer ? null : pool ? new PgSubscriptions(pool) : new SqliteSubscriptions(sqlitePath);
   if (subscriptions) started.add(() => subscriptions.close());
   const notificationKey = officer ? await NotificationKey.loadOrCreate(join(config.dataDir, "webhook-key", "notification-signing.private.jwk.json")) : null;
   // The departments' signing keys and anchoring accounts, shared by every officer instance through the
@@ -422,6 +422,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     trust,
     issuerRegistry,
     store,
+    databasePool: pool,
     ledger,
     worker,
     subscriptions,

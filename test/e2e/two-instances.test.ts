@@ -1,6 +1,8 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PgStore } from "../../services/adapters/store/pg-store.ts";
 import type { RunningService } from "../../services/main.ts";
+import { waitUntil } from "../wait-until.ts";
 import { type SharedDeployment, startSharedDeployment, waitUntilNoneUnanchored } from "./shared-deployment.ts";
 import { api, TYPICAL_LICENCE } from "./test-service.ts";
 
@@ -10,7 +12,10 @@ describe("two instances on one PostgreSQL database and one chain", () => {
 
   beforeAll(async () => {
     shared = await startSharedDeployment();
-    for (let i = 0; i < 2; i++) instances.push(await shared.startInstance({ EPROOF_BATCH_SIZE: "5" }));
+    // Each instance names its connections, so that pg_stat_activity tells whose they are.
+    for (let i = 0; i < 2; i++) {
+      instances.push(await shared.startInstance({ EPROOF_BATCH_SIZE: "5", EPROOF_DATABASE_URL: `${shared.schema.url}&application_name=eproof_instance_${i}` }));
+    }
   });
   afterAll(async () => {
     for (const instance of instances) await instance.stop();
@@ -48,6 +53,29 @@ describe("two instances on one PostgreSQL database and one chain", () => {
     }
     const seenByOther = await api(clients[1] as (typeof clients)[0], "GET", `/api/v1/documents/${ids[0]}`);
     expect(seenByOther.body.anchoring).toBe("ANCHORED");
+  });
+
+  it("holds one pool per instance: every connection an instance has open is one of its pool's, at most ten", async () => {
+    const [first] = instances;
+    const pool = first?.databasePool;
+    if (!pool) throw new Error("the instance has no PostgreSQL pool");
+    // Store, locks, subscriptions (the officer role's follower and dispatcher) and rate-limit counters all at work.
+    await Promise.all(Array.from({ length: 20 }, () => api({ url: first.url, apiKey: shared.apiKey }, "POST", "/api/v1/documents", TYPICAL_LICENCE)));
+    const client = new pg.Client({ connectionString: shared.schema.url });
+    await client.connect();
+    try {
+      const open = async () =>
+        Number((await client.query("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = 'eproof_instance_0'")).rows[0]?.n);
+      // Background loops open and end pooled connections: compare when the pool did not change meanwhile.
+      await waitUntil(async () => {
+        const before = pool.totalCount;
+        const seen = await open();
+        return seen > 0 && seen === before && pool.totalCount === before;
+      }, "the instance's connections to be those of its pool");
+      expect(await open()).toBeLessThanOrEqual(10);
+    } finally {
+      await client.end();
+    }
   });
 });
 

@@ -1,5 +1,11 @@
+import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
+import { checksumOf } from "../../services/adapters/store/migrations.ts";
+import { openPgPool } from "../../services/adapters/store/pg-database.ts";
+import { PgLocks } from "../../services/adapters/store/pg-locks.ts";
+import { PG_MIGRATIONS } from "../../services/adapters/store/pg-schema.ts";
 import { PgStore } from "../../services/adapters/store/pg-store.ts";
+import { PgSubscriptions } from "../../services/adapters/store/pg-subscriptions.ts";
 import { waitUntil } from "../wait-until.ts";
 import { createTestSchema, type TestSchema, terminateLockHolders } from "./pg-test-db.ts";
 import { doc, fakeTree, storeContract } from "./store-contract.ts";
@@ -69,7 +75,7 @@ describe("PgStore shared by several instances", () => {
 
   it("lets one instance at a time hold a lock, and skips a lock another instance holds", async () => {
     schema = await createTestSchema();
-    const [a, b] = await Promise.all([instance(), instance()]);
+    const [a, b] = (await Promise.all([instance(), instance()])).map((store) => new PgLocks(store.pool));
     if (!a || !b) throw new Error("no stores");
     const order: string[] = [];
     let release: () => void = () => undefined;
@@ -94,7 +100,7 @@ describe("PgStore shared by several instances", () => {
 
   it("frees the locks of an instance whose connections die", async () => {
     schema = await createTestSchema();
-    const [a, b] = await Promise.all([instance(), instance()]);
+    const [a, b] = (await Promise.all([instance(), instance()])).map((store) => new PgLocks(store.pool));
     if (!a || !b) throw new Error("no stores");
     let entered: () => void = () => undefined;
     const inside = new Promise<void>((resolve) => {
@@ -132,5 +138,82 @@ describe("PgStore shared by several instances", () => {
 
   it("refuses to open a database it cannot reach with CONFIG_INVALID", async () => {
     await expect(PgStore.open({ connectionString: "postgres://postgres@127.0.0.1:1/test" })).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+  });
+});
+
+describe("PgStore migrations", () => {
+  afterEach(async () => {
+    await schema?.drop();
+    schema = null;
+  });
+
+  /** A client on the test schema, for setting a database up as an earlier release left it. */
+  async function sql<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+    if (!schema) throw new Error("no schema");
+    const client = new pg.Client({ connectionString: schema.url });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** Applies the first `count` migrations as the runner before checksums did: schema_migrations(version, applied_at). */
+  async function migrateWithoutChecksums(client: pg.Client, count: number): Promise<void> {
+    await client.query("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+    for (const [index, { sql: text }] of PG_MIGRATIONS.migrations.slice(0, count).entries()) {
+      await client.query(text);
+      await client.query("INSERT INTO schema_migrations VALUES ($1, '2026-11-22')", [index + 1]);
+    }
+  }
+
+  const recorded = () =>
+    sql(async (client) =>
+      (await client.query("SELECT version, checksum FROM schema_migrations ORDER BY version")).rows.map((row) => [row.version, row.checksum]),
+    );
+  const shipped = () => PG_MIGRATIONS.migrations.map((m, i) => [i + 1, checksumOf(m.sql)]);
+
+  it("records the checksum of every migration it applies", async () => {
+    schema = await createTestSchema();
+    await (await PgStore.open({ connectionString: schema.url })).close();
+    expect(await recorded()).toEqual(shipped());
+  });
+
+  it("accepts a database migrated before checksums were kept, and stamps its migrations", async () => {
+    schema = await createTestSchema();
+    await sql((client) => migrateWithoutChecksums(client, PG_MIGRATIONS.migrations.length));
+    const store = await PgStore.open({ connectionString: schema.url });
+    await store.insertDocuments([doc(1)]);
+    expect((await store.getDocument(doc(1).id))?.id).toBe(doc(1).id);
+    await store.close();
+    expect(await recorded()).toEqual(shipped());
+  });
+
+  it("folds in the subscription tables of a database that already has them from the unversioned schema, keeping their rows", async () => {
+    schema = await createTestSchema();
+    const folded = PG_MIGRATIONS.migrations.findIndex((m) => m.name === "webhook subscriptions, deliveries, chain cursors");
+    expect(folded).toBe(7);
+    await sql(async (client) => {
+      await migrateWithoutChecksums(client, folded);
+      // What PgSubscriptions.ensureSchema() created (the same text), with a subscription in it.
+      await client.query(PG_MIGRATIONS.migrations[folded]?.sql as string);
+      await client.query("INSERT INTO subscriptions (id, owner, url, created_at) VALUES ('s1', 'key-1', 'https://rp.example/hook', '2026-11-22')");
+    });
+    const pool = await openPgPool({ connectionString: schema.url });
+    expect((await new PgSubscriptions(pool).getSubscription("s1"))?.owner).toBe("key-1");
+    await pool.end();
+    expect(await recorded()).toEqual(shipped());
+  });
+
+  it("refuses to start on a database that ran another text of a shipped migration, naming it and saying what to do", async () => {
+    schema = await createTestSchema();
+    await (await PgStore.open({ connectionString: schema.url })).close();
+    // As if the database had run migration 5 before someone edited it in the code.
+    await sql((client) => client.query("UPDATE schema_migrations SET checksum = $1 WHERE version = 5", [checksumOf("-- the text as it was shipped")]));
+    const refused = await PgStore.open({ connectionString: schema.url }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: "CONFIG_INVALID" });
+    expect((refused as Error).message).toMatch(/^migration 5 \("key custody"\) in PG_MIGRATIONS \(services\/adapters\/store\/pg-schema\.ts\) is not the text/);
+    expect((refused as Error).message).toContain("a shipped migration is never edited");
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
+import { checksumOf } from "../../services/adapters/store/migrations.ts";
 import { SQLITE_MIGRATIONS } from "../../services/adapters/store/sqlite-schema.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
 import { doc, storeContract } from "./store-contract.ts";
@@ -30,7 +31,7 @@ describe("SqliteStore migrations", () => {
     dir = mkdtempSync(join(tmpdir(), "eproof-store-"));
     const old = new DatabaseSync(path());
     old.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-    old.exec(SQLITE_MIGRATIONS[0] as string);
+    old.exec(SQLITE_MIGRATIONS.migrations[0]?.sql as string);
     old.prepare("INSERT INTO schema_migrations VALUES (1, '2026-11-22')").run();
     old
       .prepare("INSERT INTO documents (id, department, type, issued_at, leaf, document_json) VALUES (?, ?, ?, ?, ?, ?)")
@@ -45,7 +46,7 @@ describe("SqliteStore migrations", () => {
     dir = mkdtempSync(join(tmpdir(), "eproof-store-"));
     const old = new DatabaseSync(path());
     old.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-    for (const [index, sql] of SQLITE_MIGRATIONS.slice(0, 4).entries()) {
+    for (const [index, { sql }] of SQLITE_MIGRATIONS.migrations.slice(0, 4).entries()) {
       old.exec(sql);
       old.prepare("INSERT INTO schema_migrations VALUES (?, '2026-11-22')").run(index + 1);
     }
@@ -63,5 +64,54 @@ describe("SqliteStore migrations", () => {
     await store.insertApiKey({ id: "rp", department: "*", label: "bank", types: [], revoked: false, role: "relying-party" }, "hash-rp");
     expect((await store.findApiKey("hash-rp"))?.role).toBe("relying-party");
     await store.close();
+  });
+
+  it("records the checksum of every migration it applies", async () => {
+    dir = mkdtempSync(join(tmpdir(), "eproof-store-"));
+    await new SqliteStore(path()).close();
+    const db = new DatabaseSync(path());
+    const rows = db.prepare("SELECT version, checksum FROM schema_migrations ORDER BY version").all();
+    db.close();
+    expect(rows.map((row) => [Number(row.version), row.checksum])).toEqual(SQLITE_MIGRATIONS.migrations.map((m, i) => [i + 1, checksumOf(m.sql)]));
+  });
+
+  it("accepts a database migrated before checksums were kept, and stamps its migrations", async () => {
+    dir = mkdtempSync(join(tmpdir(), "eproof-store-"));
+    const old = new DatabaseSync(path());
+    old.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+    for (const [index, { sql }] of SQLITE_MIGRATIONS.migrations.entries()) {
+      old.exec(sql);
+      old.prepare("INSERT INTO schema_migrations VALUES (?, '2026-11-22')").run(index + 1);
+    }
+    old.close();
+    const store = new SqliteStore(path());
+    await store.insertDocuments([doc(1)]);
+    expect((await store.getDocument(doc(1).id))?.id).toBe(doc(1).id);
+    await store.close();
+    const db = new DatabaseSync(path());
+    const rows = db.prepare("SELECT version, applied_at, checksum FROM schema_migrations ORDER BY version").all();
+    db.close();
+    expect(rows.map((row) => [row.applied_at, row.checksum])).toEqual(SQLITE_MIGRATIONS.migrations.map((m) => ["2026-11-22", checksumOf(m.sql)]));
+  });
+
+  it("refuses to start on a database that ran another text of a shipped migration, naming it and saying what to do", async () => {
+    dir = mkdtempSync(join(tmpdir(), "eproof-store-"));
+    await new SqliteStore(path()).close();
+    const db = new DatabaseSync(path());
+    // As if the database had run migration 6 before someone edited it in the code.
+    db.prepare("UPDATE schema_migrations SET checksum = ? WHERE version = 6").run(checksumOf("-- the text as it was shipped"));
+    db.close();
+    let refused: unknown;
+    try {
+      new SqliteStore(path());
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({ code: "CONFIG_INVALID" });
+    expect((refused as Error).message).toMatch(
+      /^migration 6 \("key custody"\) in SQLITE_MIGRATIONS \(services\/adapters\/store\/sqlite-schema\.ts\) is not the text/,
+    );
+    expect((refused as Error).message).toContain("a shipped migration is never edited");
+    expect((refused as Error).message).toContain("in a new migration at the end of the list");
   });
 });

@@ -1,10 +1,16 @@
+import type { MigrationList } from "./migrations.ts";
+
 /**
  * Schema migrations of the PostgreSQL store, applied in order once each (never edit a shipped one).
  * Tables are created unqualified, so they land in the first schema of the connection's search_path.
  * Times stay ISO 8601 text, as in the SQLite store, so both stores sort and return them alike.
  */
-export const PG_MIGRATIONS: readonly string[] = [
-  `
+export const PG_MIGRATIONS: MigrationList = {
+  source: "PG_MIGRATIONS (services/adapters/store/pg-schema.ts)",
+  migrations: [
+    {
+      name: "documents, batches, status history, API keys, signing keys",
+      sql: `
   CREATE TABLE batches (
     id BIGSERIAL PRIMARY KEY,
     department TEXT NOT NULL,
@@ -71,9 +77,12 @@ export const PG_MIGRATIONS: readonly string[] = [
     compromised_at TEXT
   );
   `,
-  // Governance: API keys get a role (officer / admin), and every officer and admin action goes to an
-  // append-only audit log. The trigger makes the log refuse UPDATE, DELETE and TRUNCATE even from psql.
-  `
+    },
+    // Governance: API keys get a role (officer / admin), and every officer and admin action goes to an
+    // append-only audit log. The trigger makes the log refuse UPDATE, DELETE and TRUNCATE even from psql.
+    {
+      name: "API key roles and the audit log",
+      sql: `
   ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'officer' CHECK (role IN ('officer', 'admin'));
   CREATE TABLE audit_log (
     seq BIGSERIAL PRIMARY KEY,
@@ -94,14 +103,20 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
   `,
-  // Relying-party keys (subscriptions only): the role check is widened. PostgreSQL named the column
-  // check of the governance migration api_keys_role_check.
-  `
+    },
+    // Relying-party keys (subscriptions only): the role check is widened. PostgreSQL named the column
+    // check of the governance migration api_keys_role_check.
+    {
+      name: "relying-party API keys",
+      sql: `
   ALTER TABLE api_keys DROP CONSTRAINT api_keys_role_check;
   ALTER TABLE api_keys ADD CONSTRAINT api_keys_role_check CHECK (role IN ('officer', 'admin', 'relying-party'));
   `,
-  // Rate-limit counters shared by every instance (replaced by rate_limit_counters below).
-  `
+    },
+    // Rate-limit counters shared by every instance (replaced by rate_limit_counters below).
+    {
+      name: "rate-limit hits",
+      sql: `
   CREATE TABLE rate_limit_hits (
     key TEXT PRIMARY KEY,
     hits INTEGER NOT NULL,
@@ -109,11 +124,14 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX rate_limit_hits_reset_at ON rate_limit_hits (reset_at);
   `,
-  // Key custody shared by every instance: each department's private keys (document signing and
-  // anchoring), sealed with AES-256-GCM under a key-encryption key the database never sees. The
-  // primary key allocates key numbers (a number is never used twice); custody_changes is the one
-  // counter every write moves in its own transaction, so instances poll a single row to notice changes.
-  `
+    },
+    // Key custody shared by every instance: each department's private keys (document signing and
+    // anchoring), sealed with AES-256-GCM under a key-encryption key the database never sees. The
+    // primary key allocates key numbers (a number is never used twice); custody_changes is the one
+    // counter every write moves in its own transaction, so instances poll a single row to notice changes.
+    {
+      name: "key custody",
+      sql: `
   CREATE TABLE custody_keys (
     kind TEXT NOT NULL CHECK (kind IN ('SIGNING', 'ANCHORING')),
     department TEXT NOT NULL,
@@ -129,19 +147,25 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE TABLE custody_changes (id INTEGER PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL);
   INSERT INTO custody_changes (id, version) VALUES (1, 0);
   `,
-  // Which reason codes each department publishes in public verify answers (none by default): the
-  // reasons themselves never leave the department's store otherwise, and never go on chain.
-  `
+    },
+    // Which reason codes each department publishes in public verify answers (none by default): the
+    // reasons themselves never leave the department's store otherwise, and never go on chain.
+    {
+      name: "department publication policies",
+      sql: `
   CREATE TABLE department_policies (
     department TEXT PRIMARY KEY,
     publishable_reason_codes TEXT NOT NULL,
     updated_at TEXT NOT NULL
   );
   `,
-  // Rate-limit counters kept by rate-limiter-flexible (services/adapters/store/rate-limit-counters.ts), in the
-  // table layout RateLimiterPostgres expects; they replace rate_limit_hits, which nothing reads any more (an
-  // instance of an earlier version still running during an upgrade fails open: it lets its requests through).
-  `
+    },
+    // Rate-limit counters kept by rate-limiter-flexible (services/adapters/store/rate-limit-counters.ts), in the
+    // table layout RateLimiterPostgres expects; they replace rate_limit_hits, which nothing reads any more (an
+    // instance of an earlier version still running during an upgrade fails open: it lets its requests through).
+    {
+      name: "rate-limit counters of rate-limiter-flexible",
+      sql: `
   CREATE TABLE rate_limit_counters (
     key TEXT PRIMARY KEY,
     points INTEGER NOT NULL DEFAULT 0,
@@ -150,4 +174,55 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX rate_limit_counters_expire ON rate_limit_counters (expire);
   DROP TABLE rate_limit_hits;
   `,
-];
+    },
+    // Webhook subscriptions, their delivery queue and attempt log, and the chain follower's cursor, which an
+    // unversioned ensureSchema() of pg-subscriptions.ts created before: IF NOT EXISTS, so a database that
+    // already has them passes.
+    {
+      name: "webhook subscriptions, deliveries, chain cursors",
+      sql: `
+  CREATE TABLE IF NOT EXISTS subscriptions (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    url TEXT NOT NULL,
+    department TEXT,
+    doc_type TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS subscriptions_owner ON subscriptions (owner);
+  CREATE INDEX IF NOT EXISTS subscriptions_type ON subscriptions (department, doc_type);
+  CREATE TABLE IF NOT EXISTS subscription_documents (
+    subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+    document_id TEXT NOT NULL,
+    PRIMARY KEY (subscription_id, document_id)
+  );
+  CREATE INDEX IF NOT EXISTS subscription_documents_document ON subscription_documents (document_id);
+  CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    id TEXT PRIMARY KEY,
+    subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+    event_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('PENDING', 'DELIVERED', 'FAILED')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT,
+    leased_until BIGINT NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    delivered_at TEXT,
+    UNIQUE (subscription_id, event_id)
+  );
+  CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'PENDING';
+  CREATE TABLE IF NOT EXISTS webhook_attempts (
+    id BIGSERIAL PRIMARY KEY,
+    delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    http_status INTEGER,
+    error TEXT,
+    ms INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS webhook_attempts_delivery ON webhook_attempts (delivery_id);
+  CREATE TABLE IF NOT EXISTS chain_cursors (key TEXT PRIMARY KEY, block BIGINT NOT NULL, updated_at TEXT NOT NULL);
+`,
+    },
+  ],
+};

@@ -1,12 +1,11 @@
 /**
  * The production Store: PostgreSQL, shared by every instance of the service.
  *
- * Several instances may run against one database at once: migrations run under an advisory lock,
- * sealing takes unbatched documents with FOR UPDATE SKIP LOCKED (a document lands in one batch only),
- * and the Locks it implements are session advisory locks held on a dedicated connection, so a lock
- * dies with the instance that holds it (kill -9 closes its connection and PostgreSQL releases it).
+ * Several instances may run against one database at once: migrations run under an advisory lock
+ * (migrations.ts), sealing takes unbatched documents with FOR UPDATE SKIP LOCKED (a document lands in
+ * one batch only), and the locks between instances are pg-locks.ts's, on the same pool.
  */
-import pg from "pg";
+import type pg from "pg";
 import type { OnChainStatus } from "../../domain/verification-record.ts";
 import { EProofError } from "../../errors.ts";
 import type {
@@ -20,7 +19,6 @@ import type {
   CustodyRecords,
   DepartmentPolicies,
   Hex,
-  Locks,
   NewCustodyKey,
   NewDocument,
   SigningKeyRecord,
@@ -34,7 +32,7 @@ import type {
 } from "../../ports.ts";
 import { apiKeyRole } from "./api-key-role.ts";
 import { toCustodyKey } from "./custody-rows.ts";
-import { PG_MIGRATIONS } from "./pg-schema.ts";
+import { openPgPool, type PgPoolOptions } from "./pg-database.ts";
 import { inTransaction } from "./pg-transaction.ts";
 import { reasonCodesOf } from "./policy-rows.ts";
 
@@ -83,21 +81,9 @@ async function stampCustodyChange(client: Queryable, identity: CustodyKeyIdentit
   ]);
 }
 
-/** Advisory lock keys: (schema, name), so that two schemas of one database never share a lock. */
-const LOCK_KEYS = "hashtext(current_schema()), hashtext($1)";
-
-export interface PgStoreOptions {
-  /** postgres://user@host:port/db, optionally with ?options=-c search_path=<schema>. */
-  connectionString: string;
-  /**
-   * Pool size (default 10, at least 3): a send holds two connections for its locks (batch and
-   * account) while its queries need a third.
-   */
-  maxConnections?: number;
-}
-
-export class PgStore implements Store, AdminRecords, Locks, CustodyRecords, DepartmentPolicies {
+export class PgStore implements Store, AdminRecords, CustodyRecords, DepartmentPolicies {
   readonly #pool: pg.Pool;
+  readonly #ownsPool: boolean;
   #closed = false;
 
   /** The pool, lent to the rate-limit counters (services/adapters/store/rate-limit-counters.ts) so they open none. */
@@ -105,108 +91,19 @@ export class PgStore implements Store, AdminRecords, Locks, CustodyRecords, Depa
     return this.#pool;
   }
 
-  private constructor(pool: pg.Pool) {
+  /** On the instance's pool (pg-database.ts), already migrated; `ownsPool`: close() ends it. */
+  constructor(pool: pg.Pool, options: { ownsPool?: boolean } = {}) {
     this.#pool = pool;
+    this.#ownsPool = options.ownsPool ?? false;
   }
 
-  /** Connects and brings the schema up to date (safe when several instances start at once). */
-  static async open(options: PgStoreOptions): Promise<PgStore> {
-    const pool = new pg.Pool({ connectionString: options.connectionString, max: Math.max(options.maxConnections ?? 10, 3) });
-    // An idle connection that dies (database restart) must not crash the process.
-    pool.on("error", () => undefined);
-    const store = new PgStore(pool);
-    try {
-      await store.#migrate();
-    } catch (error) {
-      await pool.end().catch(() => undefined);
-      throw new EProofError("CONFIG_INVALID", `cannot prepare the PostgreSQL database (${error instanceof Error ? error.message : String(error)})`, {
-        cause: error,
-      });
-    }
-    return store;
-  }
-
-  async #migrate(): Promise<void> {
-    // Everything on the one connection that holds the lock: the pool may be a single connection.
-    const client = await this.#pool.connect();
-    try {
-      await client.query(`SELECT pg_advisory_lock(${LOCK_KEYS})`, ["eproof.migrate"]);
-      try {
-        await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-        const applied = new Set((await client.query("SELECT version FROM schema_migrations")).rows.map((row) => Number(row.version)));
-        for (const [index, sql] of PG_MIGRATIONS.entries()) {
-          const version = index + 1;
-          if (applied.has(version)) continue;
-          await client.query("BEGIN");
-          try {
-            await client.query(sql);
-            await client.query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", [version, new Date().toISOString()]);
-            await client.query("COMMIT");
-          } catch (error) {
-            await client.query("ROLLBACK").catch(() => undefined);
-            throw error;
-          }
-        }
-      } finally {
-        await client.query(`SELECT pg_advisory_unlock(${LOCK_KEYS})`, ["eproof.migrate"]).catch(() => undefined);
-      }
-    } finally {
-      client.release();
-    }
+  /** A store on a pool of its own (tools and tests): connects, migrates, and ends the pool on close(). */
+  static async open(options: PgPoolOptions): Promise<PgStore> {
+    return new PgStore(await openPgPool(options), { ownsPool: true });
   }
 
   #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     return inTransaction(this.#pool, work);
-  }
-
-  async withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    let broken = false;
-    // A held connection that dies (database restart, connection killed) must not crash the process;
-    // PostgreSQL has released the lock with it, and the connection is not reused.
-    const onError = () => {
-      broken = true;
-    };
-    client.on("error", onError);
-    try {
-      await client.query(`SELECT pg_advisory_lock(${LOCK_KEYS})`, [name]);
-      try {
-        return await work();
-      } finally {
-        await client.query(`SELECT pg_advisory_unlock(${LOCK_KEYS})`, [name]).catch(() => {
-          broken = true;
-        });
-      }
-    } finally {
-      // A connection whose unlock failed may still hold the lock: destroy it rather than reuse it.
-      client.off("error", onError);
-      client.release(broken);
-    }
-  }
-
-  async tryWithLock<T>(name: string, work: () => Promise<T>): Promise<{ value: T } | null> {
-    const client = await this.#pool.connect();
-    let broken = false;
-    // A held connection that dies (database restart, connection killed) must not crash the process;
-    // PostgreSQL has released the lock with it, and the connection is not reused.
-    const onError = () => {
-      broken = true;
-    };
-    client.on("error", onError);
-    try {
-      const { rows } = await client.query(`SELECT pg_try_advisory_lock(${LOCK_KEYS}) AS locked`, [name]);
-      if (rows[0]?.locked !== true) return null;
-      try {
-        return { value: await work() };
-      } finally {
-        await client.query(`SELECT pg_advisory_unlock(${LOCK_KEYS})`, [name]).catch(() => {
-          broken = true;
-        });
-      }
-    } finally {
-      client.off("error", onError);
-      client.release(broken);
-    }
   }
 
   async insertDocuments(documents: NewDocument[]): Promise<void> {
@@ -542,7 +439,7 @@ export class PgStore implements Store, AdminRecords, Locks, CustodyRecords, Depa
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed || !this.#ownsPool) return;
     this.#closed = true;
     await this.#pool.end();
   }

@@ -2,80 +2,21 @@
  * The Subscriptions port on PostgreSQL, for several service instances behind a load balancer: the
  * delivery queue is claimed with FOR UPDATE SKIP LOCKED, so two dispatchers never lease the same
  * delivery, and the (subscription, event) key keeps two followers from queueing one event twice.
- * Its tables are created by `ensureSchema()` (idempotent, serialised by an advisory lock).
+ * It works on the instance's one pool (pg-database.ts), whose migrations (PG_MIGRATIONS) create its tables.
  */
-import pg from "pg";
+import type pg from "pg";
 import type { DeliveryAttempt, DeliveryRecord, NewDelivery, SubscriptionRecord, Subscriptions } from "../../ports.ts";
 import { toDelivery, toDeliveryAttempt } from "./delivery-rows.ts";
 import { inTransaction } from "./pg-transaction.ts";
 
 type Row = Record<string, unknown>;
 
-/** Arbitrary constant: the advisory lock that serialises schema creation across instances. */
-const SCHEMA_LOCK = 7_351_002;
-
-export const PG_SUBSCRIPTIONS_SCHEMA = `
-  CREATE TABLE IF NOT EXISTS subscriptions (
-    id TEXT PRIMARY KEY,
-    owner TEXT NOT NULL,
-    url TEXT NOT NULL,
-    department TEXT,
-    doc_type TEXT,
-    created_at TEXT NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS subscriptions_owner ON subscriptions (owner);
-  CREATE INDEX IF NOT EXISTS subscriptions_type ON subscriptions (department, doc_type);
-  CREATE TABLE IF NOT EXISTS subscription_documents (
-    subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
-    document_id TEXT NOT NULL,
-    PRIMARY KEY (subscription_id, document_id)
-  );
-  CREATE INDEX IF NOT EXISTS subscription_documents_document ON subscription_documents (document_id);
-  CREATE TABLE IF NOT EXISTS webhook_deliveries (
-    id TEXT PRIMARY KEY,
-    subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
-    event_id TEXT NOT NULL,
-    url TEXT NOT NULL,
-    body TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('PENDING', 'DELIVERED', 'FAILED')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at BIGINT,
-    leased_until BIGINT NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL,
-    delivered_at TEXT,
-    UNIQUE (subscription_id, event_id)
-  );
-  CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'PENDING';
-  CREATE TABLE IF NOT EXISTS webhook_attempts (
-    id BIGSERIAL PRIMARY KEY,
-    delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
-    at TEXT NOT NULL,
-    http_status INTEGER,
-    error TEXT,
-    ms INTEGER NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS webhook_attempts_delivery ON webhook_attempts (delivery_id);
-  CREATE TABLE IF NOT EXISTS chain_cursors (key TEXT PRIMARY KEY, block BIGINT NOT NULL, updated_at TEXT NOT NULL);
-`;
-
 export class PgSubscriptions implements Subscriptions {
   readonly #pool: pg.Pool;
 
+  /** `pool`: the instance's pool, already migrated (openPgPool). */
   constructor(pool: pg.Pool) {
     this.#pool = pool;
-  }
-
-  static async connect(connectionString: string): Promise<PgSubscriptions> {
-    const subscriptions = new PgSubscriptions(new pg.Pool({ connectionString, max: 5 }));
-    await subscriptions.ensureSchema();
-    return subscriptions;
-  }
-
-  async ensureSchema(): Promise<void> {
-    await this.#transaction(async (client) => {
-      await client.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
-      await client.query(PG_SUBSCRIPTIONS_SCHEMA);
-    });
   }
 
   #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -228,7 +169,6 @@ export class PgSubscriptions implements Subscriptions {
     );
   }
 
-  async close(): Promise<void> {
-    if (!this.#pool.ended) await this.#pool.end();
-  }
+  /** The pool is the instance's: whoever opened it ends it. */
+  async close(): Promise<void> {}
 }

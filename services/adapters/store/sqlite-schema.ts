@@ -1,6 +1,12 @@
+import type { MigrationList } from "./migrations.ts";
+
 /** Schema migrations of the embedded store, applied in order once each (never edit a shipped one). */
-export const SQLITE_MIGRATIONS: readonly string[] = [
-  `
+export const SQLITE_MIGRATIONS: MigrationList = {
+  source: "SQLITE_MIGRATIONS (services/adapters/store/sqlite-schema.ts)",
+  migrations: [
+    {
+      name: "documents, batches, status history, API keys, signing keys",
+      sql: `
   CREATE TABLE documents (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -66,16 +72,22 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     compromised_at TEXT
   );
   `,
-  // The signed files move out of `documents`, so that sealing a batch (which sets each document's
-  // batch and proof) rewrites narrow rows instead of every 2 KB file: sealing got ~4× faster.
-  `
+    },
+    // The signed files move out of `documents`, so that sealing a batch (which sets each document's
+    // batch and proof) rewrites narrow rows instead of every 2 KB file: sealing got ~4× faster.
+    {
+      name: "document files in a table of their own",
+      sql: `
   CREATE TABLE document_files (seq INTEGER PRIMARY KEY REFERENCES documents(seq), json TEXT NOT NULL);
   INSERT INTO document_files (seq, json) SELECT seq, document_json FROM documents;
   ALTER TABLE documents DROP COLUMN document_json;
   `,
-  // Webhook subscriptions (by document ids or by department + type), their durable delivery queue
-  // and attempt log, and the chain follower's cursor (one row per chain id + registry).
-  `
+    },
+    // Webhook subscriptions (by document ids or by department + type), their durable delivery queue
+    // and attempt log, and the chain follower's cursor (one row per chain id + registry).
+    {
+      name: "webhook subscriptions, deliveries, chain cursors",
+      sql: `
   CREATE TABLE subscriptions (
     id TEXT PRIMARY KEY,
     owner TEXT NOT NULL,
@@ -118,9 +130,12 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id);
   CREATE TABLE chain_cursors (key TEXT PRIMARY KEY, block INTEGER NOT NULL, updated_at TEXT NOT NULL);
   `,
-  // Governance: API keys get a role (officer / admin), and every officer and admin action goes to an
-  // append-only audit log. The triggers make the log refuse UPDATE and DELETE even from a SQL shell.
-  `
+    },
+    // Governance: API keys get a role (officer / admin), and every officer and admin action goes to an
+    // append-only audit log. The triggers make the log refuse UPDATE and DELETE even from a SQL shell.
+    {
+      name: "API key roles and the audit log",
+      sql: `
   ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'officer' CHECK (role IN ('officer', 'admin'));
   CREATE TABLE audit_log (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -137,9 +152,12 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
   CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
   `,
-  // Relying-party keys (subscriptions only). SQLite cannot alter a CHECK constraint, so api_keys is
-  // rebuilt with the wider one; the rows and their column order are kept as they were.
-  `
+    },
+    // Relying-party keys (subscriptions only). SQLite cannot alter a CHECK constraint, so api_keys is
+    // rebuilt with the wider one; the rows and their column order are kept as they were.
+    {
+      name: "relying-party API keys",
+      sql: `
   CREATE TABLE api_keys_rebuilt (
     id TEXT PRIMARY KEY,
     key_hash TEXT NOT NULL UNIQUE,
@@ -155,11 +173,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   DROP TABLE api_keys;
   ALTER TABLE api_keys_rebuilt RENAME TO api_keys;
   `,
-  // Key custody shared by every instance: each department's private keys (document signing and
-  // anchoring), sealed with AES-256-GCM under a key-encryption key the database never sees. The
-  // primary key allocates key numbers (a number is never used twice); custody_changes is the one
-  // counter every write moves in its own transaction, so instances poll a single row to notice changes.
-  `
+    },
+    // Key custody shared by every instance: each department's private keys (document signing and
+    // anchoring), sealed with AES-256-GCM under a key-encryption key the database never sees. The
+    // primary key allocates key numbers (a number is never used twice); custody_changes is the one
+    // counter every write moves in its own transaction, so instances poll a single row to notice changes.
+    {
+      name: "key custody",
+      sql: `
   CREATE TABLE custody_keys (
     kind TEXT NOT NULL CHECK (kind IN ('SIGNING', 'ANCHORING')),
     department TEXT NOT NULL,
@@ -175,13 +196,18 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE TABLE custody_changes (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
   INSERT INTO custody_changes (id, version) VALUES (1, 0);
   `,
-  // Which reason codes each department publishes in public verify answers (none by default): the
-  // reasons themselves never leave the department's store otherwise, and never go on chain.
-  `
+    },
+    // Which reason codes each department publishes in public verify answers (none by default): the
+    // reasons themselves never leave the department's store otherwise, and never go on chain.
+    {
+      name: "department publication policies",
+      sql: `
   CREATE TABLE department_policies (
     department TEXT PRIMARY KEY,
     publishable_reason_codes TEXT NOT NULL,
     updated_at TEXT NOT NULL
   );
   `,
-];
+    },
+  ],
+};

@@ -31,6 +31,7 @@ import type {
 } from "../../ports.ts";
 import { apiKeyRole } from "./api-key-role.ts";
 import { toCustodyKey } from "./custody-rows.ts";
+import { migrateSqlite } from "./migrations.ts";
 import { reasonCodesOf } from "./policy-rows.ts";
 import { inSqliteTransaction, openSqlite } from "./sqlite-database.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
@@ -73,7 +74,12 @@ export class SqliteStore implements Store, AdminRecords, CustodyRecords, Departm
   constructor(path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.#db = openSqlite(path);
-    this.#migrate();
+    try {
+      migrateSqlite(this.#db, SQLITE_MIGRATIONS);
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
     this.audit = this.#auditLog();
     this.#insertDocument = this.#db.prepare(
       `INSERT INTO documents (id, department, type, issued_at, leaf, idempotency_key)
@@ -85,24 +91,6 @@ export class SqliteStore implements Store, AdminRecords, CustodyRecords, Departm
               b.department AS b_department, b.type AS b_type
          FROM documents d JOIN document_files f ON f.seq = d.seq LEFT JOIN batches b ON b.id = d.batch_id WHERE d.id = ?`,
     );
-  }
-
-  #migrate(): void {
-    this.#db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-    const applied = new Set(
-      this.#db
-        .prepare("SELECT version FROM schema_migrations")
-        .all()
-        .map((row) => Number(row.version)),
-    );
-    for (const [index, sql] of SQLITE_MIGRATIONS.entries()) {
-      const version = index + 1;
-      if (applied.has(version)) continue;
-      this.#transaction(() => {
-        this.#db.exec(sql);
-        this.#db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)").run(version, new Date().toISOString());
-      });
-    }
   }
 
   #transaction<T>(work: () => T): T {
