@@ -125,7 +125,7 @@ function englishWords(text: string): string[] {
 function pageText(page: Page): Promise<string> {
   return page.evaluate(() => {
     const body = document.body.cloneNode(true) as HTMLElement;
-    for (const quiet of body.querySelectorAll("noscript")) quiet.remove();
+    for (const quiet of Array.from(body.querySelectorAll("noscript"))) quiet.remove();
     return body.textContent ?? "";
   });
 }
