@@ -8,7 +8,8 @@
  * e-Proof files and QR texts, every answer must be 200 VALID) and ~20% POST /api/v1/documents (new
  * documents with unique idempotency keys, every answer must be 202). Afterwards it waits until both
  * instances report an empty outbox and checks that every issued document is in a batch whose root is
- * on chain exactly once. Prints a table; exits non-zero on any error, unexpected status or failed check.
+ * on chain exactly once. Prints a table, then one line `BENCH_LOAD {json}` (reqPerS, p99Ms, errors,
+ * instances); exits non-zero on any error, unexpected status or failed check.
  * The schema, the chain and both instances are removed at the end, also on Ctrl-C.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -401,6 +402,15 @@ async function main(): Promise<number> {
   if (unexpectedTotal > 0) failures.push(`${unexpectedTotal} answers not 200 VALID (verify) or 202 (issue)`);
   for (const f of failures) console.log(`FAILED: ${f}`);
   if (failures.length === 0) console.log("OK: no errors, every answer as expected, every document anchored, every root on chain once.");
+  // The last line, for comparing runs: errors are the requests that failed or answered other than expected
+  // (a non-2xx answer is one of those); a failed check after the load shows above and in the exit code.
+  const benchLoad = {
+    reqPerS: Math.round(all.length / elapsedS),
+    p99Ms: Math.round(percentile(all, 99)),
+    errors: errors + timeouts + unexpectedTotal,
+    instances: urls.length,
+  };
+  console.log(`\nBENCH_LOAD ${JSON.stringify(benchLoad)}`);
   return failures.length === 0 ? 0 : 1;
 }
 
