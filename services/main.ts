@@ -34,6 +34,7 @@ import { PgLocks } from "./adapters/store/pg-locks.ts";
 import { PgStore } from "./adapters/store/pg-store.ts";
 import { PgSubscriptions } from "./adapters/store/pg-subscriptions.ts";
 import { memoryCounters, pgCounters } from "./adapters/store/rate-limit-counters.ts";
+import type { SqlStore } from "./adapters/store/sql-store.ts";
 import { SqliteStore } from "./adapters/store/sqlite-store.ts";
 import { SqliteSubscriptions } from "./adapters/store/sqlite-subscriptions.ts";
 import { type Config, loadConfig, type TrustedRegistry } from "./config.ts";
@@ -42,7 +43,7 @@ import { type EmbeddedChain, startSupervisedAnvil } from "./embedded/anvil-proce
 import { bootstrapEmbedded, DEMO_DEPARTMENT, fundOnDevChain } from "./embedded/dev-bootstrap.ts";
 import { EProofError, isEProofError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import type { AdminRecords, AuditLog, Clock, CustodyRecords, DepartmentPolicies, Hex, Locks, Store, Subscriptions } from "./ports.ts";
+import type { Clock, DepartmentPolicies, Hex, Locks, Subscriptions } from "./ports.ts";
 import { Administration } from "./use-cases/administer.ts";
 import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
 import { checkHealth } from "./use-cases/check-health.ts";
@@ -58,7 +59,8 @@ export interface RunningService {
   rpcUrl: string;
   trust: TrustList;
   issuerRegistry: Hex;
-  store: Store;
+  /** The instance's database: each use case and adapter below is given only the ports of it that it needs. */
+  store: SqlStore;
   /** The instance's one PostgreSQL pool, which every PostgreSQL adapter uses (null on SQLite). */
   databasePool: pg.Pool | null;
   ledger: EthersLedger;
@@ -147,9 +149,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
   const pool = config.databaseUrl ? await openPgPool({ connectionString: config.databaseUrl }) : null;
   if (pool) started.add(() => pool.end());
   const sqlitePath = join(config.dataDir, "eproof.sqlite");
-  const store: Store & AdminRecords & CustodyRecords & DepartmentPolicies & { readonly audit: AuditLog } = pool
-    ? new PgStore(pool)
-    : new SqliteStore(sqlitePath);
+  const store: SqlStore = pool ? new PgStore(pool) : new SqliteStore(sqlitePath);
   started.add(() => store.close());
   const locks: Locks = pool ? new PgLocks(pool) : new InProcessLocks();
   // On PostgreSQL the rate limits are shared by every instance; a database hiccup lets requests through.
@@ -260,8 +260,8 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     governance && custody
       ? new Administration({
           governance,
-          store,
-          records: store,
+          apiKeyRecords: store,
+          signingKeyMirror: store,
           audit: store.audit,
           policies: store,
           keys: custody,

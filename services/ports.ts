@@ -97,7 +97,7 @@ export interface ApiKeys {
   hash(secret: string): string;
 }
 
-// ---- Documents, the anchoring outbox, API keys, signing-key mirror, audit (adapters/store) ---------
+// ---- Documents, the anchoring outbox, status history, API keys, signing-key mirror, audit (adapters/store)
 
 /** A document accepted for issuance: durable once `insertDocuments` resolves. */
 export interface NewDocument {
@@ -176,11 +176,11 @@ export interface SigningKeyRecord {
 }
 
 /**
- * Durable storage: documents, the anchoring outbox (documents not yet in a batch, and batches not
- * yet anchored), status history, API keys and signing-key metadata. Async so that a networked
- * database (PostgreSQL) can implement it as well as the embedded SQLite.
+ * Accepted documents and the anchoring outbox (documents not yet in a batch, batches not yet
+ * anchored). Async so that a networked database (PostgreSQL) can implement it as well as the
+ * embedded SQLite.
  */
-export interface Store {
+export interface DocumentStore {
   /**
    * All or nothing. Throws EProofError("DUPLICATE_REQUEST") when another request of the department
    * stored the same idempotency key first.
@@ -204,13 +204,30 @@ export interface Store {
   /** A batch whose anchoring the chain no longer knows (its state was rolled back): back to SEALED. */
   markBatchLost(batchId: number): Promise<void>;
   countUnanchored(): Promise<number>;
+}
+
+/** Each document's status changes with their reasons (which never go on chain), and its current status. */
+export interface StatusHistory {
+  /** Records the changes and sets each document's current status, all or nothing. */
   recordStatusChanges(changes: StatusChangeRecord[]): Promise<void>;
   statusHistory(documentId: string): Promise<StatusChangeRecord[]>;
+}
+
+/** The API keys callers present (their hashes only, see ApiKeys) and what each may do. */
+export interface ApiKeyRecords {
   insertApiKey(key: ApiKeyRecord, keyHash: string): Promise<void>;
   findApiKey(keyHash: string): Promise<ApiKeyRecord | null>;
+  listApiKeys(): Promise<Array<ApiKeyRecord & { createdAt: string }>>;
+  /** Returns false when there is no such key. Revocation is final. */
+  revokeApiKey(id: string): Promise<boolean>;
+}
+
+/** The mirror of the chain's signing keys that /.well-known/jwks.json publishes (the chain is the authority for windows). */
+export interface SigningKeyMirror {
   insertSigningKey(key: SigningKeyRecord): Promise<void>;
   signingKeys(): Promise<SigningKeyRecord[]>;
-  close(): Promise<void>;
+  /** Sets a key's validUntil / compromisedAt. */
+  updateSigningKeyWindow(kid: string, window: { validUntil?: string; compromisedAt?: string }): Promise<void>;
 }
 
 // ---- Signing and key custody (adapters/signing) ----------------------------------------------------
@@ -227,15 +244,6 @@ export interface SignatureChecker {
 export interface DocumentSigner {
   /** Signs a claim for `department`; throws EProofError("FORBIDDEN") when it has no signing key here. */
   sign(department: string, claimBytes: Uint8Array): Promise<{ jws: string; jwk: Record<string, string> }>;
-}
-
-/** Administration of API keys and of the signing-key mirror (the chain is the authority for windows). */
-export interface AdminRecords {
-  listApiKeys(): Promise<Array<ApiKeyRecord & { createdAt: string }>>;
-  /** Returns false when there is no such key. Revocation is final. */
-  revokeApiKey(id: string): Promise<boolean>;
-  /** Sets a key's validUntil / compromisedAt in the mirror that /.well-known/jwks.json publishes. */
-  updateSigningKeyWindow(kid: string, window: { validUntil?: string; compromisedAt?: string }): Promise<void>;
 }
 
 /** One officer or administrator action. Never holds holder personal data: ids, codes and reasons only. */

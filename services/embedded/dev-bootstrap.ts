@@ -17,7 +17,7 @@ import { jwkThumbprint } from "../adapters/signing/es256.ts";
 import { documentTypes } from "../domain/document-types.ts";
 import { EProofError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import type { Hex, KeyCustody, Store } from "../ports.ts";
+import type { ApiKeyRecords, Hex, KeyCustody, SigningKeyMirror } from "../ports.ts";
 
 export const DEMO_DEPARTMENT = { code: "DEMO", name: { en: "Demonstration Department", zhHK: "示範部門" } };
 
@@ -65,7 +65,7 @@ export async function bootstrapEmbedded(options: {
   chainId: number;
   dataDir: string;
   publicUrl: string;
-  store: Store;
+  store: ApiKeyRecords & SigningKeyMirror;
   custody: KeyCustody;
   logger: Logger;
 }): Promise<Deployment> {
@@ -136,7 +136,7 @@ export async function bootstrapEmbedded(options: {
 }
 
 /** The platform administrator's API key (role "admin"), added to data/dev-credentials.json as `adminApiKey`. */
-async function ensureAdminCredentials(dataDir: string, store: Store): Promise<void> {
+async function ensureAdminCredentials(dataDir: string, store: ApiKeyRecords): Promise<void> {
   const credentialsPath = join(dataDir, "dev-credentials.json");
   const credentials = readJson<{ apiKey?: string; adminApiKey?: string }>(credentialsPath) ?? {};
   if (credentials.adminApiKey && (await store.findApiKey(hashApiKey(credentials.adminApiKey)))) return;

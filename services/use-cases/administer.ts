@@ -12,8 +12,8 @@ import { getDocumentType } from "../domain/document-types.ts";
 import { isReasonCode } from "../domain/reason-codes.ts";
 import { EProofError } from "../errors.ts";
 import type {
-  AdminRecords,
   ApiKeyRecord,
+  ApiKeyRecords,
   ApiKeyRole,
   ApiKeys,
   AuditEntry,
@@ -25,14 +25,15 @@ import type {
   PreparedSigningKey,
   Random,
   SignatureChecker,
+  SigningKeyMirror,
   SigningKeyRecord,
-  Store,
 } from "../ports.ts";
 
 export interface AdminDeps {
   governance: IssuerGovernance;
-  store: Pick<Store, "insertApiKey" | "insertSigningKey" | "signingKeys">;
-  records: AdminRecords;
+  /** The API keys the store keeps (their hashes) and the mirror of the chain's signing keys. */
+  apiKeyRecords: ApiKeyRecords;
+  signingKeyMirror: SigningKeyMirror;
   audit: AuditLog;
   keys: Pick<KeyCustody, "currentSigningKey" | "prepareSigningKey" | "setSigningKeyState" | "currentAnchoringAccount" | "createAnchoringAccount">;
   /** Which reason codes each department publishes in verify answers. */
@@ -149,7 +150,7 @@ export class Administration {
    */
   async registerSigningKey(actor: Actor, code: string): Promise<SigningKeyRecord> {
     await this.#existing(code);
-    const mirror = await this.#deps.store.signingKeys();
+    const mirror = await this.#deps.signingKeyMirror.signingKeys();
     const current = await this.#deps.keys.currentSigningKey(code);
     // A number the chain already lists a key for is never handed out again (say a store restored from an old backup).
     const onChain = (await this.#deps.governance.signingKeys(code)).length;
@@ -174,7 +175,7 @@ export class Administration {
       validUntil: null,
       compromisedAt: null,
     };
-    await this.#deps.store.insertSigningKey(record);
+    await this.#deps.signingKeyMirror.insertSigningKey(record);
     await this.#audit(actor, "key.register", code, { kid: key.kid, thumbprint, validFrom: record.validFrom, txHash: receipt.txHash });
     this.#deps.onGovernanceChanged();
     return record;
@@ -189,13 +190,13 @@ export class Administration {
     if (!Number.isInteger(graceSeconds) || graceSeconds < 60 || graceSeconds > 30 * 86400) {
       throw new EProofError("BAD_REQUEST", "graceSeconds must be a whole number from 60 to 2592000 (30 days)");
     }
-    const before = (await this.#deps.store.signingKeys()).filter((k) => k.department === code && k.validUntil === null);
+    const before = (await this.#deps.signingKeyMirror.signingKeys()).filter((k) => k.department === code && k.validUntil === null);
     const added = await this.registerSigningKey(actor, code);
     const validUntil = (await this.#deps.governance.chainTime()) + graceSeconds;
     const retired: Array<{ kid: string; validUntil: string; txHash: Hex }> = [];
     for (const old of before) {
       const receipt = await this.#deps.governance.retireSigningKey(code, old.thumbprint, validUntil);
-      await this.#deps.records.updateSigningKeyWindow(old.kid, { validUntil: iso(validUntil) });
+      await this.#deps.signingKeyMirror.updateSigningKeyWindow(old.kid, { validUntil: iso(validUntil) });
       await this.#deps.keys.setSigningKeyState(old.kid, "RETIRED");
       await this.#audit(actor, "key.retire", code, { kid: old.kid, thumbprint: old.thumbprint, validUntil: iso(validUntil), txHash: receipt.txHash });
       retired.push({ kid: old.kid, validUntil: iso(validUntil), txHash: receipt.txHash });
@@ -211,14 +212,14 @@ export class Administration {
    */
   async markKeyCompromised(actor: Actor, code: string, kid: string, at: string) {
     await this.#existing(code);
-    const key = (await this.#deps.store.signingKeys()).find((k) => k.kid === kid && k.department === code);
+    const key = (await this.#deps.signingKeyMirror.signingKeys()).find((k) => k.kid === kid && k.department === code);
     if (!key) throw new EProofError("NOT_FOUND", `no signing key ${kid} of ${code}`);
     const ms = Date.parse(at);
     if (!/^\d{4}-\d{2}-\d{2}T/.test(at) || Number.isNaN(ms)) throw new EProofError("BAD_REQUEST", `"at" must be an ISO 8601 time, e.g. 2026-11-25T10:00:00Z`);
     const seconds = Math.floor(ms / 1000);
     if (seconds <= 0) throw new EProofError("BAD_REQUEST", `"at" must be after 1970`);
     const receipt = await this.#deps.governance.markKeyCompromised(code, key.thumbprint, seconds);
-    await this.#deps.records.updateSigningKeyWindow(kid, { compromisedAt: iso(seconds) });
+    await this.#deps.signingKeyMirror.updateSigningKeyWindow(kid, { compromisedAt: iso(seconds) });
     // Every instance stops signing with it within seconds (custody is shared and polled).
     await this.#deps.keys.setSigningKeyState(kid, "COMPROMISED");
     await this.#audit(actor, "key.compromised", code, { kid, thumbprint: key.thumbprint, compromisedAt: iso(seconds), txHash: receipt.txHash });
@@ -302,7 +303,7 @@ export class Administration {
       this.#deps.governance.documentTypes(code),
       this.#deps.governance.signingKeys(code),
       this.#deps.governance.anchorers(code),
-      this.#deps.store.signingKeys(),
+      this.#deps.signingKeyMirror.signingKeys(),
       this.#deps.policies.publishableReasonCodes(code),
     ]);
     const optional = (seconds: number) => (seconds === 0 ? null : iso(seconds));
@@ -355,23 +356,23 @@ export class Administration {
       revoked: false,
       role,
     };
-    await this.#deps.store.insertApiKey(record, this.#deps.apiKeys.hash(secret));
+    await this.#deps.apiKeyRecords.insertApiKey(record, this.#deps.apiKeys.hash(secret));
     await this.#audit(actor, "apikey.create", role === "officer" ? department : null, { keyId: record.id, role, types: types.join(",") });
     return { ...record, apiKey: secret };
   }
 
   async revokeApiKey(actor: Actor, id: string) {
     if (id === actor.keyId) throw new EProofError("BAD_REQUEST", "an administrator cannot revoke the key they are using");
-    const key = (await this.#deps.records.listApiKeys()).find((k) => k.id === id);
+    const key = (await this.#deps.apiKeyRecords.listApiKeys()).find((k) => k.id === id);
     if (!key) throw new EProofError("NOT_FOUND", `no API key ${id}`);
     if (key.revoked) throw new EProofError("INVALID_STATUS_CHANGE", `API key ${id} is already revoked`);
-    await this.#deps.records.revokeApiKey(id);
+    await this.#deps.apiKeyRecords.revokeApiKey(id);
     this.#deps.onApiKeyRevoked();
     await this.#audit(actor, "apikey.revoke", key.department === "*" ? null : key.department, { keyId: id });
     return { id, revoked: true };
   }
 
   async listApiKeys() {
-    return this.#deps.records.listApiKeys();
+    return this.#deps.apiKeyRecords.listApiKeys();
   }
 }

@@ -20,7 +20,7 @@
 import { buildMerkleTree } from "../domain/merkle.ts";
 import { isEProofError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import type { AnchoredBatch, Clock, Ledger, Locks, Store, StoredBatch, TxReceipt } from "../ports.ts";
+import type { AnchoredBatch, Clock, DocumentStore, Ledger, Locks, StoredBatch, TxReceipt } from "../ports.ts";
 import { BackgroundLoop } from "./background-loop.ts";
 
 export interface AnchoringOptions {
@@ -48,7 +48,7 @@ export interface AnchoringOptions {
 }
 
 export interface AnchoringDeps {
-  store: Store;
+  store: DocumentStore;
   ledger: Ledger;
   clock: Clock;
   logger: Logger;

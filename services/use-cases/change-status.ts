@@ -7,7 +7,7 @@
 
 import type { OnChainStatus } from "../domain/verification-record.ts";
 import { EProofError } from "../errors.ts";
-import type { Clock, Hex, Ledger, Store, StoredDocument, TxReceipt } from "../ports.ts";
+import type { Clock, DocumentStore, Hex, Ledger, StatusHistory, StoredDocument, TxReceipt } from "../ports.ts";
 
 export type StatusAction = "revoke" | "suspend" | "reinstate";
 
@@ -25,7 +25,7 @@ export const ALLOWED_FROM: Record<StatusAction, OnChainStatus[]> = {
 };
 
 export interface StatusDeps {
-  store: Store;
+  store: DocumentStore & StatusHistory;
   ledger: Ledger;
   clock: Clock;
   /**
@@ -44,7 +44,7 @@ export interface StatusChangeInput {
   actor: string;
 }
 
-async function documentOfDepartment(store: Store, department: string, id: string) {
+async function documentOfDepartment(store: DocumentStore, department: string, id: string) {
   const stored = await store.getDocument(id);
   if (!stored || stored.department !== department) {
     throw new EProofError("NOT_FOUND", `no document ${id} issued by ${department}`);

@@ -4,7 +4,7 @@
  * as unreachable and the whole as "degraded".
  */
 import type { Logger } from "../logger.ts";
-import type { ChainProbe, Store } from "../ports.ts";
+import type { ChainProbe, DocumentStore } from "../ports.ts";
 
 export interface HealthReport {
   status: "ok" | "degraded";
@@ -26,7 +26,7 @@ export interface HealthDeps {
   chain: ChainProbe;
   /** The configured chain id. */
   chainId: number;
-  store: Pick<Store, "countUnanchored">;
+  store: DocumentStore;
   logger: Logger;
 }
 

@@ -19,12 +19,12 @@ import { sha256Hex } from "../domain/sha256.ts";
 import { CHAIN_ACTOR } from "../domain/status-history.ts";
 import { isEProofError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import type { ChainEvents, ChainStatusEvent, Clock, Hex, NewDelivery, NotificationSigner, Store, Subscriptions } from "../ports.ts";
+import type { ChainEvents, ChainStatusEvent, Clock, DocumentStore, Hex, NewDelivery, NotificationSigner, StatusHistory, Subscriptions } from "../ports.ts";
 import { BackgroundLoop } from "./background-loop.ts";
 
 export interface FollowerDeps {
   events: ChainEvents;
-  store: Store;
+  store: DocumentStore & StatusHistory;
   subscriptions: Subscriptions;
   signer: NotificationSigner;
   clock: Clock;

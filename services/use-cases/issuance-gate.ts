@@ -9,7 +9,7 @@
  * blocked (the documents queue, as everywhere else): the contract still refuses a bad anchoring.
  */
 import { EProofError, isEProofError } from "../errors.ts";
-import type { IssuanceGate, IssuerGovernance, KeyCustody, SigningKeyRecord, Store } from "../ports.ts";
+import type { IssuanceGate, IssuerGovernance, KeyCustody, SigningKeyMirror, SigningKeyRecord } from "../ports.ts";
 
 interface DepartmentView {
   /** UNREADABLE: the chain could not be read (remembered briefly, so an outage does not slow every issuance). */
@@ -24,7 +24,7 @@ const MISS_REREAD_MS = 250;
 
 export class ChainIssuanceGate implements IssuanceGate {
   readonly #governance: Pick<IssuerGovernance, "department" | "documentTypes">;
-  readonly #store: Pick<Store, "signingKeys">;
+  readonly #store: Pick<SigningKeyMirror, "signingKeys">;
   readonly #keys: Pick<KeyCustody, "currentSigningKey">;
   readonly #now: () => number;
   readonly #onDepartment: (code: string, name: { en: string; zhHK: string }) => void;
@@ -33,7 +33,8 @@ export class ChainIssuanceGate implements IssuanceGate {
 
   constructor(deps: {
     governance: Pick<IssuerGovernance, "department" | "documentTypes">;
-    store: Pick<Store, "signingKeys">;
+    /** The mirror of the chain's signing keys, only read here. */
+    store: Pick<SigningKeyMirror, "signingKeys">;
     keys: Pick<KeyCustody, "currentSigningKey">;
     now: () => number;
     /** Told each department's bilingual name as read from the chain (e.g. for PDF headings). */

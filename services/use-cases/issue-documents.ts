@@ -9,10 +9,10 @@ import { assembleDocument, prepareDocument } from "../domain/issue-document.ts";
 import { merkleLeaf } from "../domain/merkle.ts";
 import type { JsonValue, SignatureBlock } from "../domain/types.ts";
 import { EProofError, type Problem } from "../errors.ts";
-import type { Clock, DocumentSigner, IssuanceGate, NewDocument, Random, Store } from "../ports.ts";
+import type { Clock, DocumentSigner, DocumentStore, IssuanceGate, NewDocument, Random } from "../ports.ts";
 
 export interface IssuanceDeps {
-  store: Store;
+  store: DocumentStore;
   signer: DocumentSigner;
   clock: Clock;
   random: Random;

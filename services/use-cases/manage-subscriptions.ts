@@ -10,7 +10,7 @@
  */
 import { documentTypes } from "../domain/document-types.ts";
 import { EProofError } from "../errors.ts";
-import type { AuditEntry, AuditLog, Clock, DeliveryRecord, Random, Store, SubscriptionRecord, Subscriptions, WebhookUrlCheck } from "../ports.ts";
+import type { AuditEntry, AuditLog, Clock, DeliveryRecord, DocumentStore, Random, SubscriptionRecord, Subscriptions, WebhookUrlCheck } from "../ports.ts";
 
 /** The API key asking: an officer (of one department) or a relying party (department "*"). */
 export interface Subscriber {
@@ -30,7 +30,7 @@ export interface SubscriptionRequest {
 
 export interface SubscriptionDeps {
   subscriptions: Subscriptions;
-  store: Pick<Store, "getDocument">;
+  store: DocumentStore;
   audit?: AuditLog;
   clock: Clock;
   random: Random;

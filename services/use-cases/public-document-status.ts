@@ -11,7 +11,7 @@
 import { type EProofDocument, isDocumentId } from "../domain/types.ts";
 import type { Verdict } from "../domain/verdict.ts";
 import { EProofError } from "../errors.ts";
-import type { Clock, Ledger, SignatureChecker, Store } from "../ports.ts";
+import type { Clock, DocumentStore, Ledger, SignatureChecker } from "../ports.ts";
 import { eproofFile, type TrustAnchor } from "./document-files.ts";
 import { type Evidence, type StatusChange, verifyDocument } from "./verify-document.ts";
 
@@ -39,7 +39,7 @@ export interface PublicDocumentStatus {
 }
 
 export interface PublicStatusDeps {
-  store: Pick<Store, "getDocument">;
+  store: DocumentStore;
   ledger: Pick<Ledger, "verificationRecord">;
   signatures: SignatureChecker;
   trust: TrustAnchor;

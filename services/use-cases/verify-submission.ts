@@ -10,12 +10,12 @@ import { joinJws } from "../domain/signature.ts";
 import { type EProofDocument, isDocumentId } from "../domain/types.ts";
 import { CHECK_ORDER, type Check, invalid, overallVerdict, skipped } from "../domain/verdict.ts";
 import { EProofError, isEProofError } from "../errors.ts";
-import type { Clock, DepartmentPolicies, Ledger, PdfReader, SignatureChecker, Store, StoredDocument } from "../ports.ts";
+import type { Clock, DepartmentPolicies, DocumentStore, Ledger, PdfReader, SignatureChecker, StoredDocument } from "../ports.ts";
 import { anchorOf, type TrustAnchor } from "./document-files.ts";
 import { type VerificationResult, verifyDocument } from "./verify-document.ts";
 
 export interface VerifySubmissionDeps {
-  store: Store;
+  store: DocumentStore;
   ledger: Pick<Ledger, "verificationRecord">;
   signatures: SignatureChecker;
   trust: TrustAnchor;

@@ -13,7 +13,7 @@ import { loadConfig } from "../../services/config.ts";
 import { bootstrapEmbedded, type Deployment } from "../../services/embedded/dev-bootstrap.ts";
 import { createLogger } from "../../services/logger.ts";
 import { type RunningService, startEProof } from "../../services/main.ts";
-import type { CustodyRecords, Store } from "../../services/ports.ts";
+import type { ApiKeyRecords, CustodyRecords, SigningKeyMirror } from "../../services/ports.ts";
 
 /**
  * What a thief of the database AND the custody key could take: a department's private signing key
@@ -47,7 +47,7 @@ export async function bootstrapOnChain(options: {
   rpcUrl: string;
   chainId: number;
   dataDir: string;
-  store: Store & CustodyRecords;
+  store: ApiKeyRecords & SigningKeyMirror & CustodyRecords;
 }): Promise<{ deployment: Deployment; anchorKey: string; custodyKeyFile: string }> {
   const custodyKeyFile = join(options.dataDir, "custody.key");
   const custody = new StoreKeyCustody({ records: options.store, kek: loadOrCreateCustodyKey({ filePath: custodyKeyFile }) });

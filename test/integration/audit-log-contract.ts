@@ -3,9 +3,10 @@
  * PostgreSQL run the same suite); the database-specific append-only guard is tested beside each.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { AdminRecords, AuditEntry, AuditLog, Store } from "../../services/ports.ts";
+import type { SqlStore } from "../../services/adapters/store/sql-store.ts";
+import type { AuditEntry } from "../../services/ports.ts";
 
-export type AdminStore = Store & AdminRecords & { readonly audit: AuditLog };
+export type AdminStore = SqlStore;
 
 export const auditEntry = (overrides: Partial<AuditEntry> = {}): AuditEntry => ({
   actor: "DEMO-officer-1",

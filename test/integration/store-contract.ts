@@ -3,7 +3,11 @@
  * against a real SQLite file and a real PostgreSQL schema.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Hex, NewDocument, Store } from "../../services/ports.ts";
+import type { SqlStore } from "../../services/adapters/store/sql-store.ts";
+import type { Hex, NewDocument } from "../../services/ports.ts";
+
+/** Either dialect's store: every port it implements is held to the same behaviour. */
+type Store = SqlStore;
 
 export function doc(n: number, overrides: Partial<NewDocument> = {}): NewDocument {
   const id = n.toString(16).padStart(32, "0");

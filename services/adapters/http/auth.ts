@@ -5,7 +5,7 @@
  */
 import type { RequestHandler } from "express";
 import { EProofError } from "../../errors.ts";
-import type { ApiKeyRecord, ApiKeyRole, AuditLog, Store } from "../../ports.ts";
+import type { ApiKeyRecord, ApiKeyRecords, ApiKeyRole, AuditLog } from "../../ports.ts";
 import { apiKeySecrets } from "./api-key-secrets.ts";
 
 /** The hash a key is stored and looked up under (api-key-secrets.ts). */
@@ -44,17 +44,17 @@ export interface Subscriber {
 }
 
 /** Only officer keys; an admin or relying-party key gets 403 (recorded in `audit` when given), no key 401. */
-export function requireOfficer(store: Store, audit?: AuditLog): RequestHandler {
+export function requireOfficer(store: ApiKeyRecords, audit?: AuditLog): RequestHandler {
   return requireKey(store, ["officer"], audit);
 }
 
 /** Only API keys with role "admin": an officer or relying-party key gets 403, no key 401. */
-export function requireAdmin(store: Store, audit?: AuditLog): RequestHandler {
+export function requireAdmin(store: ApiKeyRecords, audit?: AuditLog): RequestHandler {
   return requireKey(store, ["admin"], audit);
 }
 
 /** Relying-party and officer keys (subscriptions); an admin key gets 403. */
-export function requireSubscriber(store: Store, audit?: AuditLog): RequestHandler {
+export function requireSubscriber(store: ApiKeyRecords, audit?: AuditLog): RequestHandler {
   return requireKey(store, ["relying-party", "officer"], audit);
 }
 
@@ -90,7 +90,7 @@ function refusalWorthRecording(what: string): boolean {
 }
 
 // A revoked key stops working within CACHE_MS (the cache spares a database read per request).
-function requireKey(store: Store, roles: readonly ApiKeyRole[], audit: AuditLog | undefined): RequestHandler {
+function requireKey(store: ApiKeyRecords, roles: readonly ApiKeyRole[], audit: AuditLog | undefined): RequestHandler {
   const cache = new Map<string, { key: ApiKeyRecord | null; until: number; generation: number }>();
   return async (req, res, next) => {
     const header = req.get("authorization") ?? "";

@@ -1,10 +1,12 @@
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../logger.ts";
 import type {
+  ApiKeyRecords,
   AuditLog,
   Clock,
   CounterStore,
   DepartmentPolicies,
+  DocumentStore,
   Ledger,
   PdfReader,
   PdfRenderer,
@@ -12,7 +14,7 @@ import type {
   QrRenderer,
   Random,
   SignatureChecker,
-  Store,
+  StatusHistory,
   Subscriptions,
 } from "../../ports.ts";
 import type { Administration } from "../../use-cases/administer.ts";
@@ -53,7 +55,8 @@ export interface OfficerHttpDeps {
 /** Everything the HTTP adapter needs, built once by main.ts. */
 export interface HttpDeps {
   config: Pick<Config, "publicUrl" | "bodyLimitBytes" | "maxBatchItems" | "abuse">;
-  store: Store;
+  /** Documents and their status history (officer answers, verification), and the API keys callers present. */
+  store: DocumentStore & StatusHistory & ApiKeyRecords;
   ledger: Ledger;
   trust: TrustAnchor;
   clock: Clock;

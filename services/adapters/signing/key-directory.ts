@@ -3,7 +3,7 @@
  * verifiers can judge a signature as of issuance. Read from the store (which mirrors the chain's
  * registrations) and cached briefly.
  */
-import type { SigningKeyRecord, Store } from "../../ports.ts";
+import type { SigningKeyMirror, SigningKeyRecord } from "../../ports.ts";
 
 export interface PublishedKey extends Record<string, unknown> {
   kid: string;
@@ -21,10 +21,10 @@ export interface PublishedKey extends Record<string, unknown> {
 }
 
 export class KeyDirectory {
-  readonly #store: Store;
+  readonly #store: SigningKeyMirror;
   #cache: { keys: SigningKeyRecord[]; until: number } | null = null;
 
-  constructor(store: Store) {
+  constructor(store: SigningKeyMirror) {
     this.#store = store;
   }
 

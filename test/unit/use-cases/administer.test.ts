@@ -94,14 +94,15 @@ function setup(options: { refuse?: keyof IssuerGovernance } = {}) {
       publishableReasonCodes: async (department) => policies.get(department) ?? [],
       setPublishableReasonCodes: async (department, codes) => void policies.set(department, codes),
     },
-    store: {
+    apiKeyRecords: {
       insertApiKey: async () => undefined,
-      insertSigningKey: async (key) => void mirror.push(key),
-      signingKeys: async () => mirror,
-    },
-    records: {
+      findApiKey: async () => null,
       listApiKeys: async () => [],
       revokeApiKey: async () => true,
+    },
+    signingKeyMirror: {
+      insertSigningKey: async (key) => void mirror.push(key),
+      signingKeys: async () => mirror,
       updateSigningKeyWindow: async (kid, window) => {
         windows.push([kid, window]);
         const key = mirror.find((k) => k.kid === kid);

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { es256 } from "../../../services/adapters/signing/es256.ts";
 import type { EProofDocument } from "../../../services/domain/types.ts";
-import type { Store, StoredBatch, StoredDocument } from "../../../services/ports.ts";
+import type { DocumentStore, StoredBatch, StoredDocument } from "../../../services/ports.ts";
 import { type VerifySubmissionDeps, verifySubmittedDocument } from "../../../services/use-cases/verify-submission.ts";
 import { CHAIN_ID, copy, fakeLedger, issueBatch, ledgerRecord, makeSigningKey, NOW, REGISTRY, seededRandom } from "../domain/fixtures.ts";
 
@@ -47,7 +47,7 @@ function harness(stored: StoredDocument | null, chainKnowsRoot: boolean) {
       reads.push(id);
       return stored && stored.id === id ? stored : null;
     },
-  } as unknown as Store;
+  } as unknown as DocumentStore;
   const ledger = fakeLedger(ledgerRecord(chainKnowsRoot ? {} : { batch: { anchored: false, blockNumber: 0, anchoredAt: 0 } }));
   const deps: VerifySubmissionDeps = {
     store,

@@ -1,0 +1,259 @@
+/**
+ * What the SQLite and PostgreSQL stores share: every statement that is the same in both dialects,
+ * written once over a SqlClient (sql-client.ts) and mapped by store-rows.ts. A dialect's class
+ * (sqlite-store.ts, pg-store.ts) adds what differs: the writes that need a transaction (SQLite's
+ * synchronous, PostgreSQL's on one pooled connection), bulk statements, and how it reports a taken
+ * idempotency key.
+ *
+ * One class per dialect implements the small ports of the data it holds (documents and outbox, status
+ * history, API keys, signing-key mirror, custody, policies, audit) rather than one class per kind:
+ * every kind lives in the same database and shares its one connection (SQLite) or pool (PostgreSQL),
+ * and a class per kind and dialect would be ten small classes that only pass that connection on.
+ * Callers still see only the port they are given.
+ */
+import type {
+  ApiKeyRecord,
+  ApiKeyRecords,
+  AuditEntry,
+  AuditFilter,
+  AuditLog,
+  CustodyKeyIdentity,
+  CustodyKeyState,
+  CustodyRecords,
+  DepartmentPolicies,
+  DocumentStore,
+  Hex,
+  NewCustodyKey,
+  NewDocument,
+  SigningKeyMirror,
+  SigningKeyRecord,
+  StatusChangeRecord,
+  StatusHistory,
+  StoredBatch,
+  StoredCustodyKey,
+  StoredDocument,
+  TxReceipt,
+} from "../../ports.ts";
+import type { SqlClient, SqlValue } from "./sql-client.ts";
+import { reasonCodesOf, toApiKey, toAuditEntry, toBatch, toCustodyKey, toSigningKey, toStatusChange, toStoredDocument } from "./store-rows.ts";
+
+/** Statements the dialects' own transactions run (in $n form; SQLite rewrites them with sqliteText). */
+export const STATEMENTS = {
+  insertStatusChange: `INSERT INTO status_changes (document_id, status, reason, reason_code, successor, actor, tx_hash, changed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+  setCurrentStatus: `UPDATE documents SET status = $1, status_reason = $2, status_reason_code = $3, status_changed_at = $4,
+              successor = COALESCE($5, successor) WHERE id = $6`,
+  /** ON CONFLICT DO NOTHING: a concurrent insert of the same number yields nothing; the caller retries with the next number. */
+  insertCustodyKey: `INSERT INTO custody_keys (kind, department, key_number, public_part, sealed, state, created_at, version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 0) ON CONFLICT (kind, department, key_number) DO NOTHING RETURNING key_number`,
+  setCustodyKeyState: `UPDATE custody_keys SET state = $1 WHERE kind = $2 AND department = $3 AND key_number = $4
+            AND state <> $1 AND state <> 'COMPROMISED' RETURNING key_number`,
+  nextCustodyVersion: "UPDATE custody_changes SET version = version + 1 WHERE id = 1 RETURNING version",
+  stampCustodyKey: "UPDATE custody_keys SET version = $1 WHERE kind = $2 AND department = $3 AND key_number = $4",
+  insertBatch: `INSERT INTO batches (department, type, root, count, state, created_at)
+         VALUES ($1, $2, $3, $4, 'SEALED', $5) RETURNING *`,
+} as const;
+
+/** The parameters of insertStatusChange and setCurrentStatus for one change. */
+export const statusChangeParams = (c: StatusChangeRecord): { history: SqlValue[]; current: SqlValue[] } => ({
+  history: [c.documentId, c.status, c.reason, c.reasonCode, c.successor, c.actor, c.txHash, c.changedAt],
+  current: [c.status, c.reason, c.reasonCode, c.changedAt, c.successor, c.documentId],
+});
+
+export const custodyKeyParams = (key: NewCustodyKey): SqlValue[] => [
+  key.kind,
+  key.department,
+  key.number,
+  key.publicPart,
+  key.sealed,
+  key.state,
+  key.createdAt,
+];
+export const custodyIdentityParams = (identity: CustodyKeyIdentity): SqlValue[] => [identity.kind, identity.department, identity.number];
+
+/** The audit log's filter as one query: entries after `after`, oldest first, at most 1000 a page. */
+function auditQuery(filter: AuditFilter): { sql: string; params: SqlValue[] } {
+  const params: SqlValue[] = [filter.after ?? 0];
+  const where: string[] = ["seq > $1"];
+  for (const [column, value] of [
+    ["department", filter.department],
+    ["actor", filter.actor],
+    ["action", filter.action],
+    ["document_id", filter.documentId],
+  ] as const) {
+    if (value !== undefined) {
+      params.push(value);
+      where.push(`${column} = $${params.length}`);
+    }
+  }
+  params.push(Math.min(Math.max(filter.limit ?? 100, 1), 1000));
+  return { sql: `SELECT * FROM audit_log WHERE ${where.join(" AND ")} ORDER BY seq LIMIT $${params.length}`, params };
+}
+
+export abstract class SqlStore implements DocumentStore, StatusHistory, ApiKeyRecords, SigningKeyMirror, CustodyRecords, DepartmentPolicies {
+  readonly #sql: SqlClient;
+  /** The append-only audit log, in the same database (triggers refuse UPDATE and DELETE). */
+  readonly audit: AuditLog;
+
+  constructor(sql: SqlClient) {
+    this.#sql = sql;
+    this.audit = {
+      append: (entries) => this.appendAudit(entries),
+      list: async (filter) => {
+        const { sql: text, params } = auditQuery(filter);
+        return (await this.#sql.all(text, params)).map(toAuditEntry);
+      },
+    };
+  }
+
+  // ---- What each dialect writes its own way ----
+
+  abstract insertDocuments(documents: NewDocument[]): Promise<void>;
+  abstract findByIdempotencyKey(department: string, keys: string[]): Promise<Map<string, string>>;
+  abstract sealBatch(
+    department: string,
+    type: string,
+    maxSize: number,
+    buildTree: (leaves: Hex[]) => { root: Hex; proofs: Hex[][] },
+  ): Promise<StoredBatch | null>;
+  abstract recordStatusChanges(changes: StatusChangeRecord[]): Promise<void>;
+  abstract insertCustodyKey(key: NewCustodyKey): Promise<"inserted" | "taken">;
+  abstract setCustodyKeyState(identity: CustodyKeyIdentity, state: CustodyKeyState): Promise<boolean>;
+  protected abstract appendAudit(entries: AuditEntry[]): Promise<void>;
+  abstract close(): Promise<void>;
+
+  // ---- Documents and the anchoring outbox ----
+
+  async getDocument(id: string): Promise<StoredDocument | null> {
+    const [row] = await this.#sql.all(
+      `SELECT d.*, f.json, b.id AS b_id, b.root, b.count, b.state, b.tx_hash, b.block_number, b.block_time,
+              b.department AS b_department, b.type AS b_type
+         FROM documents d JOIN document_files f ON f.seq = d.seq LEFT JOIN batches b ON b.id = d.batch_id WHERE d.id = $1`,
+      [id],
+    );
+    return row ? toStoredDocument(row) : null;
+  }
+
+  async unbatchedGroups(): Promise<Array<{ department: string; type: string; count: number; oldestIssuedAt: string }>> {
+    const rows = await this.#sql.all(
+      `SELECT department, type, COUNT(*) AS count, MIN(issued_at) AS oldest
+         FROM documents WHERE batch_id IS NULL GROUP BY department, type ORDER BY oldest`,
+    );
+    return rows.map((row) => ({ department: String(row.department), type: String(row.type), count: Number(row.count), oldestIssuedAt: String(row.oldest) }));
+  }
+
+  async unfinishedBatches(): Promise<StoredBatch[]> {
+    return (await this.#sql.all("SELECT * FROM batches WHERE state <> 'ANCHORED' ORDER BY id")).map(toBatch);
+  }
+
+  async recentAnchoredBatches(limit: number): Promise<StoredBatch[]> {
+    return (await this.#sql.all("SELECT * FROM batches WHERE state = 'ANCHORED' ORDER BY id DESC LIMIT $1", [limit])).map(toBatch);
+  }
+
+  async markBatchSent(batchId: number): Promise<void> {
+    await this.#sql.run("UPDATE batches SET state = 'SENT', sent_at = $1 WHERE id = $2 AND state = 'SEALED'", [new Date().toISOString(), batchId]);
+  }
+
+  async markBatchAnchored(batchId: number, receipt: TxReceipt): Promise<void> {
+    await this.#sql.run("UPDATE batches SET state = 'ANCHORED', tx_hash = $1, block_number = $2, block_time = $3 WHERE id = $4", [
+      receipt.txHash,
+      receipt.blockNumber,
+      receipt.blockTime,
+      batchId,
+    ]);
+  }
+
+  async markBatchLost(batchId: number): Promise<void> {
+    await this.#sql.run("UPDATE batches SET state = 'SEALED', tx_hash = NULL, block_number = NULL, block_time = NULL WHERE id = $1", [batchId]);
+  }
+
+  async countUnanchored(): Promise<number> {
+    const [row] = await this.#sql.all(
+      `SELECT (SELECT COUNT(*) FROM documents WHERE batch_id IS NULL)
+            + (SELECT COALESCE(SUM(count), 0) FROM batches WHERE state <> 'ANCHORED') AS n`,
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  // ---- Status history ----
+
+  async statusHistory(documentId: string): Promise<StatusChangeRecord[]> {
+    return (await this.#sql.all("SELECT * FROM status_changes WHERE document_id = $1 ORDER BY id", [documentId])).map(toStatusChange);
+  }
+
+  // ---- API keys ----
+
+  async insertApiKey(key: ApiKeyRecord, keyHash: string): Promise<void> {
+    // revoked as 1/0: SQLite's INTEGER column, and PostgreSQL's BOOLEAN reads '1'/'0' as true/false.
+    await this.#sql.run("INSERT INTO api_keys (id, key_hash, department, label, types, revoked, created_at, role) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", [
+      key.id,
+      keyHash,
+      key.department,
+      key.label,
+      JSON.stringify(key.types),
+      key.revoked ? 1 : 0,
+      new Date().toISOString(),
+      key.role ?? "officer",
+    ]);
+  }
+
+  async findApiKey(keyHash: string): Promise<ApiKeyRecord | null> {
+    const [row] = await this.#sql.all("SELECT * FROM api_keys WHERE key_hash = $1", [keyHash]);
+    return row ? toApiKey(row) : null;
+  }
+
+  async listApiKeys(): Promise<Array<ApiKeyRecord & { createdAt: string }>> {
+    return (await this.#sql.all("SELECT * FROM api_keys ORDER BY created_at, id")).map((row) => ({ ...toApiKey(row), createdAt: String(row.created_at) }));
+  }
+
+  async revokeApiKey(id: string): Promise<boolean> {
+    return (await this.#sql.run("UPDATE api_keys SET revoked = TRUE WHERE id = $1", [id])) > 0;
+  }
+
+  // ---- The signing-key mirror ----
+
+  async insertSigningKey(key: SigningKeyRecord): Promise<void> {
+    await this.#sql.run(
+      `INSERT INTO signing_keys (kid, department, key_number, thumbprint, public_jwk, valid_from, valid_until, compromised_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [key.kid, key.department, key.keyNumber, key.thumbprint, JSON.stringify(key.publicJwk), key.validFrom, key.validUntil, key.compromisedAt],
+    );
+  }
+
+  async signingKeys(): Promise<SigningKeyRecord[]> {
+    return (await this.#sql.all("SELECT * FROM signing_keys ORDER BY department, key_number")).map(toSigningKey);
+  }
+
+  async updateSigningKeyWindow(kid: string, window: { validUntil?: string; compromisedAt?: string }): Promise<void> {
+    if (window.validUntil !== undefined) await this.#sql.run("UPDATE signing_keys SET valid_until = $1 WHERE kid = $2", [window.validUntil, kid]);
+    if (window.compromisedAt !== undefined) await this.#sql.run("UPDATE signing_keys SET compromised_at = $1 WHERE kid = $2", [window.compromisedAt, kid]);
+  }
+
+  // ---- Key custody (the writes, which move the custody version in their transaction, are the dialects') ----
+
+  async custodyKeys(sinceVersion = 0): Promise<StoredCustodyKey[]> {
+    return (await this.#sql.all("SELECT * FROM custody_keys WHERE version > $1 ORDER BY version, kind, department, key_number", [sinceVersion])).map(
+      toCustodyKey,
+    );
+  }
+
+  async custodyVersion(): Promise<number> {
+    const [row] = await this.#sql.all("SELECT version FROM custody_changes WHERE id = 1");
+    return Number(row?.version ?? 0);
+  }
+
+  // ---- Department publication policies ----
+
+  async publishableReasonCodes(department: string): Promise<number[]> {
+    const [row] = await this.#sql.all("SELECT publishable_reason_codes FROM department_policies WHERE department = $1", [department]);
+    return row ? reasonCodesOf(String(row.publishable_reason_codes)) : [];
+  }
+
+  async setPublishableReasonCodes(department: string, codes: number[]): Promise<void> {
+    await this.#sql.run(
+      `INSERT INTO department_policies (department, publishable_reason_codes, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (department) DO UPDATE SET publishable_reason_codes = excluded.publishable_reason_codes, updated_at = excluded.updated_at`,
+      [department, JSON.stringify(codes), new Date().toISOString()],
+    );
+  }
+}
