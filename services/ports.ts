@@ -175,6 +175,9 @@ export interface SigningKeyRecord {
   compromisedAt: string | null;
 }
 
+/** Computes a batch's Merkle root and each leaf's proof (the domain's tree), for the store to record with the batch. */
+export type BatchTreeBuilder = (leaves: Hex[]) => { root: Hex; proofs: Hex[][] };
+
 /**
  * Accepted documents and the anchoring outbox (documents not yet in a batch, batches not yet
  * anchored). Async so that a networked database (PostgreSQL) can implement it as well as the
@@ -194,7 +197,7 @@ export interface DocumentStore {
    * Atomically takes up to `maxSize` unbatched documents of one department and type, lets `buildTree`
    * compute the root and proofs of their leaves, and records the batch as SEALED with each proof.
    */
-  sealBatch(department: string, type: string, maxSize: number, buildTree: (leaves: Hex[]) => { root: Hex; proofs: Hex[][] }): Promise<StoredBatch | null>;
+  sealBatch(department: string, type: string, maxSize: number, buildTree: BatchTreeBuilder): Promise<StoredBatch | null>;
   /** Batches SEALED or SENT: to be (re)sent or reconciled. */
   unfinishedBatches(): Promise<StoredBatch[]>;
   /** Anchored batches, newest first (for reconciliation against a chain that lost state). */

@@ -8,7 +8,17 @@
  */
 import type pg from "pg";
 import { EProofError } from "../../errors.ts";
-import type { AuditEntry, CustodyKeyIdentity, CustodyKeyState, Hex, NewCustodyKey, NewDocument, StatusChangeRecord, StoredBatch } from "../../ports.ts";
+import type {
+  AuditEntry,
+  BatchTreeBuilder,
+  CustodyKeyIdentity,
+  CustodyKeyState,
+  Hex,
+  NewCustodyKey,
+  NewDocument,
+  StatusChangeRecord,
+  StoredBatch,
+} from "../../ports.ts";
 import { openPgPool, type PgPoolOptions } from "./pg-database.ts";
 import { inTransaction } from "./pg-transaction.ts";
 import { pgClient } from "./sql-client.ts";
@@ -98,12 +108,7 @@ export class PgStore extends SqlStore {
     return new Map(rows.map((row) => [String(row.idempotency_key), String(row.id)]));
   }
 
-  async sealBatch(
-    department: string,
-    type: string,
-    maxSize: number,
-    buildTree: (leaves: Hex[]) => { root: Hex; proofs: Hex[][] },
-  ): Promise<StoredBatch | null> {
+  async sealBatch(department: string, type: string, maxSize: number, buildTree: BatchTreeBuilder): Promise<StoredBatch | null> {
     return this.#transaction(async (client) => {
       // SKIP LOCKED: an instance sealing at the same moment takes other documents, never the same ones.
       const { rows } = await client.query(

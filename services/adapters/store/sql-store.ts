@@ -17,12 +17,12 @@ import type {
   AuditEntry,
   AuditFilter,
   AuditLog,
+  BatchTreeBuilder,
   CustodyKeyIdentity,
   CustodyKeyState,
   CustodyRecords,
   DepartmentPolicies,
   DocumentStore,
-  Hex,
   NewCustodyKey,
   NewDocument,
   SigningKeyMirror,
@@ -110,12 +110,7 @@ export abstract class SqlStore implements DocumentStore, StatusHistory, ApiKeyRe
 
   abstract insertDocuments(documents: NewDocument[]): Promise<void>;
   abstract findByIdempotencyKey(department: string, keys: string[]): Promise<Map<string, string>>;
-  abstract sealBatch(
-    department: string,
-    type: string,
-    maxSize: number,
-    buildTree: (leaves: Hex[]) => { root: Hex; proofs: Hex[][] },
-  ): Promise<StoredBatch | null>;
+  abstract sealBatch(department: string, type: string, maxSize: number, buildTree: BatchTreeBuilder): Promise<StoredBatch | null>;
   abstract recordStatusChanges(changes: StatusChangeRecord[]): Promise<void>;
   abstract insertCustodyKey(key: NewCustodyKey): Promise<"inserted" | "taken">;
   abstract setCustodyKeyState(identity: CustodyKeyIdentity, state: CustodyKeyState): Promise<boolean>;

@@ -8,7 +8,17 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { EProofError } from "../../errors.ts";
-import type { AuditEntry, CustodyKeyIdentity, CustodyKeyState, Hex, NewCustodyKey, NewDocument, StatusChangeRecord, StoredBatch } from "../../ports.ts";
+import type {
+  AuditEntry,
+  BatchTreeBuilder,
+  CustodyKeyIdentity,
+  CustodyKeyState,
+  Hex,
+  NewCustodyKey,
+  NewDocument,
+  StatusChangeRecord,
+  StoredBatch,
+} from "../../ports.ts";
 import { migrateSqlite } from "./migrations.ts";
 import { sqliteClient } from "./sql-client.ts";
 import { custodyIdentityParams, custodyKeyParams, SqlStore, STATEMENTS, statusChangeParams } from "./sql-store.ts";
@@ -71,12 +81,7 @@ export class SqliteStore extends SqlStore {
     return found;
   }
 
-  async sealBatch(
-    department: string,
-    type: string,
-    maxSize: number,
-    buildTree: (leaves: Hex[]) => { root: Hex; proofs: Hex[][] },
-  ): Promise<StoredBatch | null> {
+  async sealBatch(department: string, type: string, maxSize: number, buildTree: BatchTreeBuilder): Promise<StoredBatch | null> {
     return this.#transaction(() => {
       const rows = this.#sql
         .prepare("SELECT seq, leaf FROM documents WHERE batch_id IS NULL AND department = $1 AND type = $2 ORDER BY seq LIMIT $3")
