@@ -1,4 +1,5 @@
 import type { MigrationList } from "./migrations.ts";
+import { DEPARTMENT_POLICIES_MIGRATION } from "./shared-migrations.ts";
 
 /**
  * Schema migrations of the PostgreSQL store, applied in order once each (never edit a shipped one).
@@ -148,18 +149,7 @@ export const PG_MIGRATIONS: MigrationList = {
   INSERT INTO custody_changes (id, version) VALUES (1, 0);
   `,
     },
-    // Which reason codes each department publishes in public verify answers (none by default): the
-    // reasons themselves never leave the department's store otherwise, and never go on chain.
-    {
-      name: "department publication policies",
-      sql: `
-  CREATE TABLE department_policies (
-    department TEXT PRIMARY KEY,
-    publishable_reason_codes TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-  );
-  `,
-    },
+    DEPARTMENT_POLICIES_MIGRATION,
     // Rate-limit counters kept by rate-limiter-flexible (services/adapters/store/rate-limit-counters.ts), in the
     // table layout RateLimiterPostgres expects; they replace rate_limit_hits, which nothing reads any more (an
     // instance of an earlier version still running during an upgrade fails open: it lets its requests through).

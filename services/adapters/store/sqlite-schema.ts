@@ -1,4 +1,5 @@
 import type { MigrationList } from "./migrations.ts";
+import { DEPARTMENT_POLICIES_MIGRATION } from "./shared-migrations.ts";
 
 /** Schema migrations of the embedded store, applied in order once each (never edit a shipped one). */
 export const SQLITE_MIGRATIONS: MigrationList = {
@@ -197,17 +198,6 @@ export const SQLITE_MIGRATIONS: MigrationList = {
   INSERT INTO custody_changes (id, version) VALUES (1, 0);
   `,
     },
-    // Which reason codes each department publishes in public verify answers (none by default): the
-    // reasons themselves never leave the department's store otherwise, and never go on chain.
-    {
-      name: "department publication policies",
-      sql: `
-  CREATE TABLE department_policies (
-    department TEXT PRIMARY KEY,
-    publishable_reason_codes TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-  );
-  `,
-    },
+    DEPARTMENT_POLICIES_MIGRATION,
   ],
 };
