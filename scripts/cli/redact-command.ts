@@ -3,11 +3,11 @@
  * Works offline with the same domain code as the service's POST /api/v1/redact; the copy still
  * verifies VALID and says which fields were withheld.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { extractEProofJson } from "../../services/adapters/pdf/document-pdf.ts";
+import { writeFileSync } from "node:fs";
 import { EProofError } from "../../services/errors.ts";
 import { redactCopy } from "../../services/use-cases/redact-copy.ts";
 import { type CliCommand, parseCommandLine, stringOption, UsageError } from "./arguments.ts";
+import { readEProofText } from "./eproof-file.ts";
 
 export const REDACT_USAGE = `usage: eproof redact <file.json|file.pdf> --hide <field,…> [--out <file.json>]
 
@@ -33,14 +33,7 @@ export async function redactCommand(options: RedactOptions): Promise<number> {
     .map((name) => name.trim())
     .filter((name) => name !== "");
   if (hide.length === 0) throw new UsageError("redact", "--hide <field,…> is required, e.g. --hide premises,conditions");
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(options.file);
-  } catch {
-    throw new EProofError("BAD_REQUEST", `cannot read ${options.file}`);
-  }
-  const isPdf = bytes.subarray(0, 5).toString("latin1") === "%PDF-";
-  const text = isPdf ? await extractEProofJson(new Uint8Array(bytes)) : bytes.toString("utf8");
+  const text = await readEProofText(options.file);
   let document: unknown;
   try {
     document = JSON.parse(text);

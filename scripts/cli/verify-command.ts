@@ -5,13 +5,13 @@
 import { readFileSync } from "node:fs";
 import { EthersLedger } from "../../services/adapters/chain/ethers-ledger.ts";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
-import { extractEProofJson } from "../../services/adapters/pdf/document-pdf.ts";
 import { es256 } from "../../services/adapters/signing/es256.ts";
 import { parseTrustList, type TrustList } from "../../services/domain/trust-list.ts";
 import { EProofError } from "../../services/errors.ts";
 import type { Hex } from "../../services/ports.ts";
 import { verifyDocument } from "../../services/use-cases/verify-document.ts";
 import { type CliCommand, parseCommandLine, stringOption, UsageError } from "./arguments.ts";
+import { readEProofText } from "./eproof-file.ts";
 
 export const VERIFY_USAGE = `usage: eproof verify <file.json|file.pdf> --rpc <url> (--registry <address> | --trust <file|url>) [--chain-id <id>]
 
@@ -74,14 +74,7 @@ export async function verifyCommand(options: { file?: string; rpc?: string; regi
     );
   }
   const trustList = options.trust ? await loadTrustList(options.trust) : null;
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(options.file);
-  } catch {
-    throw new EProofError("BAD_REQUEST", `cannot read ${options.file}`);
-  }
-  const isPdf = bytes.subarray(0, 5).toString("latin1") === "%PDF-";
-  const text = isPdf ? await extractEProofJson(new Uint8Array(bytes)) : bytes.toString("utf8");
+  const text = await readEProofText(options.file);
   let document: unknown;
   try {
     document = JSON.parse(text);
