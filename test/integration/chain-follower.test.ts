@@ -2,12 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { id } from "ethers";
-import hre from "hardhat";
 import { afterEach, describe, expect, it } from "vitest";
-import { deployContracts } from "../../services/adapters/chain/deploy.ts";
 import { EthersChainEvents } from "../../services/adapters/chain/ethers-chain-events.ts";
 import { EthersLedger, singleAccount } from "../../services/adapters/chain/ethers-ledger.ts";
-import { Governance } from "../../services/adapters/chain/governance.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
 import { SqliteSubscriptions } from "../../services/adapters/store/sqlite-subscriptions.ts";
 import { EProofError } from "../../services/errors.ts";
@@ -15,6 +12,7 @@ import { createLogger } from "../../services/logger.ts";
 import type { Hex, NewDocument } from "../../services/ports.ts";
 import { changeStatus } from "../../services/use-cases/change-status.ts";
 import { ChainFollower, type FollowerOptions, type NotificationPayload } from "../../services/use-cases/follow-chain-events.ts";
+import { demoChain } from "./demo-chain.ts";
 
 const DOC_A = "0123456789abcdef0123456789abcdef";
 const DOC_B = "fedcba9876543210fedcba9876543210";
@@ -31,14 +29,7 @@ afterEach(() => {
 
 /** A real DocumentRegistry on Hardhat's in-process chain, a real SQLite store and subscription store. */
 async function setUp() {
-  const { ethers } = await hre.network.create();
-  const [deployer, anchorer] = await ethers.getSigners();
-  if (!deployer || !anchorer) throw new Error("need 2 signers");
-  const deployed = await deployContracts(deployer);
-  const governance = new Governance(deployer, deployed.issuerRegistry);
-  await governance.registerDepartment("DEMO", { en: "Demo", zhHK: "示範" });
-  await governance.grantDocumentType("DEMO", "licence", id("licence@1") as Hex);
-  await governance.addAnchorer("DEMO", anchorer.address);
+  const { ethers, anchorer, deployed } = await demoChain();
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
   const ledger = new EthersLedger({ provider: ethers.provider, accounts: singleAccount(anchorer), documentRegistry: deployed.documentRegistry, chainId });
   const dir = mkdtempSync(join(tmpdir(), "eproof-follower-"));
