@@ -4,19 +4,23 @@
  * the CLI also runs from the service image, which has no docs/. A unit test issues each of them
  * through the type's validation and fails when a type has no example.
  */
-export const TEMPLATE_EXAMPLES: Readonly<Record<string, Record<string, unknown>>> = {
-  licence: {
-    documentNumber: "FFL-2026-004217",
-    title: { en: "Food Factory Licence", "zh-HK": "食物製造廠牌照" },
-    holder: { name: { en: "CHAN Tai Man", "zh-HK": "陳大文" }, idMasked: "A123***(4)" },
-    premises: {
-      en: "Flat B, 12/F, Wing Fat Industrial Building, 12 Wang Tai Road, Kowloon Bay",
-      "zh-HK": "九龍灣宏泰道12號榮發工業大廈12樓B室",
-    },
-    conditions: ["Maximum 20 workers on the premises", "Display this licence at the entrance"],
-    validFrom: "2026-01-01",
-    validUntil: "2027-12-31",
+
+/** The licence example: also the typical licence of the QR and PDF tests, which read its fields by name. */
+export const LICENCE_EXAMPLE = {
+  documentNumber: "FFL-2026-004217",
+  title: { en: "Food Factory Licence", "zh-HK": "食物製造廠牌照" },
+  holder: { name: { en: "CHAN Tai Man", "zh-HK": "陳大文" }, idMasked: "A123***(4)" },
+  premises: {
+    en: "Flat B, 12/F, Wing Fat Industrial Building, 12 Wang Tai Road, Kowloon Bay",
+    "zh-HK": "九龍灣宏泰道12號榮發工業大廈12樓B室",
   },
+  conditions: ["Maximum 20 workers on the premises", "Display this licence at the entrance"],
+  validFrom: "2026-01-01",
+  validUntil: "2027-12-31",
+};
+
+export const TEMPLATE_EXAMPLES: Readonly<Record<string, Record<string, unknown>>> = {
+  licence: LICENCE_EXAMPLE,
   permit: {
     documentNumber: "TEMP-2026-000318",
     title: { en: "Temporary Place of Public Entertainment Licence", "zh-HK": "臨時公眾娛樂場所牌照" },

@@ -1,44 +1,20 @@
 import { keccak256, toUtf8Bytes } from "ethers";
 import { describe, expect, it, vi } from "vitest";
+import { TEMPLATE_EXAMPLES } from "../../../scripts/cli/template-examples.ts";
 import { canonicalJson } from "../../../services/domain/canonical-json.ts";
 import { documentTypes, getDocumentType, validateDocumentData } from "../../../services/domain/document-types.ts";
 import type { JsonValue } from "../../../services/domain/types.ts";
 import { isEProofError, type Problem } from "../../../services/errors.ts";
 import { typicalLicence } from "./fixtures.ts";
 
-const EXAMPLES: Record<string, Record<string, JsonValue>> = {
-  licence: typicalLicence(),
-  permit: {
-    documentNumber: "TP-2026-000981",
-    title: { en: "Temporary Place of Public Entertainment Licence", "zh-HK": "臨時公眾娛樂場所牌照" },
-    holder: { name: { en: "LEE Siu Ming", "zh-HK": "李小明" }, idMasked: "K456***(A)" },
-    activity: { en: "Outdoor concert", "zh-HK": "戶外音樂會" },
-    location: { en: "West Kowloon Art Park", "zh-HK": "西九藝術公園" },
-    validFrom: "2026-12-24",
-    validUntil: "2026-12-26",
-  },
-  "subsidy-agreement": {
-    documentNumber: "SME-2026-11873",
-    title: { en: "SME Export Marketing Fund agreement", "zh-HK": "中小企業市場推廣基金協議" },
-    beneficiary: { name: { en: "Wing Fat Trading Limited", "zh-HK": "榮發貿易有限公司" }, registrationNumber: "3124587" },
-    scheme: { en: "SME Export Marketing Fund", "zh-HK": "中小企業市場推廣基金" },
-    amount: { currency: "HKD", value: "1500000.00" },
-    subsidyRatePercent: 50,
-    approvingBody: { en: "Trade and Industry Department", "zh-HK": "工業貿易署" },
-    conditions: ["Claims within 6 months of completion"],
-    validFrom: "2026-04-01",
-    validUntil: "2028-03-31",
-  },
-  certificate: {
-    documentNumber: "CERT-2026-77",
-    title: { en: "Certificate of Competency", "zh-HK": "合格證明書" },
-    holder: { name: { en: "WONG Ka Yan", "zh-HK": "黃嘉欣" }, idMasked: "Y12***(3)" },
-    certifies: { en: "Competent person (electrical work, grade A)", "zh-HK": "合資格人士（電力工程，A級）" },
-    awardingBody: { en: "Electrical and Mechanical Services Department", "zh-HK": "機電工程署" },
-    level: "A",
-    validFrom: "2026-06-01",
-    validUntil: "2031-05-31",
-  },
+/** One example per type, every optional field filled in: those of `eproof template <type>`. */
+const EXAMPLES = TEMPLATE_EXAMPLES;
+/** The fields each type may leave out. */
+const OPTIONAL_FIELDS: Record<string, string[]> = {
+  licence: ["premises", "conditions"],
+  permit: ["location", "conditions"],
+  "subsidy-agreement": ["conditions"],
+  certificate: ["level"],
 };
 
 function problemsOf(type: string, data: unknown): Problem[] {
@@ -66,6 +42,14 @@ describe("document types", () => {
   it("knows exactly the four built-in types, each with a valid example", () => {
     expect([...documentTypes.keys()].sort()).toEqual(["certificate", "licence", "permit", "subsidy-agreement"]);
     for (const [type, data] of Object.entries(EXAMPLES)) expect(validateDocumentData(type, data), type).toEqual({ ok: true, data });
+  });
+
+  it("accepts each type's example without its optional fields", () => {
+    for (const [type, optional] of Object.entries(OPTIONAL_FIELDS)) {
+      const data = Object.fromEntries(Object.entries(EXAMPLES[type] ?? {}).filter(([field]) => !optional.includes(field)));
+      expect(Object.keys(data).length, type).toBe(Object.keys(EXAMPLES[type] ?? {}).length - optional.length);
+      expect(validateDocumentData(type, data), type).toEqual({ ok: true, data });
+    }
   });
 
   it("makes the validity period and the document number key facts of every type", () => {

@@ -5,19 +5,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { encode } from "cbor-x";
+import { LICENCE_EXAMPLE } from "../../../scripts/cli/template-examples.ts";
 
-export const TYPICAL_LICENCE_DATA = {
-  documentNumber: "FFL-2026-004217",
-  title: { en: "Food Factory Licence", "zh-HK": "食物製造廠牌照" },
-  holder: { name: { en: "CHAN Tai Man", "zh-HK": "陳大文" }, idMasked: "A123***(4)" },
-  premises: {
-    en: "Flat B, 12/F, Wing Fat Industrial Building, 12 Wang Tai Road, Kowloon Bay",
-    "zh-HK": "九龍灣宏泰道12號榮發工業大廈12樓B室",
-  },
-  conditions: ["Maximum 20 workers on the premises", "Display this licence at the entrance"],
-  validFrom: "2026-01-01",
-  validUntil: "2027-12-31",
-};
+/** The licence example of `eproof template licence`. */
+export const TYPICAL_LICENCE_DATA = LICENCE_EXAMPLE;
 
 /** The claim fields of a licence (what the QR carries); `withLongFields` adds title, premises, conditions. */
 export function licenceFacts(withLongFields = false): Record<string, unknown> {
