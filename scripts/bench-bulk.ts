@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitFor } from "./bench/wait-for.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const rows = Number(process.argv[2] ?? 40_000);
@@ -48,19 +49,6 @@ function csv(count: number): string {
   return lines.join("\n");
 }
 
-async function waitForHealthy(url: string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const ok = await fetch(url).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not become healthy`);
-}
-
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "eproof-bulk-"));
   const port = await freePort();
@@ -70,7 +58,7 @@ async function main(): Promise<void> {
   });
   const base = `http://127.0.0.1:${port}`;
   try {
-    await waitForHealthy(`${base}/healthz`, 60_000);
+    await waitFor(`${base}/healthz`, 60_000);
     const apiKey = (JSON.parse(readFileSync(join(dataDir, "dev-credentials.json"), "utf8")) as { apiKey: string }).apiKey;
     const input = join(dataDir, "licences.csv");
     writeFileSync(input, csv(rows));

@@ -22,6 +22,7 @@ import pg from "pg";
 import { PgStore } from "../services/adapters/store/pg-store.ts";
 import { type SharedDeployment, startSharedDeployment } from "../test/e2e/shared-deployment.ts";
 import { freePort, TYPICAL_LICENCE } from "../test/e2e/test-service.ts";
+import { waitFor } from "./bench/wait-for.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const { values: options } = parseArgs({
@@ -77,19 +78,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 // ---- helpers ------------------------------------------------------------------------------------
-async function waitFor(url: string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not become ready within ${ms} ms`);
-}
-
 function startInstance(shared: SharedDeployment, port: number, name: string): ChildProcess {
   if (cleaning) throw new Error("interrupted");
   const child = spawn(process.execPath, [join(root, "services/main.ts")], {

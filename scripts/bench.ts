@@ -29,6 +29,7 @@ import { verifyDocument } from "../services/use-cases/verify-document.ts";
 import { benchHttpIssuance } from "./bench/http-issuance.ts";
 import { assertOaValid, issueOaBatch, oaVerifier, oaVerifyLoad } from "./bench/oa-verifier.ts";
 import { countingProxy, describeCalls, freePort } from "./bench/rpc-counting-proxy.ts";
+import { waitFor } from "./bench/wait-for.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const licence = JSON.parse(readFileSync(join(root, "docs/examples/licence.json"), "utf8")) as { type: string; data: Record<string, unknown> };
@@ -79,19 +80,6 @@ async function benchOpenAttestation(count: number): Promise<number> {
   const started = performance.now();
   oa.wrapDocuments(docs);
   return (count / (performance.now() - started)) * 1000;
-}
-
-async function waitFor(url: string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not come up`);
 }
 
 function printTable(rows: string[][]): void {
