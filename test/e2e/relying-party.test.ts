@@ -1,47 +1,11 @@
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, removeDataDir, runEproof, startTestService, type TestService, TYPICAL_LICENCE } from "./test-service.ts";
-
-/** A relying party's webhook receiver on this machine: records the paths and bodies it is sent, answers 204. */
-class Receiver {
-  readonly requests: Array<{ path: string; body: string }> = [];
-  #server: Server | null = null;
-  url = "";
-
-  async start(): Promise<void> {
-    this.#server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (chunk: Buffer) => chunks.push(chunk));
-      req.on("end", () => {
-        this.requests.push({ path: req.url ?? "/", body: Buffer.concat(chunks).toString("utf8") });
-        res.statusCode = 204;
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => this.#server?.listen(0, "127.0.0.1", resolve));
-    const address = this.#server.address();
-    this.url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  }
-
-  async waitFor(path: string, count: number, timeoutMs = 30_000): Promise<Array<{ path: string; body: string }>> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const got = this.requests.filter((r) => r.path === path);
-      if (got.length >= count) return got;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`receiver ${path} got fewer than ${count} notifications within ${timeoutMs} ms`);
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
-  }
-}
+import { payloadOf, Receiver } from "./webhook-receiver.ts";
 
 function claimsOf(jws: string): { event: { documentId: string; status: string; department: string; docType: string } } {
-  return JSON.parse(Buffer.from(String(jws.split(".")[1]), "base64url").toString("utf8"));
+  return payloadOf(jws);
 }
 
 describe("relying-party API keys (status subscriptions only)", () => {
