@@ -21,7 +21,7 @@ import { buildMerkleTree } from "../domain/merkle.ts";
 import { isEProofError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { AnchoredBatch, Clock, DocumentStore, Ledger, Locks, StoredBatch, TxReceipt } from "../ports.ts";
-import { BackgroundLoop } from "./background-loop.ts";
+import { LoopWorker } from "./background-loop.ts";
 
 export interface AnchoringOptions {
   batchSize: number;
@@ -57,11 +57,10 @@ export interface AnchoringDeps {
   onAnchored?: (batch: StoredBatch, documentCount: number) => void;
 }
 
-export class AnchoringWorker {
+export class AnchoringWorker extends LoopWorker {
   readonly #deps: AnchoringDeps;
   readonly #options: Required<AnchoringOptions>;
   readonly #locks: Locks;
-  readonly #loop = new BackgroundLoop(() => this.#turn());
   #reconciled = false;
   #afterOutage = false;
   #chainBackoffMs = 0;
@@ -70,24 +69,10 @@ export class AnchoringWorker {
   #lastReconcileRequest = Number.NEGATIVE_INFINITY;
 
   constructor(deps: AnchoringDeps, options: AnchoringOptions) {
+    super();
     this.#deps = deps;
     this.#options = { pollMs: 100, reconcileDepth: 500, watchMs: 10_000, reconcileRequestMinMs: 5_000, currentSince: 0, ...options };
     this.#locks = deps.locks;
-  }
-
-  /** Reconciles with the chain, then anchors in the background until stop(). */
-  start(): void {
-    this.#loop.start();
-  }
-
-  /** Finishes the batch in flight (nothing is lost if it cannot) and stops. */
-  stop(): Promise<void> {
-    return this.#loop.stop();
-  }
-
-  /** Nudges the worker to look at the outbox now (e.g. after an issuance). */
-  poke(): void {
-    this.#loop.wake();
   }
 
   /**
@@ -100,11 +85,11 @@ export class AnchoringWorker {
     if (now - this.#lastReconcileRequest < this.#options.reconcileRequestMinMs) return;
     this.#lastReconcileRequest = now;
     this.#reconcileRequested = true;
-    this.#loop.wake();
+    this.poke();
   }
 
   /** One turn of the loop: reconcile when needed, then anchor what is sealed; answers the wait before the next. */
-  async #turn(): Promise<number> {
+  protected async turn(): Promise<number> {
     try {
       const requested = this.#reconcileRequested;
       this.#reconcileRequested = false;

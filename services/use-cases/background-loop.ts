@@ -52,3 +52,29 @@ export class BackgroundLoop {
     }
   }
 }
+
+/**
+ * A worker whose work is one `turn()` after another on a BackgroundLoop: start(), stop() and poke()
+ * are the loop's, the same for every worker.
+ */
+export abstract class LoopWorker {
+  readonly #loop = new BackgroundLoop(() => this.turn());
+
+  /** Runs turns in the background until stop(). */
+  start(): void {
+    this.#loop.start();
+  }
+
+  /** Lets the turn in flight finish (nothing is lost if it cannot), then stops. */
+  stop(): Promise<void> {
+    return this.#loop.stop();
+  }
+
+  /** Nudges the worker to look at its work now (e.g. after an issuance) instead of at the end of its wait. */
+  poke(): void {
+    this.#loop.wake();
+  }
+
+  /** One turn; answers how long to wait before the next one (0: at once). */
+  protected abstract turn(): Promise<number>;
+}

@@ -9,7 +9,7 @@
 
 import type { Logger } from "../logger.ts";
 import type { Clock, DeliveryRecord, Random, Subscriptions, WebhookTransport } from "../ports.ts";
-import { BackgroundLoop } from "./background-loop.ts";
+import { LoopWorker } from "./background-loop.ts";
 
 export interface DispatcherDeps {
   subscriptions: Subscriptions;
@@ -45,35 +45,22 @@ export function nextAttemptAt(now: number, attempts: number, policy: RetryPolicy
   return now + Math.round(delay * (1 + 0.1 * jitter));
 }
 
-export class WebhookDispatcher {
+export class WebhookDispatcher extends LoopWorker {
   readonly #deps: DispatcherDeps;
   readonly #policy: RetryPolicy;
   readonly #pollMs: number;
   readonly #leaseMs: number;
-  readonly #loop = new BackgroundLoop(() => this.#turn());
 
   constructor(deps: DispatcherDeps, options: { policy?: RetryPolicy; pollMs?: number; leaseMs?: number } = {}) {
+    super();
     this.#deps = deps;
     this.#policy = options.policy ?? DEFAULT_RETRY_POLICY;
     this.#pollMs = options.pollMs ?? 500;
     this.#leaseMs = options.leaseMs ?? 60_000;
   }
 
-  start(): void {
-    this.#loop.start();
-  }
-
-  /** Lets the deliveries in flight finish (each is bounded by the transport's timeout), then stops. */
-  stop(): Promise<void> {
-    return this.#loop.stop();
-  }
-
-  poke(): void {
-    this.#loop.wake();
-  }
-
   /** One turn: the deliveries due now; at once again while there are some, else after the poll interval. */
-  async #turn(): Promise<number> {
+  protected async turn(): Promise<number> {
     try {
       if ((await this.runOnce()) > 0) return 0;
     } catch (error) {

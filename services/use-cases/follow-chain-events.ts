@@ -20,7 +20,7 @@ import { CHAIN_ACTOR } from "../domain/status-history.ts";
 import { isEProofError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ChainEvents, ChainStatusEvent, Clock, DocumentStore, Hex, NewDelivery, NotificationSigner, StatusHistory, Subscriptions } from "../ports.ts";
-import { BackgroundLoop } from "./background-loop.ts";
+import { LoopWorker } from "./background-loop.ts";
 
 export interface FollowerDeps {
   events: ChainEvents;
@@ -79,29 +79,21 @@ export function deliveryIdOf(subscriptionId: string, eventId: string): string {
   return sha256Hex(`${subscriptionId}\n${eventId}`).slice(0, 32);
 }
 
-export class ChainFollower {
+export class ChainFollower extends LoopWorker {
   readonly #deps: FollowerDeps;
   readonly #options: Required<FollowerOptions>;
   readonly #cursorKey: string;
-  readonly #loop = new BackgroundLoop(() => this.#turn());
   #backoffMs = 0;
 
   constructor(deps: FollowerDeps, options: FollowerOptions = {}) {
+    super();
     this.#deps = deps;
     this.#options = { pollMs: 1_000, graceMs: 2_000, maxRange: 5_000, startBlock: 0, ...options };
     this.#cursorKey = `${deps.trust.chainId}:${deps.trust.registry.toLowerCase()}`;
   }
 
-  start(): void {
-    this.#loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.#loop.stop();
-  }
-
   /** One turn: a range of blocks; at once again when more are waiting, else after the poll interval or back-off. */
-  async #turn(): Promise<number> {
+  protected async turn(): Promise<number> {
     let more = false;
     try {
       more = await this.runOnce();
