@@ -16,7 +16,8 @@ import { makeSalts } from "../../services/domain/document-hash.ts";
 import { assembleDocument, prepareDocument } from "../../services/domain/issue-document.ts";
 import { buildMerkleTree, merkleLeaf } from "../../services/domain/merkle.ts";
 import type { EProofDocument, Hex, JsonValue } from "../../services/domain/types.ts";
-import { api, downloadEProof, runEproof, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "../e2e/test-service.ts";
+import type { CustodyRecords } from "../../services/ports.ts";
+import { api, downloadEProof, removeDataDir, runEproof, stealFromCustody, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "../e2e/test-service.ts";
 import { minedReceipt } from "../mined-receipt.ts";
 
 export const documentRegistryAbi = new Interface(loadArtifact("DocumentRegistry").abi);
@@ -159,4 +160,17 @@ export async function forgeLicence(options: {
 export function batchOf(documentHash: Hex): { root: Hex; proof: Hex[] } {
   const { root, proofs } = buildMerkleTree([merkleLeaf(documentHash), merkleLeaf(`0x${randomBytes(32).toString("hex")}`)]);
   return { root, proof: proofs[0] as Hex[] };
+}
+
+/** DEMO's newest anchoring key, stolen from the service's custody: where the chain attacks start. */
+export async function stealDemoAnchorKey(service: TestService): Promise<string> {
+  const stolen = await stealFromCustody(service.store as unknown as CustodyRecords, join(service.dataDir, "custody.key"), "DEMO");
+  return stolen.anchoringKeys.at(-1) as string;
+}
+
+/** Stops a suite's service and its chain provider and removes its data folder (either may be missing: a beforeAll that failed part way). */
+export async function stopAttackedService(service: TestService | undefined, provider: JsonRpcProvider | undefined): Promise<void> {
+  provider?.destroy();
+  await service?.stop();
+  if (service) removeDataDir(service.dataDir);
 }

@@ -12,8 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
 import { jwkThumbprint } from "../../services/adapters/signing/es256.ts";
 import type { EProofDocument, Hex } from "../../services/domain/types.ts";
-import type { CustodyRecords } from "../../services/ports.ts";
-import { api, removeDataDir, startTestService, stealFromCustody, type TestService } from "../e2e/test-service.ts";
+import { api, startTestService, type TestService } from "../e2e/test-service.ts";
 import {
   b32,
   batchOf,
@@ -25,6 +24,8 @@ import {
   revertOf,
   rpc,
   sendAnyway,
+  stealDemoAnchorKey,
+  stopAttackedService,
   until,
   verdictByApi,
   verdictByCli,
@@ -44,14 +45,9 @@ describe("backdating a signing key", () => {
     registrar = new Wallet(deployment.adminKey, provider);
     const credentials = JSON.parse(readFileSync(join(service.dataDir, "dev-credentials.json"), "utf8")) as { adminApiKey: string };
     admin = { url: service.url, apiKey: credentials.adminApiKey };
-    const stolen = await stealFromCustody(service.store as unknown as CustodyRecords, join(service.dataDir, "custody.key"), "DEMO");
-    demoAnchorKey = stolen.anchoringKeys.at(-1) as string;
+    demoAnchorKey = await stealDemoAnchorKey(service);
   });
-  afterAll(async () => {
-    provider?.destroy();
-    await service?.stop();
-    if (service) removeDataDir(service.dataDir);
-  });
+  afterAll(() => stopAttackedService(service, provider));
 
   async function freshThumbprint(): Promise<Hex> {
     const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });

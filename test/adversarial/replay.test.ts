@@ -12,9 +12,21 @@ import { type JsonRpcProvider, Transaction, Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
 import type { Hex } from "../../services/domain/types.ts";
-import type { CustodyRecords } from "../../services/ports.ts";
-import { api, removeDataDir, startTestService, stealFromCustody, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "../e2e/test-service.ts";
-import { b16, b32, documentRegistry, documentRegistryAbi, issueAnchored, ON_CHAIN, rpc, until, verdictByApi, verdictByCli } from "./adversary.ts";
+import { api, startTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "../e2e/test-service.ts";
+import {
+  b16,
+  b32,
+  documentRegistry,
+  documentRegistryAbi,
+  issueAnchored,
+  ON_CHAIN,
+  rpc,
+  stealDemoAnchorKey,
+  stopAttackedService,
+  until,
+  verdictByApi,
+  verdictByCli,
+} from "./adversary.ts";
 
 /** What a node answers to a transaction whose nonce is spent (anvil: "nonce too low" / "nonce has already been used"). */
 const NONCE_SPENT = /nonce too low|nonce has already been used|already known|already imported/i;
@@ -27,14 +39,9 @@ describe("replayed and reordered transactions and requests", () => {
   beforeAll(async () => {
     service = await startTestService({ env: { EPROOF_VERIFY_RATE_LIMIT: "0" } });
     provider = createRpcProvider(service.rpcUrl, service.trust.chainId);
-    const stolen = await stealFromCustody(service.store as unknown as CustodyRecords, join(service.dataDir, "custody.key"), "DEMO");
-    demoAnchorKey = stolen.anchoringKeys.at(-1) as string;
+    demoAnchorKey = await stealDemoAnchorKey(service);
   });
-  afterAll(async () => {
-    provider?.destroy();
-    await service?.stop();
-    if (service) removeDataDir(service.dataDir);
-  });
+  afterAll(() => stopAttackedService(service, provider));
 
   async function sendRawError(url: string, raw: string): Promise<string> {
     return rpc(url, "eth_sendRawTransaction", [raw]).then(

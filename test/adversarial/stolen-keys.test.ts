@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
 import type { EProofDocument, Hex } from "../../services/domain/types.ts";
 import type { CustodyRecords } from "../../services/ports.ts";
-import { api, removeDataDir, startTestService, stealFromCustody, type TestService } from "../e2e/test-service.ts";
+import { api, startTestService, stealFromCustody, type TestService } from "../e2e/test-service.ts";
 import {
   b16,
   b32,
@@ -25,6 +25,7 @@ import {
   ON_CHAIN,
   revertOf,
   sendAnyway,
+  stopAttackedService,
   verdictByApi,
   verdictByCli,
 } from "./adversary.ts";
@@ -60,11 +61,7 @@ describe("stolen keys reach no other department", () => {
     demoSigningKey = (await stealFromCustody(records, custodyKeyFile, "DEMO")).signingKey(1);
     victim = await issueAnchored(service);
   });
-  afterAll(async () => {
-    provider?.destroy();
-    await service?.stop();
-    if (service) removeDataDir(service.dataDir);
-  });
+  afterAll(() => stopAttackedService(service, provider));
 
   async function expectVictimValid(): Promise<void> {
     const byApi = await verdictByApi(service, victim.file);
