@@ -17,7 +17,7 @@ import { assembleDocument, prepareDocument } from "../../services/domain/issue-d
 import { buildMerkleTree, merkleLeaf } from "../../services/domain/merkle.ts";
 import type { EProofDocument, Hex, JsonValue } from "../../services/domain/types.ts";
 import type { CustodyRecords } from "../../services/ports.ts";
-import { api, downloadEProof, removeDataDir, runEproof, stealFromCustody, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "../e2e/test-service.ts";
+import { api, downloadEProof, runEproof, stealFromCustody, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "../e2e/test-service.ts";
 import { minedReceipt } from "../mined-receipt.ts";
 
 export const documentRegistryAbi = new Interface(loadArtifact("DocumentRegistry").abi);
@@ -166,11 +166,4 @@ export function batchOf(documentHash: Hex): { root: Hex; proof: Hex[] } {
 export async function stealDemoAnchorKey(service: TestService): Promise<string> {
   const stolen = await stealFromCustody(service.store as unknown as CustodyRecords, join(service.dataDir, "custody.key"), "DEMO");
   return stolen.anchoringKeys.at(-1) as string;
-}
-
-/** Stops a suite's service and its chain provider and removes its data folder (either may be missing: a beforeAll that failed part way). */
-export async function stopAttackedService(service: TestService | undefined, provider: JsonRpcProvider | undefined): Promise<void> {
-  provider?.destroy();
-  await service?.stop();
-  if (service) removeDataDir(service.dataDir);
 }

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
 import { jwkThumbprint } from "../../services/adapters/signing/es256.ts";
 import type { EProofDocument, Hex } from "../../services/domain/types.ts";
-import { api, startTestService, type TestService } from "../e2e/test-service.ts";
+import { api, startTestService, stopTestService, type TestService } from "../e2e/test-service.ts";
 import {
   b32,
   batchOf,
@@ -25,7 +25,6 @@ import {
   rpc,
   sendAnyway,
   stealDemoAnchorKey,
-  stopAttackedService,
   until,
   verdictByApi,
   verdictByCli,
@@ -47,7 +46,7 @@ describe("backdating a signing key", () => {
     admin = { url: service.url, apiKey: credentials.adminApiKey };
     demoAnchorKey = await stealDemoAnchorKey(service);
   });
-  afterAll(() => stopAttackedService(service, provider));
+  afterAll(() => stopTestService(service, provider));
 
   async function freshThumbprint(): Promise<Hex> {
     const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });

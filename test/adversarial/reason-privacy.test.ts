@@ -8,8 +8,8 @@ import { type JsonRpcProvider, type Log, toUtf8Bytes } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
 import type { EProofDocument } from "../../services/domain/types.ts";
-import { api, downloadEProof, startTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "../e2e/test-service.ts";
-import { b16, b32, documentRegistryAbi, issuerRegistryAbi, rpc, stopAttackedService, verdictByApi, verdictByCli } from "./adversary.ts";
+import { api, downloadEProof, startTestService, stopTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "../e2e/test-service.ts";
+import { b16, b32, documentRegistryAbi, issuerRegistryAbi, rpc, verdictByApi, verdictByCli } from "./adversary.ts";
 
 const FRAUD = 4;
 const REASONS = {
@@ -65,7 +65,7 @@ describe("the reason for a status change stays off the public record", () => {
     successorId = String(superseded.body.successor);
     await waitUntilAnchored(service, successorId, 30_000);
   });
-  afterAll(() => stopAttackedService(service, provider));
+  afterAll(() => stopTestService(service, provider));
 
   it("puts neither the reason code nor the reason text in any transaction's calldata, in any block", async () => {
     const latest = Number(await rpc<string>(service.rpcUrl, "eth_blockNumber"));

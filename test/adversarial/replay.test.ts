@@ -12,7 +12,7 @@ import { type JsonRpcProvider, Transaction, Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
 import type { Hex } from "../../services/domain/types.ts";
-import { api, startTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "../e2e/test-service.ts";
+import { api, startTestService, stopTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "../e2e/test-service.ts";
 import {
   b16,
   b32,
@@ -22,7 +22,6 @@ import {
   ON_CHAIN,
   rpc,
   stealDemoAnchorKey,
-  stopAttackedService,
   until,
   verdictByApi,
   verdictByCli,
@@ -41,7 +40,7 @@ describe("replayed and reordered transactions and requests", () => {
     provider = createRpcProvider(service.rpcUrl, service.trust.chainId);
     demoAnchorKey = await stealDemoAnchorKey(service);
   });
-  afterAll(() => stopAttackedService(service, provider));
+  afterAll(() => stopTestService(service, provider));
 
   async function sendRawError(url: string, raw: string): Promise<string> {
     return rpc(url, "eth_sendRawTransaction", [raw]).then(

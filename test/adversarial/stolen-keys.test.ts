@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
 import type { EProofDocument, Hex } from "../../services/domain/types.ts";
 import type { CustodyRecords } from "../../services/ports.ts";
-import { api, startTestService, stealFromCustody, type TestService } from "../e2e/test-service.ts";
+import { api, startTestService, stealFromCustody, stopTestService, type TestService } from "../e2e/test-service.ts";
 import {
   b16,
   b32,
@@ -25,7 +25,6 @@ import {
   ON_CHAIN,
   revertOf,
   sendAnyway,
-  stopAttackedService,
   verdictByApi,
   verdictByCli,
 } from "./adversary.ts";
@@ -61,7 +60,7 @@ describe("stolen keys reach no other department", () => {
     demoSigningKey = (await stealFromCustody(records, custodyKeyFile, "DEMO")).signingKey(1);
     victim = await issueAnchored(service);
   });
-  afterAll(() => stopAttackedService(service, provider));
+  afterAll(() => stopTestService(service, provider));
 
   async function expectVictimValid(): Promise<void> {
     const byApi = await verdictByApi(service, victim.file);

@@ -21,7 +21,7 @@ import { buildMerkleTree, merkleLeaf } from "../../services/domain/merkle.ts";
 import type { AnchorBlock, EProofDocument, Hex, JsonValue } from "../../services/domain/types.ts";
 import type { CustodyRecords } from "../../services/ports.ts";
 import { minedReceipt } from "../mined-receipt.ts";
-import { api, removeDataDir, startTestService, stealFromCustody, type TestService, TYPICAL_LICENCE } from "./test-service.ts";
+import { api, startTestService, stealFromCustody, stopTestService, type TestService, TYPICAL_LICENCE } from "./test-service.ts";
 
 const FORGED_DATA = {
   ...(TYPICAL_LICENCE.data as Record<string, JsonValue>),
@@ -92,11 +92,7 @@ describe("forgery with one stolen secret", () => {
     expect((await api(service, "POST", "/api/v1/documents", TYPICAL_LICENCE)).status).toBe(202);
   });
 
-  afterAll(async () => {
-    provider?.destroy();
-    await service?.stop();
-    if (service) removeDataDir(service.dataDir);
-  });
+  afterAll(() => stopTestService(service, provider));
 
   describe("(a) a stolen department signing key, without an authorised anchoring account", () => {
     it("cannot anchor on the trusted registry: the contract refuses the attacker's account", async () => {

@@ -9,7 +9,7 @@ import type { JsonRpcProvider } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
 import { DEMO_DEPARTMENT } from "../../services/embedded/dev-bootstrap.ts";
-import { api, downloadEProof, removeDataDir, startTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
+import { api, downloadEProof, startTestService, stopTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
 
 const PEOPLE = [
   { en: "QUENTIN Marvelloso-Prynne", zh: "龔翠蓮娜", id: "W913***(6)", address: "Flat Z, 77/F, Zanzibar Mansion, 3 Quokka Street" },
@@ -106,11 +106,7 @@ describe("privacy: no personal data in the logs or on the chain", () => {
     await verifyUntil({ document: await downloadEProof(service, ids[3] as string) }, "SUSPENDED");
   }, 120_000);
 
-  afterAll(async () => {
-    provider?.destroy();
-    await service?.stop();
-    if (service) removeDataDir(service.dataDir);
-  });
+  afterAll(() => stopTestService(service, provider));
 
   it("writes none of the holders' names, id numbers or addresses to the service log", () => {
     // The capture works: it holds the flow's events, at debug level, with the document ids.

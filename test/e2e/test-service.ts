@@ -109,6 +109,16 @@ export function removeDataDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * A suite's afterAll: closes its provider to the service's chain, stops the service and removes its data
+ * folder. Either may be missing (a beforeAll that failed part way).
+ */
+export async function stopTestService(service: TestService | undefined, provider?: { destroy(): void }): Promise<void> {
+  provider?.destroy();
+  await service?.stop();
+  if (service) removeDataDir(service.dataDir);
+}
+
 export const TYPICAL_LICENCE = JSON.parse(readFileSync(new URL("../../docs/examples/licence.json", import.meta.url), "utf8")) as {
   type: string;
   data: Record<string, unknown>;
