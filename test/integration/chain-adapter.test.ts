@@ -56,12 +56,10 @@ async function setUp() {
   const keyRegistered = await governance.registerSigningKey("DEMO", KEY, 0);
   await governance.addAnchorer("DEMO", anchorer.address);
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
-  const ledger = new EthersLedger({
-    provider: ethers.provider,
-    accounts: singleAccount(anchorer),
-    documentRegistry: deployed.documentRegistry,
-    chainId,
-  });
+  /** A ledger on this chain's DocumentRegistry that sends from `account`. */
+  const ledgerAs = (account: Parameters<typeof singleAccount>[0]) =>
+    new EthersLedger({ provider: ethers.provider, accounts: singleAccount(account), documentRegistry: deployed.documentRegistry, chainId });
+  const ledger = ledgerAs(anchorer);
   /** OTHER, a second department with the same type, anchoring with an account of its own. */
   const registerOther = async () => {
     await governance.registerDepartment("OTHER", { en: "Other Department", zhHK: "其他部門" });
@@ -78,6 +76,7 @@ async function setUp() {
     deployed,
     governance,
     ledger,
+    ledgerAs,
     chainId,
     keyValidFrom: keyRegistered.blockTime,
     keyRegisteredBlock: keyRegistered.blockNumber,
@@ -455,13 +454,8 @@ describe("chain adapter: EthersLedger", () => {
   });
 
   it("refuses status changes from an account that does not anchor for the department", async () => {
-    const { ethers, stranger, deployed, chainId } = await setUp();
-    const ledger = new EthersLedger({
-      provider: ethers.provider,
-      accounts: singleAccount(stranger),
-      documentRegistry: deployed.documentRegistry,
-      chainId,
-    });
+    const { ledgerAs, stranger } = await setUp();
+    const ledger = ledgerAs(stranger);
     await expectEProofError(
       ledger.changeDocumentStatus({
         department: "DEMO",
@@ -567,16 +561,11 @@ describe("chain adapter: batches recorded per department", () => {
   });
 
   it("refuses a department's second anchoring of a root it already anchored, whichever of its accounts sends it", async () => {
-    const { ethers, ledger, governance, deployed, chainId, secondAnchorer } = await setUp();
+    const { ledger, ledgerAs, governance, secondAnchorer } = await setUp();
     await governance.addAnchorer("DEMO", secondAnchorer.address);
     const root = id("twice") as Hex;
     await ledger.anchorBatch({ department: "DEMO", docType: "licence", root, count: 3 });
-    const second = new EthersLedger({
-      provider: ethers.provider,
-      accounts: singleAccount(secondAnchorer),
-      documentRegistry: deployed.documentRegistry,
-      chainId,
-    });
+    const second = ledgerAs(secondAnchorer);
     await expectEProofError(
       second.anchorBatch({ department: "DEMO", docType: "licence", root, count: 4 }),
       "CHAIN_REJECTED",
@@ -586,15 +575,10 @@ describe("chain adapter: batches recorded per department", () => {
   });
 
   it("findAnchoredBatch reports the anchoring account and whether it is ours", async () => {
-    const { ethers, ledger, governance, deployed, chainId, anchorer, secondAnchorer, stranger } = await setUp();
+    const { ethers, ledger, ledgerAs, governance, deployed, chainId, anchorer, secondAnchorer, stranger } = await setUp();
     await governance.addAnchorer("DEMO", secondAnchorer.address);
     // Another anchoring account of DEMO that this service does not hold (another instance, or the registrar's).
-    const elsewhere = new EthersLedger({
-      provider: ethers.provider,
-      accounts: singleAccount(secondAnchorer),
-      documentRegistry: deployed.documentRegistry,
-      chainId,
-    });
+    const elsewhere = ledgerAs(secondAnchorer);
     const byUs = id("by-us") as Hex;
     const byThem = id("by-them") as Hex;
     const oursReceipt = await ledger.anchorBatch({ department: "DEMO", docType: "licence", root: byUs, count: 1 });
