@@ -5,7 +5,7 @@
  * chain forgot, anchored by ATTK before DEMO anchors it again). The chain keeps one record per
  * (department, root): ATTK fills its own, DEMO's stays DEMO's, and DEMO's documents stay VALID.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,6 +27,7 @@ import {
   TYPICAL_LICENCE,
   waitUntilAnchored,
 } from "../e2e/test-service.ts";
+import { spawnNode } from "../node-process.ts";
 import { b32, documentRegistry, documentRegistryAbi, fundedWallet, rpc, until, verdictByApi, verdictByCli } from "./adversary.ts";
 
 const CHAIN_ID = 852;
@@ -41,23 +42,14 @@ interface FrontRun {
 
 /** Starts the attacker process; resolves with what it did (its one JSON line), rejects if it gives up. */
 function startFrontRunner(args: string[]): { child: ChildProcess; done: Promise<FrontRun> } {
-  const child = spawn(process.execPath, ["test/adversarial/front-runner.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
+  const run = spawnNode(["test/adversarial/front-runner.ts", ...args]);
+  const done = run.exited.then((code) => {
+    const { stdout, stderr } = run.output();
+    const line = stdout.trim().split("\n").at(-1) ?? "";
+    if (code === 0 && line.startsWith("{")) return JSON.parse(line) as FrontRun;
+    throw new Error(`the front-runner exited ${code}: ${stderr.trim().slice(0, 500)}`);
   });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const done = new Promise<FrontRun>((resolve, reject) => {
-    child.once("exit", (code) => {
-      const line = stdout.trim().split("\n").at(-1) ?? "";
-      if (code === 0 && line.startsWith("{")) resolve(JSON.parse(line) as FrontRun);
-      else reject(new Error(`the front-runner exited ${code}: ${stderr.trim().slice(0, 500)}`));
-    });
-  });
-  return { child, done };
+  return { child: run.child, done };
 }
 
 describe("another department racing DEMO to its Merkle root", () => {

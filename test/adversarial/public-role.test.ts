@@ -1,11 +1,3 @@
-/**
- * The public-facing role as an attacker meets it: an instance started with EPROOF_ROLES=public next
- * to a full one (one PostgreSQL, one external chain, as in production). Whoever takes over the public
- * instance finds no private key (none in its data folder, none it will even start with) and no route
- * that issues, changes or administers anything, even with a valid officer or administrator API key.
- * Yet it verifies what the full instance issued.
- */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -17,6 +9,7 @@ import { createLogger } from "../../services/logger.ts";
 import { type RunningService, startEProof } from "../../services/main.ts";
 import { type SharedDeployment, startSharedDeployment } from "../e2e/shared-deployment.ts";
 import { api, downloadEProof, freePort, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "../e2e/test-service.ts";
+import { type NodeProcess, spawnNode } from "../node-process.ts";
 import { until, verdictByApi } from "./adversary.ts";
 
 /** Every file under `dir`, relative to it. */
@@ -29,21 +22,8 @@ function filesUnder(dir: string): string[] {
 const KEY_FILE = /(\.key$|\.jwk\.json$|custody|webhook-key|private|(^|\/)keys\/|dev-credentials|deployment\.json|anvil-state)/;
 
 /** `node services/main.ts` with exactly `env` (plus PATH and HOME), as an operator starts it. */
-function runMain(env: Record<string, string>): { child: ChildProcess; output: () => { stdout: string; stderr: string }; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ["services/main.ts"], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, output: () => ({ stdout, stderr }), exited };
+function runMain(env: Record<string, string>): NodeProcess {
+  return spawnNode(["services/main.ts"], { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env });
 }
 
 describe("a public-only instance (EPROOF_ROLES=public)", () => {
