@@ -15,6 +15,11 @@ const SCHEMA = id("licence@1") as Hex;
 const DOC_A = "0123456789abcdef0123456789abcdef";
 const DOC_B = "fedcba9876543210fedcba9876543210";
 
+/** What anchorBatch takes for a batch of `count` DEMO licences with Merkle root `root`. */
+function demoLicenceBatch(root: Hex, count: number) {
+  return { department: "DEMO", docType: "licence", root, count };
+}
+
 async function expectEProofError(action: Promise<unknown>, code: string, message?: RegExp): Promise<EProofError> {
   try {
     await action;
@@ -174,12 +179,7 @@ describe("chain adapter: EthersLedger", () => {
     expect(ledger.chainId).toBe(chainId);
     expect(ledger.registryAddress).toBe(deployed.documentRegistry);
     const root = id("batch-1") as Hex;
-    const receipt = await ledger.anchorBatch({
-      department: "DEMO",
-      docType: "licence",
-      root,
-      count: 1000,
-    });
+    const receipt = await ledger.anchorBatch(demoLicenceBatch(root, 1000));
     const block = await ethers.provider.getBlock(receipt.blockNumber);
     expect(receipt.txHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(receipt.blockTime).toBe(block?.timestamp);
@@ -197,16 +197,7 @@ describe("chain adapter: EthersLedger", () => {
   it("serialises concurrent writes so their nonces never collide", async () => {
     const { ledger } = await setUp();
     const roots = Array.from({ length: 8 }, (_, i) => id(`concurrent-${i}`) as Hex);
-    const receipts = await Promise.all(
-      roots.map((root) =>
-        ledger.anchorBatch({
-          department: "DEMO",
-          docType: "licence",
-          root,
-          count: 1,
-        }),
-      ),
-    );
+    const receipts = await Promise.all(roots.map((root) => ledger.anchorBatch(demoLicenceBatch(root, 1))));
     expect(new Set(receipts.map((r) => r.txHash)).size).toBe(8);
     for (const root of roots) expect(await ledger.findAnchoredBatch("DEMO", root)).not.toBeNull();
   });
@@ -214,24 +205,9 @@ describe("chain adapter: EthersLedger", () => {
   it("keeps serving writes after one is refused", async () => {
     const { ledger } = await setUp();
     const root = id("batch-x") as Hex;
-    const first = ledger.anchorBatch({
-      department: "DEMO",
-      docType: "licence",
-      root,
-      count: 1,
-    });
-    const duplicate = ledger.anchorBatch({
-      department: "DEMO",
-      docType: "licence",
-      root,
-      count: 1,
-    });
-    const next = ledger.anchorBatch({
-      department: "DEMO",
-      docType: "licence",
-      root: id("batch-y") as Hex,
-      count: 1,
-    });
+    const first = ledger.anchorBatch(demoLicenceBatch(root, 1));
+    const duplicate = ledger.anchorBatch(demoLicenceBatch(root, 1));
+    const next = ledger.anchorBatch(demoLicenceBatch(id("batch-y") as Hex, 1));
     await first;
     await expectEProofError(duplicate, "CHAIN_REJECTED", /DocumentRegistryAlreadyAnchored/);
     await next;
@@ -250,36 +226,14 @@ describe("chain adapter: EthersLedger", () => {
       /DocumentRegistryDocumentTypeNotGranted/,
     );
     await governance.setDepartmentSuspended("DEMO", true);
-    await expectEProofError(
-      ledger.anchorBatch({
-        department: "DEMO",
-        docType: "licence",
-        root: id("r") as Hex,
-        count: 1,
-      }),
-      "CHAIN_REJECTED",
-      /DocumentRegistryDepartmentNotActive/,
-    );
-    await expectEProofError(
-      ledger.anchorBatch({
-        department: "DEMO",
-        docType: "licence",
-        root: id("r") as Hex,
-        count: 0,
-      }),
-      "BAD_REQUEST",
-    );
+    await expectEProofError(ledger.anchorBatch(demoLicenceBatch(id("r") as Hex, 1)), "CHAIN_REJECTED", /DocumentRegistryDepartmentNotActive/);
+    await expectEProofError(ledger.anchorBatch(demoLicenceBatch(id("r") as Hex, 0)), "BAD_REQUEST");
   });
 
   it("maps the verification record of an anchored, superseded document", async () => {
     const { ledger, governance, keyValidFrom, keyRegisteredBlock } = await setUp();
     const root = id("batch-v") as Hex;
-    const anchored = await ledger.anchorBatch({
-      department: "DEMO",
-      docType: "licence",
-      root,
-      count: 3,
-    });
+    const anchored = await ledger.anchorBatch(demoLicenceBatch(root, 3));
     const superseded = await ledger.supersede({
       department: "DEMO",
       documentId: DOC_A,
@@ -324,12 +278,7 @@ describe("chain adapter: EthersLedger", () => {
   it("reads the verification record with exactly one JSON-RPC request", async () => {
     const { ledger, ethers, deployed, chainId } = await setUp();
     const root = id("batch-one-call") as Hex;
-    await ledger.anchorBatch({
-      department: "DEMO",
-      docType: "licence",
-      root,
-      count: 1,
-    });
+    await ledger.anchorBatch(demoLicenceBatch(root, 1));
     const methods: string[] = [];
     const counting = new Proxy(ethers.provider, {
       get(target, property) {
@@ -383,12 +332,7 @@ describe("chain adapter: EthersLedger", () => {
   it("suspends, reinstates and revokes documents, and refuses what the contract refuses", async () => {
     const { ledger } = await setUp();
     const root = id("batch-s") as Hex;
-    await ledger.anchorBatch({
-      department: "DEMO",
-      docType: "licence",
-      root,
-      count: 2,
-    });
+    await ledger.anchorBatch(demoLicenceBatch(root, 2));
     await ledger.changeDocumentStatus({
       department: "DEMO",
       documentIds: [DOC_A, DOC_B],
@@ -487,15 +431,7 @@ describe("chain adapter: EthersLedger", () => {
       }),
       "CHAIN_UNAVAILABLE",
     );
-    await expectEProofError(
-      ledger.anchorBatch({
-        department: "DEMO",
-        docType: "licence",
-        root: id("r") as Hex,
-        count: 1,
-      }),
-      "CHAIN_UNAVAILABLE",
-    );
+    await expectEProofError(ledger.anchorBatch(demoLicenceBatch(id("r") as Hex, 1)), "CHAIN_UNAVAILABLE");
     await expectEProofError(ledger.findAnchoredBatch("DEMO", id("r") as Hex), "CHAIN_UNAVAILABLE");
     provider.destroy();
   });
