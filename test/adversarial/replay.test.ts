@@ -12,7 +12,7 @@ import { type JsonRpcProvider, Transaction, Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
 import type { Hex } from "../../services/domain/types.ts";
-import { api, startTestService, stopTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "../e2e/test-service.ts";
+import { api, onboardWithOfficer, startTestService, stopTestService, type TestService, TYPICAL_LICENCE, waitUntilAnchored } from "../e2e/test-service.ts";
 import {
   b16,
   b32,
@@ -176,15 +176,8 @@ describe("replayed and reordered transactions and requests", () => {
   it("gives another department's officer replaying DEMO's idempotencyKey a document of its own, never DEMO's", async () => {
     const credentials = JSON.parse(readFileSync(join(service.dataDir, "dev-credentials.json"), "utf8")) as { adminApiKey: string };
     const admin = { url: service.url, apiKey: credentials.adminApiKey };
-    const onboarded = await api(admin, "POST", "/api/v1/admin/departments", {
-      code: "OTHER",
-      name: { en: "Other Department", zhHK: "其他部門" },
-      types: ["licence"],
-    });
-    expect(onboarded.status).toBe(201);
-    const key = await api(admin, "POST", "/api/v1/admin/api-keys", { department: "OTHER", label: "other officer" });
-    expect(key.status).toBe(201);
-    const other = { ...service, apiKey: String(key.body.apiKey) };
+    const { apiKey } = await onboardWithOfficer(admin, "OTHER", { en: "Other Department", zhHK: "其他部門" }, "other officer");
+    const other = { ...service, apiKey };
 
     const idempotencyKey = `shared-${randomUUID()}`;
     const demo = await api(service, "POST", "/api/v1/documents", { ...TYPICAL_LICENCE, idempotencyKey });

@@ -11,7 +11,7 @@ import { type EmbeddedChain, startAnvil } from "../../services/embedded/anvil-pr
 import type { Deployment } from "../../services/embedded/dev-bootstrap.ts";
 import { createLogger } from "../../services/logger.ts";
 import { startEProof } from "../../services/main.ts";
-import { api, deployOnChain, downloadEProof, freePort, removeDataDir, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
+import { api, deployOnChain, downloadEProof, freePort, onboardWithOfficer, removeDataDir, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
 
 describe("platform administration on an external chain", () => {
   const logger = createLogger("silent");
@@ -58,10 +58,7 @@ describe("platform administration on an external chain", () => {
     );
     try {
       const admin = { url: service.url, apiKey: adminApiKey };
-      const onboarded = await api(admin, "POST", "/api/v1/admin/departments", { code: "EXT", name: { en: "External", zhHK: "外部" }, types: ["licence"] });
-      expect(onboarded.status).toBe(201);
-      const key = await api(admin, "POST", "/api/v1/admin/api-keys", { department: "EXT", label: "officer" });
-      const officer = { url: service.url, apiKey: key.body.apiKey as string };
+      const officer = await onboardWithOfficer(admin, "EXT", { en: "External", zhHK: "外部" });
       const issued = await api(officer, "POST", "/api/v1/documents", TYPICAL_LICENCE);
       expect(issued.status).toBe(202);
       const owner = { ...service, dataDir, apiKey: officer.apiKey, env };

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, removeDataDir, runEproof, startTestService, type TestService, TYPICAL_LICENCE } from "./test-service.ts";
+import { api, onboardWithOfficer, removeDataDir, runEproof, startTestService, type TestService, TYPICAL_LICENCE } from "./test-service.ts";
 import { payloadOf, Receiver } from "./webhook-receiver.ts";
 
 function claimsOf(jws: string): { event: { documentId: string; status: string; department: string; docType: string } } {
@@ -109,10 +109,7 @@ describe("relying-party API keys (status subscriptions only)", () => {
     expect((await api(service, "POST", "/api/v1/subscriptions", { url: `${receiver.url}/own-type`, docType: "licence" })).status).toBe(201);
     const otherType = await api(service, "POST", "/api/v1/subscriptions", { url: `${receiver.url}/other`, docType: "licence", department: "OTHER" });
     expect(otherType.status).toBe(403);
-    const onboarded = await api(admin, "POST", "/api/v1/admin/departments", { code: "RP-OTHER", name: { en: "Other", zhHK: "其他" }, types: ["licence"] });
-    expect(onboarded.status).toBe(201);
-    const otherKey = await api(admin, "POST", "/api/v1/admin/api-keys", { department: "RP-OTHER", label: "other officer" });
-    const otherOfficer = { url: service.url, apiKey: otherKey.body.apiKey as string };
+    const otherOfficer = await onboardWithOfficer(admin, "RP-OTHER", { en: "Other", zhHK: "其他" }, "other officer");
     const foreign = await api(otherOfficer, "POST", "/api/v1/documents", TYPICAL_LICENCE);
     expect(foreign.status).toBe(202);
     const foreignDocument = await api(service, "POST", "/api/v1/subscriptions", { url: `${receiver.url}/other`, documentIds: [foreign.body.id] });

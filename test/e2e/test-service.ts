@@ -141,6 +141,23 @@ export async function api(
   return { status: response.status, body: parsed, headers: response.headers };
 }
 
+/**
+ * Onboards department `code` (issuing licences) through the admin API and creates an officer API key
+ * for it: returns that officer, on the admin's service. Throws unless both answer 201.
+ */
+export async function onboardWithOfficer(
+  admin: { url: string; apiKey: string },
+  code: string,
+  name: { en: string; zhHK: string },
+  label = "officer",
+): Promise<{ url: string; apiKey: string }> {
+  const onboarded = await api(admin, "POST", "/api/v1/admin/departments", { code, name, types: ["licence"] });
+  if (onboarded.status !== 201) throw new Error(`onboarding ${code} answered ${onboarded.status}: ${JSON.stringify(onboarded.body)}`);
+  const key = await api(admin, "POST", "/api/v1/admin/api-keys", { department: code, label });
+  if (key.status !== 201) throw new Error(`an API key for ${code} answered ${key.status}: ${JSON.stringify(key.body)}`);
+  return { url: admin.url, apiKey: String(key.body.apiKey) };
+}
+
 export async function waitUntilAnchored(service: TestService, id: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
