@@ -49,6 +49,11 @@ export interface Config {
     maxWaitMs: number;
     /** How often the newest anchored batch is re-checked on chain (a chain restarted from older state), ms; 0 = off. */
     watchMs: number;
+    /**
+     * How long a download of a document's eproof.json or PDF (and its public proof) waits for the
+     * document's batch to be anchored before answering 202 with Retry-After, ms (0: answer at once).
+     */
+    downloadWaitMs: number;
   };
   /** Chain follower (status events → history, notifications) and webhook retries. */
   subscriptions: {
@@ -228,6 +233,7 @@ const ENV = z.object({
   EPROOF_BATCH_SIZE: integer("EPROOF_BATCH_SIZE", 5_000, 1, 100_000),
   EPROOF_BATCH_MAX_WAIT_MS: integer("EPROOF_BATCH_MAX_WAIT_MS", 1_000, 0, 3_600_000),
   EPROOF_CHAIN_WATCH_MS: integer("EPROOF_CHAIN_WATCH_MS", 10_000, 0, 3_600_000),
+  EPROOF_DOWNLOAD_WAIT_MS: integer("EPROOF_DOWNLOAD_WAIT_MS", 3_000, 0, 60_000),
   EPROOF_FOLLOW_POLL_MS: integer("EPROOF_FOLLOW_POLL_MS", 1_000, 10, 600_000),
   EPROOF_FOLLOW_GRACE_MS: integer("EPROOF_FOLLOW_GRACE_MS", 2_000, 0, 600_000),
   EPROOF_FOLLOW_FROM_BLOCK: integer("EPROOF_FOLLOW_FROM_BLOCK", 0, 0, Number.MAX_SAFE_INTEGER),
@@ -394,7 +400,12 @@ export function loadConfig(env: Env, readFile: ReadFile): Config {
       headersTimeoutMs: Math.min(e.EPROOF_HEADERS_TIMEOUT_MS, e.EPROOF_REQUEST_TIMEOUT_MS),
     },
     databaseUrl: database,
-    anchoring: { batchSize: e.EPROOF_BATCH_SIZE, maxWaitMs: e.EPROOF_BATCH_MAX_WAIT_MS, watchMs: e.EPROOF_CHAIN_WATCH_MS },
+    anchoring: {
+      batchSize: e.EPROOF_BATCH_SIZE,
+      maxWaitMs: e.EPROOF_BATCH_MAX_WAIT_MS,
+      watchMs: e.EPROOF_CHAIN_WATCH_MS,
+      downloadWaitMs: e.EPROOF_DOWNLOAD_WAIT_MS,
+    },
     subscriptions: {
       followPollMs: e.EPROOF_FOLLOW_POLL_MS,
       followGraceMs: e.EPROOF_FOLLOW_GRACE_MS,

@@ -11,9 +11,9 @@ import { EProofError } from "../../services/errors.ts";
 import type { Hex } from "../../services/ports.ts";
 import { verifyDocument } from "../../services/use-cases/verify-document.ts";
 import { type CliCommand, parseCommandLine, stringOption, UsageError } from "./arguments.ts";
-import { readEProofText } from "./eproof-file.ts";
+import { completeCopy, readEProofText } from "./eproof-file.ts";
 
-export const VERIFY_USAGE = `usage: eproof verify <file.json|file.pdf> --rpc <url> (--registry <address> | --trust <file|url>) [--chain-id <id>]
+export const VERIFY_USAGE = `usage: eproof verify <file.json|file.pdf> --rpc <url> (--registry <address> | --trust <file|url>) [--chain-id <id>] [--service <url>]
 
 Verifies an e-Proof file or PDF against the chain, without the service: the same checks as the
 service (signature, issuer's key, anchor, status), reading the chain through any JSON-RPC endpoint.
@@ -25,6 +25,8 @@ options:
   --trust <file|url>     or a trust list (a saved or live /.well-known/eproof.json): every registry
                          with its period, so documents anchored before a registry move keep verifying
   --chain-id <id>        the chain id, if the endpoint should not be asked
+  --service <url>        the issuing service: completes a copy saved before anchoring with its anchor
+                         (from the public /api/v1/public/documents/{id}/proof; the chain still decides)
   -h, --help             this text
 
 Exit code 0 only for VALID, 1 for any other verdict, 2 for bad usage.`;
@@ -63,7 +65,14 @@ async function loadTrustList(source: string): Promise<TrustList> {
   }
 }
 
-export async function verifyCommand(options: { file?: string; rpc?: string; registry?: string; trust?: string; chainId?: string }): Promise<number> {
+export async function verifyCommand(options: {
+  file?: string;
+  rpc?: string;
+  registry?: string;
+  trust?: string;
+  chainId?: string;
+  service?: string;
+}): Promise<number> {
   if (!options.file) throw new UsageError("verify", "name the e-Proof file (.json) or PDF to verify");
   if (!options.rpc) throw new UsageError("verify", "--rpc <url> is required: a JSON-RPC endpoint of the chain");
   if (options.trust && options.registry) throw new UsageError("verify", "give either --registry <address> or --trust <file|url>, not both");
@@ -75,12 +84,14 @@ export async function verifyCommand(options: { file?: string; rpc?: string; regi
   }
   const trustList = options.trust ? await loadTrustList(options.trust) : null;
   const text = await readEProofText(options.file);
-  let document: unknown;
+  let parsed: unknown;
   try {
-    document = JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
-    document = text; // the verifier reports a non-JSON file as TAMPERED
+    parsed = text; // the verifier reports a non-JSON file as TAMPERED
   }
+  const { document, hint } = await completeCopy(parsed, options.service);
+  if (hint) console.error(hint);
 
   let chainId: number;
   try {
@@ -108,7 +119,7 @@ export const verifyCli: CliCommand = {
     const { help, values, positionals } = parseCommandLine(
       "verify",
       args,
-      { rpc: { type: "string" }, registry: { type: "string" }, trust: { type: "string" }, "chain-id": { type: "string" } },
+      { rpc: { type: "string" }, registry: { type: "string" }, trust: { type: "string" }, "chain-id": { type: "string" }, service: { type: "string" } },
       1,
     );
     if (help) {
@@ -121,6 +132,7 @@ export const verifyCli: CliCommand = {
       registry: stringOption(values, "registry"),
       trust: stringOption(values, "trust"),
       chainId: stringOption(values, "chain-id"),
+      service: stringOption(values, "service"),
     });
   },
 };

@@ -38,3 +38,29 @@ export function qrLinkOf(document: EProofDocument, publicUrl: string): string {
   const keyNumber = Number(kid.slice(kid.lastIndexOf("-") + 1));
   return qrUrl(publicUrl, encodeQrFragment({ keyNumber, claimBytes, signature }));
 }
+
+/** What a download finds: the document with its complete anchor, or how long to wait for it. */
+export type AnchoredCopy =
+  | { anchored: true; stored: StoredDocument; anchor: AnchorBlock }
+  | { anchored: false; stored: StoredDocument; retryAfterSeconds: number };
+
+/**
+ * The stored document once its batch is anchored, waiting up to `waitMs` for that (the outbox seals a
+ * batch within about a second): a copy handed out is then complete, verifiable with the chain alone.
+ * Otherwise says when to come back. `lookup` re-reads the document (another instance may anchor it).
+ */
+export async function awaitAnchoredCopy(
+  lookup: () => Promise<StoredDocument>,
+  trust: TrustAnchor,
+  options: { waitMs: number; clock: { now(): number }; pollMs?: number },
+): Promise<AnchoredCopy> {
+  const deadline = options.clock.now() + options.waitMs;
+  for (;;) {
+    const stored = await lookup();
+    const anchor = anchorOf(stored, trust);
+    if (anchor) return { anchored: true, stored, anchor };
+    const left = deadline - options.clock.now();
+    if (left <= 0) return { anchored: false, stored, retryAfterSeconds: 2 };
+    await new Promise((resolve) => setTimeout(resolve, Math.min(options.pollMs ?? 100, left)));
+  }
+}

@@ -11,6 +11,7 @@ import { anvilStatePath, keepStateDump, OwnChain, restoreStateDump } from "./own
 import {
   api,
   downloadEProof,
+  heldCopy,
   removeDataDir,
   startServiceOnChain,
   startTestService,
@@ -55,7 +56,8 @@ describe("a chain outage while the service runs", () => {
   }
 
   async function verdictOf(id: string): Promise<string> {
-    const file = await downloadEProof(service, id);
+    // The holder's copy as it is now (proofless while the chain is down).
+    const file = await heldCopy(service, id);
     const response = await api(service, "POST", "/api/v1/verify", { document: file });
     expect(response.status).toBe(200);
     return response.body.verdict as string;

@@ -4,14 +4,14 @@ import { Contract } from "ethers";
 import { describe, expect, it } from "vitest";
 import { loadArtifact } from "../../services/adapters/chain/contract-artifacts.ts";
 import { createRpcProvider } from "../../services/adapters/chain/rpc-provider.ts";
-import { api, downloadEProof, removeDataDir, startTestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
+import { api, downloadEProof, heldCopy, removeDataDir, startTestService, TYPICAL_LICENCE, waitUntilAnchored } from "./test-service.ts";
 
 describe("durability of the embedded profile", () => {
   it("answers PENDING for an accepted document whose batch is not anchored yet", async () => {
     const service = await startTestService({ env: { EPROOF_BATCH_MAX_WAIT_MS: "3600000" } });
     try {
       const issued = await api(service, "POST", "/api/v1/documents", TYPICAL_LICENCE);
-      const eproof = await downloadEProof(service, issued.body.id);
+      const eproof = await heldCopy(service, issued.body.id);
       expect(eproof.anchor).toBeUndefined();
       expect((await api(service, "POST", "/api/v1/verify", { document: eproof })).body.verdict).toBe("PENDING");
       expect((await api(service, "POST", "/api/v1/verify", { qr: issued.body.verifyUrl })).body.verdict).toBe("PENDING");

@@ -14,6 +14,7 @@ import { bootstrapEmbedded, type Deployment } from "../../services/embedded/dev-
 import { createLogger } from "../../services/logger.ts";
 import { type RunningService, startEProof } from "../../services/main.ts";
 import type { ApiKeyRecords, CustodyRecords, SigningKeyMirror } from "../../services/ports.ts";
+import { eproofFile } from "../../services/use-cases/document-files.ts";
 
 /**
  * What a thief of the database AND the custody key could take: a department's private signing key
@@ -166,6 +167,16 @@ export async function waitUntilAnchored(service: TestService, id: string, timeou
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`document ${id} was not anchored within ${timeoutMs} ms`);
+}
+
+/**
+ * The document as the service holds it, with its anchor if it has one and without otherwise: what a
+ * holder may carry from before anchoring (downloads now hand out only complete copies).
+ */
+export async function heldCopy(service: TestService, id: string): Promise<any> {
+  const stored = await service.store.getDocument(id);
+  if (!stored) throw new Error(`no document ${id}`);
+  return eproofFile(stored, service.trust);
 }
 
 /** The e-Proof file as the officer downloads it. */

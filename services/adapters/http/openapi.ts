@@ -7,7 +7,7 @@ import type { Config } from "../../config.ts";
 import { documentTypes } from "../../domain/document-types.ts";
 import { REASON_CODES } from "../../domain/reason-codes.ts";
 import { adminOpenApiPaths, adminSecurityScheme } from "./admin-openapi.ts";
-import { publicStatusPaths } from "./public-status-openapi.ts";
+import { notYetAnchored, publicStatusPaths } from "./public-status-openapi.ts";
 import { issueBatchBody, issueDocumentBody, redactBody, statusChangeBody, supersedeBody, verifyBody } from "./request-schemas.ts";
 import { subscriptionPaths } from "./subscription-openapi.ts";
 
@@ -58,6 +58,11 @@ export function buildOpenApi(config: Pick<Config, "publicUrl" | "maxBatchItems">
     parameters: idParam,
     responses: { "200": { description: summary, content: { [type]: {} } }, "404": { description: "Unknown document" } },
   });
+  // A copy is handed out only complete: before anchoring (after a short wait), 202 with Retry-After.
+  const completeDownload = (summary: string, type: string) => {
+    const plain = download(summary, type);
+    return { ...plain, responses: { ...plain.responses, "202": notYetAnchored } };
+  };
   return {
     openapi: "3.1.0",
     info: { title: "e-Proof API", version: "1.0.0", description: "Issue and verify tamper-evident government documents." },
@@ -108,10 +113,10 @@ export function buildOpenApi(config: Pick<Config, "publicUrl" | "maxBatchItems">
           responses: { "201": { description: "Superseded" } },
         },
       },
-      "/api/v1/documents/{id}/eproof.json": { get: download("The e-Proof file", "application/json") },
+      "/api/v1/documents/{id}/eproof.json": { get: completeDownload("The e-Proof file, complete (anchor included)", "application/json") },
       "/api/v1/documents/{id}/qr.png": { get: download("The QR code (PNG)", "image/png") },
       "/api/v1/documents/{id}/qr.svg": { get: download("The QR code (SVG)", "image/svg+xml") },
-      "/api/v1/documents/{id}/pdf": { get: download("The PDF with QR code and embedded e-Proof file", "application/pdf") },
+      "/api/v1/documents/{id}/pdf": { get: completeDownload("The PDF with QR code and embedded, complete e-Proof file", "application/pdf") },
       "/api/v1/verify": {
         post: {
           summary: "Verify an e-Proof file, a QR text or a PDF",

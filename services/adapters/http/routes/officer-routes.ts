@@ -1,14 +1,16 @@
 /** The officer API: issue, look up, change status, download. Every route needs a department API key. */
-import { Router } from "express";
+import { type Request, type Response, Router } from "express";
 import { isReasonCode } from "../../../domain/reason-codes.ts";
 import { collapseHistory } from "../../../domain/status-history.ts";
 import { isDocumentId } from "../../../domain/types.ts";
 import { EProofError } from "../../../errors.ts";
+import type { StoredDocument } from "../../../ports.ts";
 import { changeStatus, type StatusAction, supersede } from "../../../use-cases/change-status.ts";
-import { eproofFile, qrLinkOf } from "../../../use-cases/document-files.ts";
+import { awaitAnchoredCopy, eproofFile, qrLinkOf } from "../../../use-cases/document-files.ts";
 import { issueDocuments } from "../../../use-cases/issue-documents.ts";
 import { assertTypeAllowed, officerOf, requireOfficer } from "../auth.ts";
 import type { HttpDeps, OfficerHttpDeps } from "../http-deps.ts";
+import { sendNotYetAnchored } from "../not-yet-anchored.ts";
 import { issueBatchBody, issueDocumentBody, statusChangeBody, supersedeBody } from "../request-schemas.ts";
 import { parseBody } from "../validate-body.ts";
 
@@ -94,8 +96,24 @@ export function officerRoutes(deps: HttpDeps, officerDeps: OfficerHttpDeps): Rou
     });
   });
 
+  /**
+   * A holder's copy is handed out only complete (anchor included: it verifies with the chain alone).
+   * A download just after issuing waits briefly for the batch; past that, 202 says when to come back.
+   */
+  async function completeCopy(req: Request, res: Response): Promise<StoredDocument | null> {
+    const department = officerOf(res.locals).department;
+    const copy = await awaitAnchoredCopy(() => ownDocument(String(req.params.id), department), deps.trust, {
+      waitMs: deps.config.anchoring.downloadWaitMs,
+      clock: deps.clock,
+    });
+    if (copy.anchored) return copy.stored;
+    sendNotYetAnchored(res, copy.stored.id, copy.retryAfterSeconds);
+    return null;
+  }
+
   router.get("/api/v1/documents/:id/eproof.json", async (req, res) => {
-    const stored = await ownDocument(req.params.id, officerOf(res.locals).department);
+    const stored = await completeCopy(req, res);
+    if (!stored) return;
     res
       .type("application/json")
       .set("Content-Disposition", `attachment; filename="eproof-${stored.id}.json"`)
@@ -113,7 +131,8 @@ export function officerRoutes(deps: HttpDeps, officerDeps: OfficerHttpDeps): Rou
   });
 
   router.get("/api/v1/documents/:id/pdf", async (req, res) => {
-    const stored = await ownDocument(req.params.id, officerOf(res.locals).department);
+    const stored = await completeCopy(req, res);
+    if (!stored) return;
     const file = eproofFile(stored, deps.trust);
     const qrPng = await officerDeps.qr.png(qrLinkOf(file, deps.config.publicUrl));
     const pdf = await officerDeps.pdf.documentPdf(file, qrPng, deps.departmentName(stored.department));
