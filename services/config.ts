@@ -29,6 +29,8 @@ export interface Config {
    * base64 of 32 bytes. Unset: data/custody.key, made on first start (one instance on SQLite only).
    */
   custodyKey?: string;
+  /** EPROOF_METRICS_TOKEN (or _FILE): when set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken?: string;
   port: number;
   /** Base URL printed into QR codes and links, e.g. https://eproof.example.gov.hk */
   publicUrl: string;
@@ -376,6 +378,10 @@ export function loadConfig(env: Env, readFile: ReadFile): Config {
       }
     : { kind: "embedded", port: e.EPROOF_CHAIN_PORT, chainId };
   const database = databaseUrl(secret(env, "EPROOF_DATABASE_URL", readFile));
+  const metricsToken = secret(env, "EPROOF_METRICS_TOKEN", readFile);
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new EProofError("CONFIG_INVALID", "EPROOF_METRICS_TOKEN (or _FILE) must be at least 16 characters (e.g. openssl rand -hex 16)");
+  }
   if (holdsKeys && database && !custodyKey) {
     invalid(
       "officer and admin instances on PostgreSQL share the key custody: set EPROOF_CUSTODY_KEY_FILE (the same 32-byte key, 64 hex digits, on every officer and admin instance)",
@@ -384,6 +390,7 @@ export function loadConfig(env: Env, readFile: ReadFile): Config {
   return {
     roles: e.EPROOF_ROLES,
     ...(custodyKey ? { custodyKey } : {}),
+    ...(metricsToken ? { metricsToken } : {}),
     port: e.PORT,
     publicUrl: (e.EPROOF_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     dataDir: resolve(e.EPROOF_DATA_DIR ?? "data"),

@@ -35,6 +35,20 @@ const PUBLIC_SOURCES: StaticSource[] = [
 ];
 const COMPRESSED_JSON_PATHS = ["/api/v1/verify", "/api/v1/redact", "/api/v1/public", "/openapi.json"];
 
+/**
+ * The `route` label of a request: the declared route, the static file's (page or asset), or for a
+ * request refused before any route (no key, too large, rate limited) what refused it. Never the
+ * caller's path: that would let anyone create unbounded series.
+ */
+export function metricsRouteOf(declared: string | undefined, staticRoute: unknown, status: number): string {
+  if (declared) return declared;
+  if (typeof staticRoute === "string") return staticRoute;
+  if (status === 401) return "refused:unauthenticated";
+  if (status === 413) return "refused:too-large";
+  if (status === 429) return "refused:rate-limited";
+  return "unmatched";
+}
+
 export function createApp(deps: HttpDeps): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -49,7 +63,7 @@ export function createApp(deps: HttpDeps): Express {
     const started = process.hrtime.bigint();
     res.on("finish", () => {
       // Only declared routes become labels: a path from the caller would let anyone create unbounded series.
-      const route = (req.route?.path as string | undefined) ?? "unmatched";
+      const route = metricsRouteOf(req.route?.path as string | undefined, res.locals.metricsRoute, res.statusCode);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       deps.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       deps.metrics.httpDuration.observe({ method: req.method, route }, seconds);

@@ -153,6 +153,8 @@ export function staticFiles(files: Map<string, Promise<StaticFile>>, caseInsensi
     const lower = req.path.toLowerCase();
     const ready = files.get(req.path) ?? (anyCase.has(lower) ? files.get(lower) : undefined);
     if (!ready) return next();
+    // A label for the request metrics: the page, or one of its assets (never the caller's own path).
+    res.locals.metricsRoute = req.path.startsWith("/assets/") ? "/assets/*" : req.path.toLowerCase();
     ready.then((file) => sendStaticFile(req, res, file), next);
   };
 }

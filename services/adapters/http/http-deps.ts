@@ -54,7 +54,7 @@ export interface OfficerHttpDeps {
 
 /** Everything the HTTP adapter needs, built once by main.ts. */
 export interface HttpDeps {
-  config: Pick<Config, "publicUrl" | "bodyLimitBytes" | "maxBatchItems" | "abuse" | "anchoring">;
+  config: Pick<Config, "publicUrl" | "bodyLimitBytes" | "maxBatchItems" | "abuse" | "anchoring" | "metricsToken">;
   /** Documents and their status history (officer answers, verification), and the API keys callers present. */
   store: DocumentStore & StatusHistory & ApiKeyRecords;
   ledger: Ledger;

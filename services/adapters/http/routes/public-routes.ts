@@ -1,5 +1,6 @@
 /** Public routes: verify API, trust configuration, keys, health, metrics, OpenAPI. No authentication. */
 
+import { createHash, timingSafeEqual } from "node:crypto";
 import express, { Router } from "express";
 import { publishedRegistries } from "../../../domain/trust-list.ts";
 import { EProofError } from "../../../errors.ts";
@@ -99,7 +100,12 @@ export function publicRoutes(deps: HttpDeps): Router {
       .json({ status: failing.length === 0 ? "ready" : "not_ready", ...(failing.length ? { failing } : {}) });
   });
 
-  router.get("/metrics", async (_req, res) => {
+  router.get("/metrics", async (req, res) => {
+    // EPROOF_METRICS_TOKEN: metrics for the monitoring system only (they show volumes and timings).
+    const token = deps.config.metricsToken;
+    if (token !== undefined && !sameSecret(req.get("authorization") ?? "", `Bearer ${token}`)) {
+      throw new EProofError("UNAUTHORISED", "the metrics need the monitoring token: Authorization: Bearer <EPROOF_METRICS_TOKEN>");
+    }
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
@@ -108,4 +114,10 @@ export function publicRoutes(deps: HttpDeps): Router {
   });
 
   return router;
+}
+
+/** Constant-time comparison of two secrets of any length (hashed first, so lengths leak nothing). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash("sha256").update(text, "utf8").digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
