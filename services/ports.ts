@@ -249,6 +249,33 @@ export interface DocumentSigner {
   sign(department: string, claimBytes: Uint8Array): Promise<{ jws: string; jwk: Record<string, string> }>;
 }
 
+/**
+ * Signs other JOSE objects with a department's current document-signing key: the credential exports
+ * (SD-JWT VC, VC-JWT), the status lists and OpenID4VCI answers. The adapter sets `alg: "ES256"` and
+ * `kid` in the protected header; the caller gives the rest (`typ`, …). Throws like DocumentSigner.sign.
+ */
+export interface JoseSigner {
+  signJws(department: string, header: Record<string, unknown>, payload: Uint8Array): Promise<{ jws: string; kid: string; jwk: Record<string, string> }>;
+}
+
+/**
+ * A stored document's place in its department's status lists (issue 15): the same index in the
+ * Token Status List and in the Bitstring Status List credentials. Indexes are assigned at random at
+ * issuance; the URLs are built by services/domain/status-list-location.ts.
+ */
+export interface StatusListEntry {
+  department: string;
+  /** Which of the department's lists (0, 1, …): each holds STATUS_LIST_SIZE entries. */
+  list: number;
+  /** Index in that list, 0 … STATUS_LIST_SIZE - 1. */
+  index: number;
+}
+
+export interface StatusListPositions {
+  /** Where a stored document's status is published; null when it has no entry (unknown document). */
+  entryOf(documentId: string): Promise<StatusListEntry | null>;
+}
+
 /** One officer or administrator action. Never holds holder personal data: ids, codes and reasons only. */
 export interface AuditEntry {
   /** API key id of whoever acted ("cli" style ids are key ids too). */
@@ -474,7 +501,7 @@ export interface PreparedSigningKey {
   commit(): Promise<CustodySigningKey>;
 }
 
-export interface KeyCustody extends DocumentSigner {
+export interface KeyCustody extends DocumentSigner, JoseSigner {
   /** The department's newest signing key (whatever its state), or undefined. */
   currentSigningKey(department: string): Promise<CustodySigningKey | undefined>;
   /** Generates the department's next signing key (number > every number ever used, and > floor) and makes it current. */

@@ -81,6 +81,17 @@ function custodyContract(name: string, harness: CustodyHarness): void {
       expect(await custody.currentSigningKey("DEMO")).toEqual(key);
     });
 
+    it("signs other JOSE objects (exports, status lists) with the same key: alg ES256 and its kid, the caller's typ kept", async () => {
+      const custody = await instance();
+      const key = await custody.createSigningKey("DEMO");
+      const { jws, kid, jwk } = await custody.signJws("DEMO", { typ: "dc+sd-jwt", alg: "none", kid: "forged" }, claim);
+      expect({ kid, jwk }).toEqual({ kid: "DEMO-1", jwk: key.publicJwk });
+      const verified = await compactVerify(jws, await importJWK({ ...key.publicJwk, alg: "ES256" }, "ES256"));
+      expect(verified.protectedHeader).toEqual({ alg: "ES256", kid: "DEMO-1", typ: "dc+sd-jwt" });
+      expect(new TextDecoder().decode(verified.payload)).toBe(new TextDecoder().decode(claim));
+      expect(isEProofError(await rejection(custody.signJws("TD", {}, claim)), "FORBIDDEN")).toBe(true);
+    });
+
     it("refuses to sign for a department without a signing key", async () => {
       const custody = await instance();
       expect(isEProofError(await rejection(custody.sign("TD", claim)), "FORBIDDEN")).toBe(true);

@@ -37,6 +37,17 @@ export async function signClaim(claimBytes: Uint8Array, privateKey: CryptoKey | 
   return `${signingInput}.${b64(signature)}`;
 }
 
+/**
+ * Signs any compact ES256 JWS (credential exports, status lists): the protected header is
+ * `{ alg: "ES256", kid, ...header }` (the caller cannot change alg or kid).
+ */
+export async function signCompactJws(header: Record<string, unknown>, payload: Uint8Array, privateKey: CryptoKey | KeyObject, kid: string): Promise<string> {
+  const { alg: _alg, kid: _kid, ...rest } = header;
+  const signingInput = `${b64(JSON.stringify({ alg: "ES256", kid, ...rest }))}.${b64(payload)}`;
+  const signature = derToP1363(await signOnThreadPool(Buffer.from(signingInput), keyObjectOf(privateKey)));
+  return `${signingInput}.${b64(signature)}`;
+}
+
 /** WebCrypto keys (jose's generateKeyPair) become node:crypto KeyObjects once, not per signature. */
 const keyObjects = new WeakMap<CryptoKey, KeyObject>();
 /** Keys already checked to be P-256 private keys (reading a key's details costs a native call). */

@@ -32,7 +32,7 @@ import type {
 } from "../../ports.ts";
 import { BackgroundLoop } from "../../use-cases/background-loop.ts";
 import { custodyKeyObject, openPrivateKey, sealPrivateKey } from "./custody-key.ts";
-import { signClaim } from "./es256.ts";
+import { signClaim, signCompactJws } from "./es256.ts";
 
 export interface StoreKeyCustodyOptions {
   records: CustodyRecords;
@@ -119,6 +119,17 @@ export class StoreKeyCustody implements KeyCustody {
   }
 
   async sign(department: string, claimBytes: Uint8Array): Promise<{ jws: string; jwk: Record<string, string> }> {
+    const { key, privateKey } = await this.#usableSigner(department);
+    return { jws: await signClaim(claimBytes, privateKey, key.kid), jwk: key.publicJwk };
+  }
+
+  async signJws(department: string, header: Record<string, unknown>, payload: Uint8Array): Promise<{ jws: string; kid: string; jwk: Record<string, string> }> {
+    const { key, privateKey } = await this.#usableSigner(department);
+    return { jws: await signCompactJws(header, payload, privateKey, key.kid), kid: key.kid, jwk: key.publicJwk };
+  }
+
+  /** The department's ACTIVE signing key with its private part; EProofError("FORBIDDEN") when it has none that may sign. */
+  async #usableSigner(department: string): Promise<{ key: CustodySigningKey; privateKey: KeyObject }> {
     let signer = this.#signers.get(department);
     if (signer?.key.state !== "ACTIVE") signer = await this.#reloadOnMiss(department);
     if (!signer) throw new EProofError("FORBIDDEN", `department ${department} has no signing key; the administrator must create one`);
@@ -133,7 +144,7 @@ export class StoreKeyCustody implements KeyCustody {
       throw new EProofError("FORBIDDEN", `department ${department}'s signing key ${key.kid} is retired; the administrator must rotate the department's key`);
     }
     if (!privateKey) throw signer.problem ?? new EProofError("INTERNAL", `signing key ${key.kid} is not loaded`);
-    return { jws: await signClaim(claimBytes, privateKey, key.kid), jwk: key.publicJwk };
+    return { key, privateKey };
   }
 
   async currentSigningKey(department: string): Promise<CustodySigningKey | undefined> {
