@@ -276,6 +276,18 @@ export interface StatusListPositions {
   entryOf(documentId: string): Promise<StatusListEntry | null>;
 }
 
+/**
+ * The credential exports of a stored document (issue 15), signed with the department's current key.
+ * OpenID4VCI's credential endpoint asks for the SD-JWT VC bound to the wallet's key.
+ */
+export interface CredentialExports {
+  /**
+   * The document's SD-JWT VC (RFC 9901 compact form with every disclosure, ending in "~"); with
+   * `holderJwk` it carries `cnf.jwk` (key binding). EProofError NOT_FOUND for an unknown document.
+   */
+  sdJwtVc(documentId: string, options?: { holderJwk?: Record<string, unknown> }): Promise<string>;
+}
+
 /** One officer or administrator action. Never holds holder personal data: ids, codes and reasons only. */
 export interface AuditEntry {
   /** API key id of whoever acted ("cli" style ids are key ids too). */
