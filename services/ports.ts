@@ -301,10 +301,11 @@ export interface StatusListRecords {
   /** The departments that have entries, with their ordinal counts. */
   statusListDepartments(): Promise<Array<{ department: string; ordinals: number }>>;
   /**
-   * A value that changes whenever a document's status or the department's entries change (read it
-   * BEFORE the marks it vouches for: a change that lands in between then shows as a change next time).
+   * The department's ordinal count, and a version that changes whenever a document's status, the
+   * department's entries or the key custody change (read it BEFORE the marks it vouches for: a change
+   * that lands in between then shows as a change next time).
    */
-  statusListVersion(department: string): Promise<string>;
+  statusListVersion(department: string): Promise<{ ordinals: number; version: string }>;
   /** The entries of one list whose document is not ACTIVE. */
   statusListMarks(department: string, list: number): Promise<Array<{ index: number; status: OnChainStatus }>>;
   /** The signed list last stored for (department, list, format), or null. */

@@ -76,14 +76,14 @@ export class StatusLists implements StatusListPositions {
   readonly #ttl: number;
   readonly #lifetime: number;
   readonly #versionCacheMs: number;
-  readonly #versions = new Map<string, { version: string; until: number }>();
+  readonly #versions = new Map<string, { current: { ordinals: number; version: string }; until: number }>();
   readonly #served = new Map<string, PublishedStatusList>();
   readonly #building = new Map<string, Promise<PublishedStatusList>>();
 
   constructor(deps: StatusListDeps, options: StatusListOptions = {}) {
     this.#deps = deps;
     this.#ttl = options.ttlSeconds ?? 5;
-    this.#lifetime = options.lifetimeSeconds ?? 86_400;
+    this.#lifetime = options.lifetimeSeconds ?? 3_600;
     this.#versionCacheMs = options.versionCacheMs ?? 1_000;
   }
 
@@ -102,7 +102,7 @@ export class StatusLists implements StatusListPositions {
 
   /** The list as served now. EProofError NOT_FOUND for a list the department does not have (or, on an instance without keys, not yet published). */
   async current(department: string, list: number, format: StatusListFormat): Promise<ServedStatusList> {
-    const ordinals = await this.#deps.records.statusListOrdinals(department);
+    const { ordinals } = await this.#version(department);
     if (!Number.isSafeInteger(list) || list < 0 || list >= Math.ceil(ordinals / STATUS_LIST_SIZE)) {
       throw new EProofError("NOT_FOUND", `department ${department} has no status list ${list}`);
     }
@@ -136,13 +136,15 @@ export class StatusLists implements StatusListPositions {
     return signed;
   }
 
-  async #version(department: string): Promise<string> {
+  async #version(department: string): Promise<{ ordinals: number; version: string }> {
     const now = this.#deps.clock.now();
     const hit = this.#versions.get(department);
-    if (hit && hit.until > now) return hit.version;
-    const version = await this.#deps.records.statusListVersion(department);
-    this.#versions.set(department, { version, until: now + this.#versionCacheMs });
-    return version;
+    if (hit && hit.until > now) return hit.current;
+    const current = await this.#deps.records.statusListVersion(department);
+    // Anyone may ask for any department code: the cache forgets rather than grows without bound.
+    if (this.#versions.size >= 1_000) this.#versions.clear();
+    this.#versions.set(department, { current, until: now + this.#versionCacheMs });
+    return current;
   }
 
   #usable(published: PublishedStatusList | null | undefined, version: string): published is PublishedStatusList {
@@ -154,7 +156,7 @@ export class StatusLists implements StatusListPositions {
   async #fresh(department: string, list: number, format: StatusListFormat): Promise<PublishedStatusList> {
     const key = keyOf(department, list, format);
     // The version is read before the statuses it vouches for (StatusListRecords.statusListVersion).
-    const version = await this.#version(department);
+    const { version } = await this.#version(department);
     const served = this.#served.get(key);
     if (this.#usable(served, version)) return served;
     const stored = await this.#deps.records.publishedStatusList(department, list, format);

@@ -194,6 +194,20 @@ function statusListContract(name: string, harness: Harness): void {
       expect(await officer.lists.refreshAll()).toBe(0);
     });
 
+    it("signs the lists again with the department's new key once it changed", async () => {
+      const { store, lists, custody } = await instance();
+      const first = await custody.createSigningKey("DEMO");
+      await store.insertDocuments([doc(1)]);
+      await lists.entryOf(doc(1).id);
+      expect(decodeProtectedHeader((await lists.current("DEMO", 0, "token")).jws).kid).toBe(first.kid);
+      const second = await custody.createSigningKey("DEMO");
+      for (const format of ["token", "revocation", "suspension"] as const) {
+        const { jws } = await lists.current("DEMO", 0, format);
+        expect(decodeProtectedHeader(jws).kid).toBe(second.kid);
+        await compactVerify(jws, await importJWK({ ...second.publicJwk, alg: "ES256" }, "ES256"));
+      }
+    });
+
     it("answers NOT_FOUND for a department without places and for a list beyond its last", async () => {
       const { store, lists, custody } = await instance();
       await custody.createSigningKey("DEMO");

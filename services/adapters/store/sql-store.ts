@@ -294,19 +294,22 @@ export abstract class SqlStore implements DocumentStore, StatusHistory, ApiKeyRe
   }
 
   /**
-   * The department's ordinal count, and the newest status changes: their highest id and how many there
-   * are among the last 10,000 ids, which also moves when a change with a lower id commits after a higher
-   * one (PostgreSQL hands ids out before commit). Global, not per department: a status change anywhere
-   * makes every list look again, which costs one small query per list.
+   * The department's ordinal count; the newest status changes: their highest id and how many there are
+   * among the last 10,000 ids, which also moves when a change with a lower id commits after a higher one
+   * (PostgreSQL hands ids out before commit); and the custody version, so that a list is signed again
+   * once the department's key changed. Global, not per department: a status change anywhere makes every
+   * list look again, which costs one small query per list.
    */
-  async statusListVersion(department: string): Promise<string> {
+  async statusListVersion(department: string): Promise<{ ordinals: number; version: string }> {
     const [row] = await this.#sql.all(
       `SELECT (SELECT next_ordinal FROM status_list_departments WHERE department = $1) AS ordinals,
               (SELECT COALESCE(MAX(id), 0) FROM status_changes) AS newest,
-              (SELECT COUNT(*) FROM status_changes WHERE id > (SELECT COALESCE(MAX(id), 0) - 10000 FROM status_changes)) AS recent`,
+              (SELECT COUNT(*) FROM status_changes WHERE id > (SELECT COALESCE(MAX(id), 0) - 10000 FROM status_changes)) AS recent,
+              (SELECT version FROM custody_changes WHERE id = 1) AS keys`,
       [department],
     );
-    return `${Number(row?.ordinals ?? 0)}.${Number(row?.newest ?? 0)}.${Number(row?.recent ?? 0)}`;
+    const ordinals = Number(row?.ordinals ?? 0);
+    return { ordinals, version: `${ordinals}.${Number(row?.newest ?? 0)}.${Number(row?.recent ?? 0)}.${Number(row?.keys ?? 0)}` };
   }
 
   async statusListMarks(department: string, list: number): Promise<Array<{ index: number; status: OnChainStatus }>> {
