@@ -46,12 +46,14 @@ import { createLogger, type Logger } from "./logger.ts";
 import type { Clock, DepartmentPolicies, Hex, Locks, Subscriptions } from "./ports.ts";
 import { Administration } from "./use-cases/administer.ts";
 import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
+import { BackgroundLoop } from "./use-cases/background-loop.ts";
 import { checkHealth } from "./use-cases/check-health.ts";
 import { WebhookDispatcher } from "./use-cases/deliver-webhooks.ts";
 import { DepartmentDirectory } from "./use-cases/department-directory.ts";
 import { anchorOf } from "./use-cases/document-files.ts";
 import { ChainFollower } from "./use-cases/follow-chain-events.ts";
 import { ChainIssuanceGate } from "./use-cases/issuance-gate.ts";
+import { StatusLists } from "./use-cases/publish-status-lists.ts";
 import { withTimeout } from "./with-timeout.ts";
 
 export interface RunningService {
@@ -73,6 +75,8 @@ export interface RunningService {
   custody: StoreKeyCustody | null;
   /** The embedded chain (anvil), or null on an external chain. */
   embeddedChain: EmbeddedChain | null;
+  /** The departments' status lists: documents' places (StatusListPositions, for the exports) and the signed lists. */
+  statusLists: StatusLists;
   stop(): Promise<void>;
 }
 
@@ -333,6 +337,23 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
         )
       : null;
 
+  // Status lists (issue 15): an instance with department keys signs them (and its loop signs again every list
+  // whose statuses changed, every 2 s, into the shared store); a public instance serves what it finds stored.
+  const statusLists = new StatusLists({ records: store, ...(custody ? { signer: custody } : {}), clock, random, publicUrl: config.publicUrl, logger });
+  const statusListLoop = custody
+    ? new BackgroundLoop(async () => {
+        try {
+          await statusLists.refreshAll();
+        } catch (error) {
+          logger.warn(
+            { event: "status_lists.refresh_failed", reason: error instanceof Error ? error.message.slice(0, 200) : String(error) },
+            "could not refresh the status lists; trying again",
+          );
+        }
+        return 2_000;
+      })
+    : null;
+
   const probe = chainProbe(provider);
   const health = () => checkHealth({ chain: probe, chainId, store, logger });
 
@@ -368,6 +389,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
       ? { webhooks: { subscriptions, jwks: () => notificationKey.jwks(), random, allowPrivateAddresses: config.subscriptions.allowPrivateWebhooks } }
       : {}),
     rateLimitCounters,
+    statusLists,
   };
   const app = createApp(deps);
   // Started in reverse of the stop order (worker, follower, dispatcher), before the server opens its port.
@@ -382,6 +404,10 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
   if (worker) {
     worker.start();
     started.add(() => worker.stop());
+  }
+  if (statusListLoop) {
+    statusListLoop.start();
+    started.add(() => statusListLoop.stop());
   }
   const server: Server = await new Promise((resolve, reject) => {
     // Node checks the request and header timeouts only every connectionsCheckingInterval (30 s by
@@ -430,6 +456,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     dispatcher,
     custody,
     embeddedChain: embedded,
+    statusLists,
     stop() {
       stopping ??= (async () => {
         await started.stopAll();

@@ -277,6 +277,57 @@ export interface StatusListPositions {
 }
 
 /**
+ * The status lists' records in the shared store (issue 15): each department's entries (a document's
+ * ordinal, list and index, given on first need: see use-cases/publish-status-lists.ts), and the lists as
+ * last signed, so that an instance without private keys (the public role) serves what an officer
+ * instance signed.
+ */
+export interface StatusListRecords {
+  /** The document's entry, or null when it has none yet. */
+  statusListEntry(documentId: string): Promise<StatusListEntry | null>;
+  /**
+   * Gives the document its department's next ordinal and the place `place` computes from it (with the
+   * department's secret, created as `newSecret` on the department's first entry), in one transaction;
+   * answers the entry it already had, if any; null for an unknown document. Places are unique per
+   * (department, list, index) in the store.
+   */
+  allocateStatusListEntry(
+    documentId: string,
+    newSecret: string,
+    place: (ordinal: number, secret: string) => { list: number; index: number },
+  ): Promise<StatusListEntry | null>;
+  /** How many ordinals the department has handed out (0: it has no list yet). */
+  statusListOrdinals(department: string): Promise<number>;
+  /** The departments that have entries, with their ordinal counts. */
+  statusListDepartments(): Promise<Array<{ department: string; ordinals: number }>>;
+  /**
+   * The department's ordinal count, and a version that changes whenever a document's status, the
+   * department's entries or the key custody change (read it BEFORE the marks it vouches for: a change
+   * that lands in between then shows as a change next time).
+   */
+  statusListVersion(department: string): Promise<{ ordinals: number; version: string }>;
+  /** The entries of one list whose document is not ACTIVE. */
+  statusListMarks(department: string, list: number): Promise<Array<{ index: number; status: OnChainStatus }>>;
+  /** The signed list last stored for (department, list, format), or null. */
+  publishedStatusList(department: string, list: number, format: string): Promise<PublishedStatusList | null>;
+  savePublishedStatusList(published: PublishedStatusList): Promise<void>;
+}
+
+export interface PublishedStatusList {
+  department: string;
+  list: number;
+  /** "token" (statuslist+jwt) or a Bitstring purpose ("revocation", "suspension"). */
+  format: string;
+  /** The compact JWS. */
+  jws: string;
+  /** statusListVersion() when it was built. */
+  version: string;
+  /** Unix seconds: when it was signed, and when it expires. */
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/**
  * The credential exports of a stored document (issue 15), signed with the department's current key.
  * OpenID4VCI's credential endpoint asks for the SD-JWT VC bound to the wallet's key.
  */

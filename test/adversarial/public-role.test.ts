@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { getListFromStatusListJWT } from "@sd-jwt/jwt-status-list";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../services/config.ts";
@@ -214,5 +215,25 @@ describe("a public-only instance (EPROOF_ROLES=public)", () => {
         }
       }),
     );
+  });
+  it("serves the status lists an officer instance signed, and shows a revocation within seconds (it holds no key to sign them)", async () => {
+    const answer = await api(officer, "POST", "/api/v1/documents", TYPICAL_LICENCE);
+    expect(answer.status).toBe(202);
+    await waitUntilAnchored(officer, answer.body.id, 30_000);
+    const entry = await full.statusLists.entryOf(answer.body.id);
+    if (!entry) throw new Error("no status list entry");
+    const statusOnPublic = async () => {
+      const response = await fetch(`${publicUrl}/status-lists/${entry.department}/${entry.list}`);
+      if (response.status !== 200) return `HTTP ${response.status}`;
+      return getListFromStatusListJWT(await response.text()).getStatus(entry.index);
+    };
+    // The officer instance's loop signs the list into the shared store every 2 s.
+    await expect.poll(statusOnPublic, { timeout: 10_000, interval: 250 }).toBe(0);
+    const revoked = await api(officer, "POST", `/api/v1/documents/${answer.body.id}/revoke`, { reason: "test" });
+    expect(revoked.status).toBe(200);
+    await expect.poll(statusOnPublic, { timeout: 10_000, interval: 250 }).toBe(1);
+    const bitstring = await fetch(`${publicUrl}/status-lists/${entry.department}/${entry.list}/revocation`);
+    expect(bitstring.status).toBe(200);
+    expect(bitstring.headers.get("content-type")).toMatch(/^application\/vc\+jwt/);
   });
 });

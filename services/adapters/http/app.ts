@@ -14,6 +14,7 @@ import { bulkStatusRoutes } from "./routes/bulk-status-routes.ts";
 import { officerRoutes } from "./routes/officer-routes.ts";
 import { publicRoutes } from "./routes/public-routes.ts";
 import { publicStatusRoutes } from "./routes/public-status-routes.ts";
+import { statusListRoutes } from "./routes/status-list-routes.ts";
 import { subscriptionRoutes } from "./routes/subscription-routes.ts";
 
 const PUBLIC_DIR = fileURLToPath(new URL("./public/", import.meta.url));
@@ -75,6 +76,8 @@ export function createApp(deps: HttpDeps): Express {
   app.use(securityHeaders());
   app.use(PUBLIC_CORS_PATHS[0] as string, publicCors(["POST"]));
   app.use(PUBLIC_CORS_PATHS[1] as string, publicCors(["GET", "HEAD"]));
+  // Wallets and verifiers in a browser fetch status lists from any origin.
+  app.use("/status-lists", publicCors(["GET", "HEAD"]));
   // The public, unauthenticated routes that do work per request; each has its own allowance.
   // With shared counters (PostgreSQL) an allowance holds across every instance, else per process.
   const publicLimited = ["/api/v1/verify", "/api/v1/redact", "/api/v1/public"];
@@ -99,6 +102,7 @@ export function createApp(deps: HttpDeps): Express {
   app.use(publicRoutes(deps));
   if (deps.audit && (deps.officer || deps.admin)) app.use(auditOfficerActions(deps.audit));
   app.use(publicStatusRoutes(deps));
+  if (deps.statusLists) app.use(statusListRoutes(deps.statusLists));
   // EPROOF_ROLES: a public instance mounts neither the officer nor the admin routes (they answer 404).
   if (deps.officer) {
     app.use(officerRoutes(deps, deps.officer));

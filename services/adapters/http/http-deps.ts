@@ -23,6 +23,7 @@ import type { HealthReport } from "../../use-cases/check-health.ts";
 import type { TrustAnchor } from "../../use-cases/document-files.ts";
 import type { IssuanceDeps } from "../../use-cases/issue-documents.ts";
 import type { Metrics } from "./metrics.ts";
+import type { StatusListHttpDeps } from "./routes/status-list-routes.ts";
 import type { ResolveHost } from "./webhook-destination.ts";
 
 export type { HealthReport };
@@ -83,4 +84,6 @@ export interface HttpDeps {
   webhooks?: WebhookHttpDeps;
   /** Rate-limit counters: shared by every instance on PostgreSQL, else in this process. */
   rateLimitCounters: CounterStore;
+  /** The departments' status lists (issue 15), public on every instance; not mounted when absent. */
+  statusLists?: StatusListHttpDeps;
 }

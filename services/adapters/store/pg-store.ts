@@ -17,12 +17,13 @@ import type {
   NewCustodyKey,
   NewDocument,
   StatusChangeRecord,
+  StatusListEntry,
   StoredBatch,
 } from "../../ports.ts";
 import { openPgPool, type PgPoolOptions } from "./pg-database.ts";
 import { inTransaction } from "./pg-transaction.ts";
 import { pgClient } from "./sql-client.ts";
-import { custodyIdentityParams, custodyKeyParams, SqlStore, STATEMENTS, statusChangeParams } from "./sql-store.ts";
+import { custodyIdentityParams, custodyKeyParams, SqlStore, STATEMENTS, statusChangeParams, toStatusListEntry } from "./sql-store.ts";
 import { type Row, toBatch } from "./store-rows.ts";
 
 type Queryable = Pick<pg.PoolClient, "query">;
@@ -135,6 +136,35 @@ export class PgStore extends SqlStore {
         await client.query(STATEMENTS.insertStatusChange, params.history);
         await client.query(STATEMENTS.setCurrentStatus, params.current);
       }
+    });
+  }
+
+  /**
+   * The department's counter row is locked from its UPDATE to COMMIT, so one department's allocations
+   * run one after another across instances; two allocations for the same document both pass the first
+   * look, and the second's insert then finds the first's row (ON CONFLICT DO NOTHING) and answers it (its
+   * ordinal is left unused: a list only gets a hole, never a shared index).
+   */
+  async allocateStatusListEntry(
+    documentId: string,
+    newSecret: string,
+    place: (ordinal: number, secret: string) => { list: number; index: number },
+  ): Promise<StatusListEntry | null> {
+    return this.#transaction(async (client: Queryable) => {
+      const document = (await client.query(STATEMENTS.documentPlace, [documentId])).rows[0] as Row | undefined;
+      if (!document) return null;
+      const seq = Number(document.seq);
+      const department = String(document.department);
+      const existing = (await client.query(STATEMENTS.statusListEntryOf, [seq])).rows[0] as Row | undefined;
+      if (existing) return toStatusListEntry(existing);
+      await client.query(STATEMENTS.createStatusListDepartment, [department, newSecret]);
+      const next = (await client.query(STATEMENTS.nextStatusListOrdinal, [department])).rows[0] as Row;
+      const ordinal = Number(next.ordinal);
+      const { list, index } = place(ordinal, String(next.secret));
+      const inserted = (await client.query(STATEMENTS.insertStatusListEntry, [seq, department, ordinal, list, index])).rows[0] as Row | undefined;
+      const entry = inserted ?? ((await client.query(STATEMENTS.statusListEntryOf, [seq])).rows[0] as Row | undefined);
+      if (!entry) throw new Error(`status list entry of document seq ${seq} vanished`);
+      return toStatusListEntry(entry);
     });
   }
 

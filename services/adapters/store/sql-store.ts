@@ -11,6 +11,7 @@
  * and a class per kind and dialect would be ten small classes that only pass that connection on.
  * Callers still see only the port they are given.
  */
+import type { OnChainStatus } from "../../domain/verification-record.ts";
 import type {
   ApiKeyRecord,
   ApiKeyRecords,
@@ -25,17 +26,20 @@ import type {
   DocumentStore,
   NewCustodyKey,
   NewDocument,
+  PublishedStatusList,
   SigningKeyMirror,
   SigningKeyRecord,
   StatusChangeRecord,
   StatusHistory,
+  StatusListEntry,
+  StatusListRecords,
   StoredBatch,
   StoredCustodyKey,
   StoredDocument,
   TxReceipt,
 } from "../../ports.ts";
 import type { SqlClient, SqlValue } from "./sql-client.ts";
-import { reasonCodesOf, toApiKey, toAuditEntry, toBatch, toCustodyKey, toSigningKey, toStatusChange, toStoredDocument } from "./store-rows.ts";
+import { type Row, reasonCodesOf, toApiKey, toAuditEntry, toBatch, toCustodyKey, toSigningKey, toStatusChange, toStoredDocument } from "./store-rows.ts";
 
 /** Statements the dialects' own transactions run (in $n form; SQLite rewrites them with sqliteText). */
 export const STATEMENTS = {
@@ -52,7 +56,19 @@ export const STATEMENTS = {
   stampCustodyKey: "UPDATE custody_keys SET version = $1 WHERE kind = $2 AND department = $3 AND key_number = $4",
   insertBatch: `INSERT INTO batches (department, type, root, count, state, created_at)
          VALUES ($1, $2, $3, $4, 'SEALED', $5) RETURNING *`,
+  // The status lists' entry allocation (allocateStatusListEntry), in one transaction of each dialect.
+  documentPlace: "SELECT seq, department FROM documents WHERE id = $1",
+  statusListEntryOf: "SELECT department, list, idx FROM status_list_entries WHERE document_seq = $1",
+  createStatusListDepartment: "INSERT INTO status_list_departments (department, secret, next_ordinal) VALUES ($1, $2, 0) ON CONFLICT (department) DO NOTHING",
+  /** The department's row stays locked until COMMIT (PostgreSQL): allocations of one department are serialised. */
+  nextStatusListOrdinal:
+    "UPDATE status_list_departments SET next_ordinal = next_ordinal + 1 WHERE department = $1 RETURNING next_ordinal - 1 AS ordinal, secret",
+  insertStatusListEntry: `INSERT INTO status_list_entries (document_seq, department, ordinal, list, idx) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (document_seq) DO NOTHING RETURNING department, list, idx`,
 } as const;
+
+/** A status list entry row (department, list, idx) as the port's StatusListEntry. */
+export const toStatusListEntry = (row: Row): StatusListEntry => ({ department: String(row.department), list: Number(row.list), index: Number(row.idx) });
 
 /** The parameters of insertStatusChange and setCurrentStatus for one change. */
 export const statusChangeParams = (c: StatusChangeRecord): { history: SqlValue[]; current: SqlValue[] } => ({
@@ -90,7 +106,7 @@ function auditQuery(filter: AuditFilter): { sql: string; params: SqlValue[] } {
   return { sql: `SELECT * FROM audit_log WHERE ${where.join(" AND ")} ORDER BY seq LIMIT $${params.length}`, params };
 }
 
-export abstract class SqlStore implements DocumentStore, StatusHistory, ApiKeyRecords, SigningKeyMirror, CustodyRecords, DepartmentPolicies {
+export abstract class SqlStore implements DocumentStore, StatusHistory, ApiKeyRecords, SigningKeyMirror, CustodyRecords, DepartmentPolicies, StatusListRecords {
   readonly #sql: SqlClient;
   /** The append-only audit log, in the same database (triggers refuse UPDATE and DELETE). */
   readonly audit: AuditLog;
@@ -115,6 +131,11 @@ export abstract class SqlStore implements DocumentStore, StatusHistory, ApiKeyRe
   abstract insertCustodyKey(key: NewCustodyKey): Promise<"inserted" | "taken">;
   abstract setCustodyKeyState(identity: CustodyKeyIdentity, state: CustodyKeyState): Promise<boolean>;
   protected abstract appendAudit(entries: AuditEntry[]): Promise<void>;
+  abstract allocateStatusListEntry(
+    documentId: string,
+    newSecret: string,
+    place: (ordinal: number, secret: string) => { list: number; index: number },
+  ): Promise<StatusListEntry | null>;
   abstract close(): Promise<void>;
 
   // ---- Documents and the anchoring outbox ----
@@ -249,6 +270,78 @@ export abstract class SqlStore implements DocumentStore, StatusHistory, ApiKeyRe
       `INSERT INTO department_policies (department, publishable_reason_codes, updated_at) VALUES ($1, $2, $3)
        ON CONFLICT (department) DO UPDATE SET publishable_reason_codes = excluded.publishable_reason_codes, updated_at = excluded.updated_at`,
       [department, JSON.stringify(codes), new Date().toISOString()],
+    );
+  }
+
+  // ---- Status lists (issue 15) ----
+
+  async statusListEntry(documentId: string): Promise<StatusListEntry | null> {
+    const [row] = await this.#sql.all(
+      "SELECT e.department, e.list, e.idx FROM documents d JOIN status_list_entries e ON e.document_seq = d.seq WHERE d.id = $1",
+      [documentId],
+    );
+    return row ? toStatusListEntry(row) : null;
+  }
+
+  async statusListOrdinals(department: string): Promise<number> {
+    const [row] = await this.#sql.all("SELECT next_ordinal FROM status_list_departments WHERE department = $1", [department]);
+    return Number(row?.next_ordinal ?? 0);
+  }
+
+  async statusListDepartments(): Promise<Array<{ department: string; ordinals: number }>> {
+    const rows = await this.#sql.all("SELECT department, next_ordinal FROM status_list_departments ORDER BY department");
+    return rows.map((row) => ({ department: String(row.department), ordinals: Number(row.next_ordinal) }));
+  }
+
+  /**
+   * The department's ordinal count; the newest status changes: their highest id and how many there are
+   * among the last 10,000 ids, which also moves when a change with a lower id commits after a higher one
+   * (PostgreSQL hands ids out before commit); and the custody version, so that a list is signed again
+   * once the department's key changed. Global, not per department: a status change anywhere makes every
+   * list look again, which costs one small query per list.
+   */
+  async statusListVersion(department: string): Promise<{ ordinals: number; version: string }> {
+    const [row] = await this.#sql.all(
+      `SELECT (SELECT next_ordinal FROM status_list_departments WHERE department = $1) AS ordinals,
+              (SELECT COALESCE(MAX(id), 0) FROM status_changes) AS newest,
+              (SELECT COUNT(*) FROM status_changes WHERE id > (SELECT COALESCE(MAX(id), 0) - 10000 FROM status_changes)) AS recent,
+              (SELECT version FROM custody_changes WHERE id = 1) AS keys`,
+      [department],
+    );
+    const ordinals = Number(row?.ordinals ?? 0);
+    return { ordinals, version: `${ordinals}.${Number(row?.newest ?? 0)}.${Number(row?.recent ?? 0)}.${Number(row?.keys ?? 0)}` };
+  }
+
+  async statusListMarks(department: string, list: number): Promise<Array<{ index: number; status: OnChainStatus }>> {
+    const rows = await this.#sql.all(
+      `SELECT e.idx, d.status FROM documents d JOIN status_list_entries e ON e.document_seq = d.seq
+        WHERE d.department = $1 AND d.status <> 'ACTIVE' AND e.list = $2`,
+      [department, list],
+    );
+    return rows.map((row) => ({ index: Number(row.idx), status: row.status as OnChainStatus }));
+  }
+
+  async publishedStatusList(department: string, list: number, format: string): Promise<PublishedStatusList | null> {
+    const [row] = await this.#sql.all("SELECT * FROM status_list_publications WHERE department = $1 AND list = $2 AND format = $3", [department, list, format]);
+    if (!row) return null;
+    return {
+      department: String(row.department),
+      list: Number(row.list),
+      format: String(row.format),
+      jws: String(row.jws),
+      version: String(row.version),
+      issuedAt: Number(row.issued_at),
+      expiresAt: Number(row.expires_at),
+    };
+  }
+
+  /** Last writer wins: two officer instances that rebuilt the same list at once both signed the same statuses. */
+  async savePublishedStatusList(p: PublishedStatusList): Promise<void> {
+    await this.#sql.run(
+      `INSERT INTO status_list_publications (department, list, format, jws, version, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (department, list, format) DO UPDATE SET jws = excluded.jws, version = excluded.version, issued_at = excluded.issued_at,
+         expires_at = excluded.expires_at`,
+      [p.department, p.list, p.format, p.jws, p.version, p.issuedAt, p.expiresAt],
     );
   }
 }

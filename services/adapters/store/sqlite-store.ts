@@ -17,11 +17,12 @@ import type {
   NewCustodyKey,
   NewDocument,
   StatusChangeRecord,
+  StatusListEntry,
   StoredBatch,
 } from "../../ports.ts";
 import { migrateSqlite } from "./migrations.ts";
 import { sqliteClient } from "./sql-client.ts";
-import { custodyIdentityParams, custodyKeyParams, SqlStore, STATEMENTS, statusChangeParams } from "./sql-store.ts";
+import { custodyIdentityParams, custodyKeyParams, SqlStore, STATEMENTS, statusChangeParams, toStatusListEntry } from "./sql-store.ts";
 import { inSqliteTransaction, openSqlite } from "./sqlite-database.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 import { type Row, toBatch } from "./store-rows.ts";
@@ -137,6 +138,27 @@ export class SqliteStore extends SqlStore {
   #stampCustodyChange(identity: CustodyKeyIdentity): void {
     const version = Number(this.#sql.prepare(STATEMENTS.nextCustodyVersion).get()?.version);
     this.#sql.prepare(STATEMENTS.stampCustodyKey).run(version, ...custodyIdentityParams(identity));
+  }
+
+  async allocateStatusListEntry(
+    documentId: string,
+    newSecret: string,
+    place: (ordinal: number, secret: string) => { list: number; index: number },
+  ): Promise<StatusListEntry | null> {
+    return this.#transaction(() => {
+      const document = this.#sql.prepare(STATEMENTS.documentPlace).get(documentId);
+      if (!document) return null;
+      const seq = Number(document.seq);
+      const department = String(document.department);
+      const existing = this.#sql.prepare(STATEMENTS.statusListEntryOf).get(seq);
+      if (existing) return toStatusListEntry(existing);
+      this.#sql.prepare(STATEMENTS.createStatusListDepartment).run(department, newSecret);
+      const next = this.#sql.prepare(STATEMENTS.nextStatusListOrdinal).get(department) as Row;
+      const ordinal = Number(next.ordinal);
+      const { list, index } = place(ordinal, String(next.secret));
+      const inserted = this.#sql.prepare(STATEMENTS.insertStatusListEntry).get(seq, department, ordinal, list, index);
+      return toStatusListEntry(inserted as Row);
+    });
   }
 
   async close(): Promise<void> {
