@@ -1,5 +1,5 @@
 import type { MigrationList } from "./migrations.ts";
-import { DEPARTMENT_POLICIES_MIGRATION } from "./shared-migrations.ts";
+import { DEPARTMENT_POLICIES_MIGRATION, WALLET_ISSUANCE_MIGRATION } from "./shared-migrations.ts";
 
 /**
  * Schema migrations of the PostgreSQL store, applied in order once each (never edit a shipped one).
@@ -214,5 +214,6 @@ export const PG_MIGRATIONS: MigrationList = {
   CREATE TABLE IF NOT EXISTS chain_cursors (key TEXT PRIMARY KEY, block BIGINT NOT NULL, updated_at TEXT NOT NULL);
 `,
     },
+    WALLET_ISSUANCE_MIGRATION,
   ],
 };
