@@ -279,6 +279,21 @@ describe("OpenID4VCI issuance into a wallet (pre-authorized code)", () => {
     });
   });
 
+  it("lets a wallet in a browser on another origin call the wallet endpoints (CORS, bearer header), but not the offer route", async () => {
+    const preflight = await fetch(`${service.url}/api/v1/oid4vci/credential`, {
+      method: "OPTIONS",
+      headers: { origin: "https://wallet.example", "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-headers")).toMatch(/Authorization/);
+    const offerRoute = await fetch(`${service.url}/api/v1/documents/${documentId}/credential-offer`, {
+      method: "POST",
+      headers: { origin: "https://wallet.example" },
+    });
+    expect(offerRoute.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("does not let an officer of another department make an offer for this document", async () => {
     const otherKey = newApiKey();
     await service.store.insertApiKey(

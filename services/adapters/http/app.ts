@@ -76,6 +76,9 @@ export function createApp(deps: HttpDeps): Express {
   app.use(securityHeaders());
   app.use(PUBLIC_CORS_PATHS[0] as string, publicCors(["POST"]));
   app.use(PUBLIC_CORS_PATHS[1] as string, publicCors(["GET", "HEAD"]));
+  // A wallet in a browser redeems its offer and fetches its credential from another origin; the
+  // access token is a bearer header, never a cookie, so no credentials mode is needed.
+  if (deps.wallet) app.use("/api/v1/oid4vci", publicCors(["POST"], ["Authorization"]));
   // The public, unauthenticated routes that do work per request; each has its own allowance.
   // With shared counters (PostgreSQL) an allowance holds across every instance, else per process.
   const publicLimited = ["/api/v1/verify", "/api/v1/redact", "/api/v1/public", "/api/v1/oid4vci"];
