@@ -264,6 +264,27 @@ describe("OpenID4VCI issuance into a wallet (pre-authorized code)", () => {
       for (const proof of cases) expect(await request(proof)).toMatchObject({ status: 400, body: { error: "invalid_proof" } });
     });
 
+    it("answers malformed wallet requests with OAuth errors in the 4xx range, never 500", async () => {
+      const form = async (body: string) =>
+        (await fetch(`${service.url}/api/v1/oid4vci/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body })).status;
+      expect(await form("")).toBe(400);
+      expect(await form("grant_type=urn:ietf:params:oauth:grant-type:pre-authorized_code&pre-authorized_code=a&pre-authorized_code=b")).toBe(400);
+      for (const body of [
+        {},
+        { credential_configuration_id: "licence-sd-jwt-vc" },
+        { credential_configuration_id: "licence-sd-jwt-vc", proofs: "jwt" },
+        { credential_configuration_id: "licence-sd-jwt-vc", proofs: { jwt: ["not.a.jwt"] } },
+        { credential_configuration_id: "licence-sd-jwt-vc", proofs: { jwt: [42] } },
+        { credential_configuration_id: "licence-sd-jwt-vc", proofs: { jwt: ["a", "b"] } },
+        { credential_configuration_id: "licence-sd-jwt-vc", proof: { proof_type: "cwt", cwt: "x" } },
+        [1, 2],
+      ]) {
+        const answer = await credentialRequest(service, accessToken, body);
+        expect(answer.status, JSON.stringify(body)).toBe(400);
+        expect(typeof answer.body.error, JSON.stringify(body)).toBe("string");
+      }
+    });
+
     it("refuses a credential request without a valid access token (401 invalid_token)", async () => {
       const wallet = key.current as WalletKey;
       const proof = await handMadeProof(wallet, { aud: issuer(), iat: Math.floor(Date.now() / 1000), nonce: await nonce() });
@@ -305,6 +326,8 @@ describe("OpenID4VCI issuance into a wallet (pre-authorized code)", () => {
     expect(refused.body.error.code).toBe("NOT_FOUND");
     const noKey = await fetch(`${service.url}/api/v1/documents/${documentId}/credential-offer`, { method: "POST" });
     expect(noKey.status).toBe(401);
+    const badBody = await api(service, "POST", `/api/v1/documents/${documentId}/credential-offer`, { txCode: "yes", holder: "x" });
+    expect(badBody.status).toBe(400);
   });
 
   it("audits offers created, redeemed, refused and credentials issued, without holder data, codes or keys; the log holds none either", async () => {

@@ -9,12 +9,12 @@
  * wallet sends is logged.
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response, Router } from "express";
-import { z } from "zod";
 import { authorizationServerMetadata, credentialIssuerMetadata, OID4VCI_PATHS, Oid4vciError, type Oid4vciErrorCode } from "../../../domain/openid4vci.ts";
 import { isDocumentId } from "../../../domain/types.ts";
 import { EProofError } from "../../../errors.ts";
 import { officerOf, requireOfficer } from "../auth.ts";
 import type { HttpDeps, WalletHttpDeps } from "../http-deps.ts";
+import { credentialOfferRequest } from "../openid4vci-schemas.ts";
 import { parseBody } from "../validate-body.ts";
 
 /** RFC 6749 §5.2, RFC 6750 §3.1, OpenID4VCI 1.0 §8.3.1.2. */
@@ -30,13 +30,6 @@ const STATUS: Record<Oid4vciErrorCode, number> = {
   // The only denial here is an instance without the SD-JWT VC export: the service's gap, not the wallet's.
   credential_request_denied: 501,
 };
-
-const offerBody = z
-  .object({
-    /** Ask for a transaction code (six digits the officer hands to the holder out of band). */
-    txCode: z.boolean().optional(),
-  })
-  .strict();
 
 /** Runs an OAuth-style endpoint: an Oid4vciError becomes `{error, error_description}`; anything else goes on to the error responder. */
 function oauthEndpoint(work: (req: Request, res: Response) => Promise<unknown>): RequestHandler {
@@ -97,7 +90,7 @@ export function openid4vciRoutes(deps: HttpDeps, wallet: WalletHttpDeps): Router
     const officer = officerOf(res.locals);
     const id = String(req.params.id);
     if (!isDocumentId(id)) throw new EProofError("NOT_FOUND", "a document id is 32 lowercase hex characters");
-    const body = parseBody(offerBody, req.body ?? {});
+    const body = parseBody(credentialOfferRequest, req.body ?? {});
     const offer = await wallet.issuance.createOffer(officer, id, { txCode: body.txCode === true });
     const qrPng = Buffer.from(await wallet.qr.png(offer.link)).toString("base64");
     // The answer holds the offer's secrets (code, transaction code): no cache may keep it.
