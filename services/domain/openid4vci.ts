@@ -129,10 +129,11 @@ export function credentialOffer(publicUrl: string, input: { configurationId: str
         "pre-authorized_code": input.preAuthorizedCode,
         ...(input.txCode
           ? {
+              // Short and ASCII: every byte of the offer makes its QR code denser (a CJK character costs 9 in the link).
               tx_code: {
                 input_mode: "numeric",
                 length: TX_CODE_LENGTH,
-                description: "Enter the 6-digit code the officer gave you / 輸入職員提供的6位數字代碼",
+                description: "The 6-digit code from the officer",
               },
             }
           : {}),
