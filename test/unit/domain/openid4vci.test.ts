@@ -1,5 +1,6 @@
 /** OpenID4VCI's pure part: the metadata, the offer link, and the checks of a proof JWT's claims. */
 import { describe, expect, it } from "vitest";
+import { qrVersion } from "../../../services/adapters/qr/qr-code.ts";
 import { documentTypes } from "../../../services/domain/document-types.ts";
 import {
   authorizationServerMetadata,
@@ -78,6 +79,12 @@ describe("OpenID4VCI metadata and offers", () => {
         txCode ? { input_mode: "numeric", length: 6 } : null,
       );
     }
+  });
+
+  it("keeps the longest offer (the longest type's configuration, a transaction code) within QR version 22 at level Q", () => {
+    const longest = [...documentTypes.keys()].map(credentialConfigurationId).sort((x, y) => y.length - x.length)[0] ?? "";
+    const link = credentialOfferLink(credentialOffer(ISSUER, { configurationId: longest, preAuthorizedCode: "f".repeat(64), txCode: true }));
+    expect(qrVersion(link)).toBeLessThanOrEqual(22);
   });
 });
 
