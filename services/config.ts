@@ -57,6 +57,17 @@ export interface Config {
      */
     downloadWaitMs: number;
   };
+  /** OpenID4VCI issuance into wallets (services/use-cases/issue-to-wallet.ts). */
+  openid4vci: {
+    /** How long a credential offer may be redeemed, seconds (EPROOF_OID4VCI_OFFER_TTL_SECONDS). */
+    offerTtlSeconds: number;
+    /** How long the access token a wallet gets works, seconds (EPROOF_OID4VCI_TOKEN_TTL_SECONDS). */
+    tokenTtlSeconds: number;
+    /** How long a c_nonce may be used, seconds (EPROOF_OID4VCI_NONCE_TTL_SECONDS); also the oldest proof accepted. */
+    nonceTtlSeconds: number;
+    /** Wrong transaction codes after which an offer is dead (EPROOF_OID4VCI_TX_CODE_MAX_TRIES). */
+    txCodeMaxTries: number;
+  };
   /** Chain follower (status events → history, notifications) and webhook retries. */
   subscriptions: {
     followPollMs: number;
@@ -243,6 +254,10 @@ const ENV = z.object({
   EPROOF_WEBHOOK_RETRY_MAX_MS: integer("EPROOF_WEBHOOK_RETRY_MAX_MS", 3_600_000, 1, 86_400_000),
   EPROOF_WEBHOOK_MAX_ATTEMPTS: integer("EPROOF_WEBHOOK_MAX_ATTEMPTS", 20, 1, 100),
   EPROOF_WEBHOOK_ALLOW_PRIVATE: flag("EPROOF_WEBHOOK_ALLOW_PRIVATE"),
+  EPROOF_OID4VCI_OFFER_TTL_SECONDS: integer("EPROOF_OID4VCI_OFFER_TTL_SECONDS", 600, 30, 7 * 86_400),
+  EPROOF_OID4VCI_TOKEN_TTL_SECONDS: integer("EPROOF_OID4VCI_TOKEN_TTL_SECONDS", 300, 10, 3_600),
+  EPROOF_OID4VCI_NONCE_TTL_SECONDS: integer("EPROOF_OID4VCI_NONCE_TTL_SECONDS", 300, 10, 3_600),
+  EPROOF_OID4VCI_TX_CODE_MAX_TRIES: integer("EPROOF_OID4VCI_TX_CODE_MAX_TRIES", 5, 1, 20),
 });
 
 // ---- The secrets' contents (read only once the rules between variables allow them) ----
@@ -412,6 +427,12 @@ export function loadConfig(env: Env, readFile: ReadFile): Config {
       maxWaitMs: e.EPROOF_BATCH_MAX_WAIT_MS,
       watchMs: e.EPROOF_CHAIN_WATCH_MS,
       downloadWaitMs: e.EPROOF_DOWNLOAD_WAIT_MS,
+    },
+    openid4vci: {
+      offerTtlSeconds: e.EPROOF_OID4VCI_OFFER_TTL_SECONDS,
+      tokenTtlSeconds: e.EPROOF_OID4VCI_TOKEN_TTL_SECONDS,
+      nonceTtlSeconds: e.EPROOF_OID4VCI_NONCE_TTL_SECONDS,
+      txCodeMaxTries: e.EPROOF_OID4VCI_TX_CODE_MAX_TRIES,
     },
     subscriptions: {
       followPollMs: e.EPROOF_FOLLOW_POLL_MS,

@@ -28,6 +28,7 @@ import { es256 } from "./adapters/signing/es256.ts";
 import { StoreKeyCustody } from "./adapters/signing/key-custody.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
 import { NotificationKey } from "./adapters/signing/notification-key.ts";
+import { proofJwtVerifier } from "./adapters/signing/proof-jwt.ts";
 import { InProcessLocks } from "./adapters/store/in-process-locks.ts";
 import { openPgPool } from "./adapters/store/pg-database.ts";
 import { PgLocks } from "./adapters/store/pg-locks.ts";
@@ -43,7 +44,7 @@ import { type EmbeddedChain, startSupervisedAnvil } from "./embedded/anvil-proce
 import { bootstrapEmbedded, DEMO_DEPARTMENT, fundOnDevChain } from "./embedded/dev-bootstrap.ts";
 import { EProofError, isEProofError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import type { Clock, DepartmentPolicies, Hex, Locks, Subscriptions } from "./ports.ts";
+import type { Clock, CredentialExports, DepartmentPolicies, DocumentStore, Hex, JoseSigner, Locks, Subscriptions } from "./ports.ts";
 import { Administration } from "./use-cases/administer.ts";
 import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
 import { BackgroundLoop } from "./use-cases/background-loop.ts";
@@ -53,6 +54,7 @@ import { DepartmentDirectory } from "./use-cases/department-directory.ts";
 import { anchorOf } from "./use-cases/document-files.ts";
 import { ChainFollower } from "./use-cases/follow-chain-events.ts";
 import { ChainIssuanceGate } from "./use-cases/issuance-gate.ts";
+import { WalletIssuance } from "./use-cases/issue-to-wallet.ts";
 import { StatusLists } from "./use-cases/publish-status-lists.ts";
 import { withTimeout } from "./with-timeout.ts";
 
@@ -124,10 +126,19 @@ function cachedPolicies(policies: DepartmentPolicies): Pick<DepartmentPolicies, 
   };
 }
 
-export async function startEProof(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningService> {
+/**
+ * Parts built outside this file. `credentialExports` makes the SD-JWT VC export that OpenID4VCI's
+ * credential endpoint hands out (the issue 15 export, wired here at merge; tests give a stand-in).
+ * Without it the wallet flow runs up to the token and the credential endpoint says it cannot issue.
+ */
+export interface ServiceExtras {
+  credentialExports?: (parts: { store: Pick<DocumentStore, "getDocument">; signer: JoseSigner; publicUrl: string }) => CredentialExports;
+}
+
+export async function startEProof(config: Config, logger: Logger = createLogger(config.logLevel), extras: ServiceExtras = {}): Promise<RunningService> {
   const started = new StartedComponents();
   try {
-    return await wire(config, logger, started);
+    return await wire(config, logger, started, extras);
   } catch (error) {
     // Undo what did start (the embedded chain above all), so a failed start leaves no process behind.
     await started.stopAll().catch(() => undefined);
@@ -135,7 +146,7 @@ export async function startEProof(config: Config, logger: Logger = createLogger(
   }
 }
 
-async function wire(config: Config, logger: Logger, started: StartedComponents): Promise<RunningService> {
+async function wire(config: Config, logger: Logger, started: StartedComponents, extras: ServiceExtras): Promise<RunningService> {
   const officer = config.roles.has("officer");
   const holdsKeys = officer || config.roles.has("admin");
   // The embedded chain starts first so that it stops last: everything else may still need it while stopping.
@@ -357,6 +368,28 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
   const probe = chainProbe(provider);
   const health = () => checkHealth({ chain: probe, chainId, store, logger });
 
+  // OpenID4VCI: on an officer instance, which holds the department keys the credential is signed with.
+  const credentialExports = custody && extras.credentialExports ? extras.credentialExports({ store, signer: custody, publicUrl: config.publicUrl }) : undefined;
+  const walletIssuance =
+    officer && custody
+      ? new WalletIssuance({
+          offers: store.credentialOffers,
+          documents: store,
+          ...(credentialExports ? { exports: credentialExports } : {}),
+          proofs: proofJwtVerifier,
+          audit: store.audit,
+          clock,
+          random,
+          publicUrl: config.publicUrl,
+          settings: {
+            offerTtlMs: config.openid4vci.offerTtlSeconds * 1000,
+            tokenTtlMs: config.openid4vci.tokenTtlSeconds * 1000,
+            nonceTtlMs: config.openid4vci.nonceTtlSeconds * 1000,
+            maxTxFailures: config.openid4vci.txCodeMaxTries,
+          },
+        })
+      : null;
+
   const deps: HttpDeps = {
     config,
     store,
@@ -385,6 +418,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
         }
       : {}),
     ...(administration ? { admin: { administration } } : {}),
+    ...(walletIssuance ? { wallet: { issuance: walletIssuance, qr: qrRenderer } } : {}),
     ...(subscriptions && notificationKey
       ? { webhooks: { subscriptions, jwks: () => notificationKey.jwks(), random, allowPrivateAddresses: config.subscriptions.allowPrivateWebhooks } }
       : {}),

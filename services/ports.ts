@@ -339,6 +339,77 @@ export interface CredentialExports {
   sdJwtVc(documentId: string, options?: { holderJwk?: Record<string, unknown> }): Promise<string>;
 }
 
+// ---- OpenID4VCI: offers, codes, tokens and nonces of wallet issuance (adapters/store) -------------
+
+/**
+ * A credential offer for one document. Only hashes of its secrets are stored: the pre-authorized
+ * code, the transaction code (hashed together with the code, so six digits cannot be tried against
+ * the database alone) and, once redeemed, the access token.
+ */
+export interface NewCredentialOffer {
+  id: string;
+  documentId: string;
+  department: string;
+  configurationId: string;
+  codeHash: string;
+  /** Null when no transaction code is asked for. */
+  txCodeHash: string | null;
+  /** The officer's API key id (the audit's actor). */
+  createdBy: string;
+  createdAt: number;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+}
+
+export type CredentialOfferState = "OFFERED" | "REDEEMED" | "LOCKED";
+
+export interface StoredCredentialOffer extends NewCredentialOffer {
+  state: CredentialOfferState;
+  txFailures: number;
+}
+
+/** What redeeming a pre-authorized code came to: at most one caller ever gets "redeemed" for an offer. */
+export type OfferRedemption =
+  | { outcome: "redeemed"; offer: StoredCredentialOffer }
+  | { outcome: "unknown" }
+  | { outcome: "expired" | "used" | "locked"; offer: StoredCredentialOffer }
+  | { outcome: "wrong-tx-code"; offer: StoredCredentialOffer; locked: boolean };
+
+/** An access token of the credential endpoint (its hash), for one document. */
+export interface WalletAccessToken {
+  tokenHash: string;
+  offerId: string;
+  documentId: string;
+  department: string;
+  configurationId: string;
+  createdBy: string;
+  expiresAt: number;
+}
+
+/** The state of wallet issuance in the shared database: every instance sees the same offers, tokens and nonces. */
+export interface CredentialOfferRecords {
+  createOffer(offer: NewCredentialOffer): Promise<void>;
+  /**
+   * Redeems the offer with code hash `codeHash` at `now` (ms), atomically: OFFERED, not expired, and
+   * the transaction code right (when it has one) → REDEEMED. A wrong code counts a failure; the
+   * `maxTxFailures`-th locks the offer for good.
+   */
+  redeemOffer(codeHash: string, txCodeHash: string | null, now: number, maxTxFailures: number): Promise<OfferRedemption>;
+  insertAccessToken(token: WalletAccessToken): Promise<void>;
+  /** The token with this hash when it has not expired at `now`, else null. */
+  findAccessToken(tokenHash: string, now: number): Promise<WalletAccessToken | null>;
+  /** Stores a c_nonce (its hash) until `expiresAt`; expired ones are cleared on the way. */
+  insertNonce(nonceHash: string, now: number, expiresAt: number): Promise<void>;
+  /** Uses up the nonce: true for exactly one caller, and only before it expires. */
+  consumeNonce(nonceHash: string, now: number): Promise<boolean>;
+}
+
+/** Checks a wallet's proof JWT signature against the public key in its own header (adapters/signing). */
+export interface ProofJwtVerifier {
+  /** The decoded header and payload when the compact JWS verifies with `header.jwk` (ES256); null otherwise. Never throws. */
+  verify(jwt: unknown): Promise<{ header: Record<string, unknown>; payload: Record<string, unknown> } | null>;
+}
+
 /** One officer or administrator action. Never holds holder personal data: ids, codes and reasons only. */
 export interface AuditEntry {
   /** API key id of whoever acted ("cli" style ids are key ids too). */

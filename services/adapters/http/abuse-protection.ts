@@ -45,18 +45,21 @@ export function securityHeaders(): RequestHandler {
 export const PUBLIC_CORS_PATHS = ["/api/v1/verify", "/.well-known"];
 
 /**
- * CORS for the public verify API and /.well-known only: any origin, no credentials (the API needs
- * none). Officer routes send no CORS headers at all, so a browser on another origin cannot read them.
+ * CORS for the public verify API, /.well-known and the OpenID4VCI wallet endpoints only: any origin,
+ * no credentials (the API needs none; `extraHeaders` adds request headers a preflight may allow, e.g.
+ * the wallet's bearer token). Officer routes send no CORS headers at all, so a browser on another
+ * origin cannot read them.
  */
-export function publicCors(methods: string[]): RequestHandler {
+export function publicCors(methods: string[], extraHeaders: string[] = []): RequestHandler {
   const allowMethods = [...methods, "OPTIONS"].join(", ");
+  const allowHeaders = ["Content-Type", "X-Request-Id", ...extraHeaders].join(", ");
   return (req, res, next) => {
     res.set("Access-Control-Allow-Origin", "*");
     res.set("Cross-Origin-Resource-Policy", "cross-origin");
     res.set("Access-Control-Expose-Headers", "Retry-After, X-Request-Id, RateLimit, RateLimit-Policy");
     if (req.method === "OPTIONS") {
       res.set("Access-Control-Allow-Methods", allowMethods);
-      res.set("Access-Control-Allow-Headers", "Content-Type, X-Request-Id");
+      res.set("Access-Control-Allow-Headers", allowHeaders);
       res.set("Access-Control-Max-Age", "600");
       res.status(204).end();
       return;

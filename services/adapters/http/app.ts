@@ -12,6 +12,7 @@ import type { HttpDeps } from "./http-deps.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
 import { bulkStatusRoutes } from "./routes/bulk-status-routes.ts";
 import { officerRoutes } from "./routes/officer-routes.ts";
+import { openid4vciRoutes } from "./routes/openid4vci-routes.ts";
 import { publicRoutes } from "./routes/public-routes.ts";
 import { publicStatusRoutes } from "./routes/public-status-routes.ts";
 import { statusListRoutes } from "./routes/status-list-routes.ts";
@@ -78,9 +79,12 @@ export function createApp(deps: HttpDeps): Express {
   app.use(PUBLIC_CORS_PATHS[1] as string, publicCors(["GET", "HEAD"]));
   // Wallets and verifiers in a browser fetch status lists from any origin.
   app.use("/status-lists", publicCors(["GET", "HEAD"]));
+  // A wallet in a browser redeems its offer and fetches its credential from another origin; the
+  // access token is a bearer header, never a cookie, so no credentials mode is needed.
+  if (deps.wallet) app.use("/api/v1/oid4vci", publicCors(["POST"], ["Authorization"]));
   // The public, unauthenticated routes that do work per request; each has its own allowance.
   // With shared counters (PostgreSQL) an allowance holds across every instance, else per process.
-  const publicLimited = ["/api/v1/verify", "/api/v1/redact", "/api/v1/public"];
+  const publicLimited = ["/api/v1/verify", "/api/v1/redact", "/api/v1/public", "/api/v1/oid4vci"];
   for (const path of publicLimited) {
     const limit = verifyRateLimit(deps.config.abuse.verifyLimit, { counters: deps.rateLimitCounters, name: path });
     if (limit) app.use(path, limit);
@@ -104,6 +108,8 @@ export function createApp(deps: HttpDeps): Express {
   app.use(publicStatusRoutes(deps));
   if (deps.statusLists) app.use(statusListRoutes(deps.statusLists));
   // EPROOF_ROLES: a public instance mounts neither the officer nor the admin routes (they answer 404).
+  // The wallet routes before the officer's: their offer route authenticates on its own.
+  if (deps.wallet) app.use(openid4vciRoutes(deps, deps.wallet));
   if (deps.officer) {
     app.use(officerRoutes(deps, deps.officer));
     app.use(bulkStatusRoutes(deps, deps.officer));

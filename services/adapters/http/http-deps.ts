@@ -22,6 +22,7 @@ import type { StatusDeps } from "../../use-cases/change-status.ts";
 import type { HealthReport } from "../../use-cases/check-health.ts";
 import type { TrustAnchor } from "../../use-cases/document-files.ts";
 import type { IssuanceDeps } from "../../use-cases/issue-documents.ts";
+import type { WalletIssuance } from "../../use-cases/issue-to-wallet.ts";
 import type { Metrics } from "./metrics.ts";
 import type { StatusListHttpDeps } from "./routes/status-list-routes.ts";
 import type { ResolveHost } from "./webhook-destination.ts";
@@ -53,6 +54,13 @@ export interface OfficerHttpDeps {
   pdf: PdfRenderer;
 }
 
+/** What the OpenID4VCI routes need (an officer instance: the credential is signed with the department's key). */
+export interface WalletHttpDeps {
+  issuance: WalletIssuance;
+  /** The offer's QR code. */
+  qr: QrRenderer;
+}
+
 /** Everything the HTTP adapter needs, built once by main.ts. */
 export interface HttpDeps {
   config: Pick<Config, "publicUrl" | "bodyLimitBytes" | "maxBatchItems" | "abuse" | "anchoring" | "metricsToken">;
@@ -80,6 +88,8 @@ export interface HttpDeps {
   officer?: OfficerHttpDeps;
   /** The admin role (the platform administrator's API); absent when this instance holds no governance account. */
   admin?: { administration: Administration };
+  /** OpenID4VCI issuance into wallets (routes/openid4vci-routes.ts); mounted only when given. */
+  wallet?: WalletHttpDeps;
   /** Webhook subscriptions; their routes are mounted only when given. */
   webhooks?: WebhookHttpDeps;
   /** Rate-limit counters: shared by every instance on PostgreSQL, else in this process. */

@@ -1,5 +1,5 @@
 import type { MigrationList } from "./migrations.ts";
-import { DEPARTMENT_POLICIES_MIGRATION, STATUS_LISTS_MIGRATION } from "./shared-migrations.ts";
+import { DEPARTMENT_POLICIES_MIGRATION, STATUS_LISTS_MIGRATION, WALLET_ISSUANCE_MIGRATION } from "./shared-migrations.ts";
 
 /**
  * Schema migrations of the PostgreSQL store, applied in order once each (never edit a shipped one).
@@ -215,5 +215,6 @@ export const PG_MIGRATIONS: MigrationList = {
 `,
     },
     STATUS_LISTS_MIGRATION,
+    WALLET_ISSUANCE_MIGRATION,
   ],
 };

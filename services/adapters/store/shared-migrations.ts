@@ -59,3 +59,43 @@ export const STATUS_LISTS_MIGRATION: Migration = {
   CREATE INDEX documents_not_active ON documents (department) WHERE status <> 'ACTIVE';
   `,
 };
+
+/**
+ * OpenID4VCI wallet issuance (issue 15): credential offers, the access tokens they were redeemed
+ * for, and c_nonces. Hashes only, never the codes, tokens or nonces; times in ms since the epoch.
+ */
+export const WALLET_ISSUANCE_MIGRATION: Migration = {
+  name: "OpenID4VCI credential offers, access tokens, nonces",
+  sql: `
+  CREATE TABLE credential_offers (
+    id TEXT PRIMARY KEY,
+    code_hash TEXT NOT NULL UNIQUE,
+    tx_code_hash TEXT,
+    document_id TEXT NOT NULL,
+    department TEXT NOT NULL,
+    configuration_id TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('OFFERED', 'REDEEMED', 'LOCKED')),
+    tx_failures INTEGER NOT NULL DEFAULT 0,
+    redeemed_at BIGINT
+  );
+  CREATE INDEX credential_offers_document ON credential_offers (document_id);
+  CREATE TABLE wallet_access_tokens (
+    token_hash TEXT PRIMARY KEY,
+    offer_id TEXT NOT NULL REFERENCES credential_offers(id),
+    document_id TEXT NOT NULL,
+    department TEXT NOT NULL,
+    configuration_id TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX wallet_access_tokens_expiry ON wallet_access_tokens (expires_at);
+  CREATE TABLE wallet_nonces (
+    nonce_hash TEXT PRIMARY KEY,
+    expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX wallet_nonces_expiry ON wallet_nonces (expires_at);
+  `,
+};

@@ -19,6 +19,7 @@ import type {
   AuditFilter,
   AuditLog,
   BatchTreeBuilder,
+  CredentialOfferRecords,
   CustodyKeyIdentity,
   CustodyKeyState,
   CustodyRecords,
@@ -39,6 +40,7 @@ import type {
   TxReceipt,
 } from "../../ports.ts";
 import type { SqlClient, SqlValue } from "./sql-client.ts";
+import { SqlCredentialOffers } from "./sql-credential-offers.ts";
 import { type Row, reasonCodesOf, toApiKey, toAuditEntry, toBatch, toCustodyKey, toSigningKey, toStatusChange, toStoredDocument } from "./store-rows.ts";
 
 /** Statements the dialects' own transactions run (in $n form; SQLite rewrites them with sqliteText). */
@@ -110,9 +112,12 @@ export abstract class SqlStore implements DocumentStore, StatusHistory, ApiKeyRe
   readonly #sql: SqlClient;
   /** The append-only audit log, in the same database (triggers refuse UPDATE and DELETE). */
   readonly audit: AuditLog;
+  /** OpenID4VCI offers, access tokens and nonces (sql-credential-offers.ts), in the same database. */
+  readonly credentialOffers: CredentialOfferRecords;
 
   constructor(sql: SqlClient) {
     this.#sql = sql;
+    this.credentialOffers = new SqlCredentialOffers(sql);
     this.audit = {
       append: (entries) => this.appendAudit(entries),
       list: async (filter) => {

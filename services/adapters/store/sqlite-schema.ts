@@ -1,5 +1,5 @@
 import type { MigrationList } from "./migrations.ts";
-import { DEPARTMENT_POLICIES_MIGRATION, STATUS_LISTS_MIGRATION } from "./shared-migrations.ts";
+import { DEPARTMENT_POLICIES_MIGRATION, STATUS_LISTS_MIGRATION, WALLET_ISSUANCE_MIGRATION } from "./shared-migrations.ts";
 
 /** Schema migrations of the embedded store, applied in order once each (never edit a shipped one). */
 export const SQLITE_MIGRATIONS: MigrationList = {
@@ -200,5 +200,6 @@ export const SQLITE_MIGRATIONS: MigrationList = {
     },
     DEPARTMENT_POLICIES_MIGRATION,
     STATUS_LISTS_MIGRATION,
+    WALLET_ISSUANCE_MIGRATION,
   ],
 };

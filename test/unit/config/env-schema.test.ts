@@ -22,3 +22,26 @@ describe("the environment schema", () => {
     expect(() => loadConfig({ PORT: "eighty", EPROOF_LOG_LEVEL: "loud" }, noFiles)).toThrow('PORT must be an integer between 0 and 65535, got "eighty"');
   });
 });
+
+describe("the OpenID4VCI settings", () => {
+  it("default to a 10-minute offer, 5-minute tokens and nonces, and 5 transaction-code tries", () => {
+    expect(loadConfig({}, noFiles).openid4vci).toEqual({ offerTtlSeconds: 600, tokenTtlSeconds: 300, nonceTtlSeconds: 300, txCodeMaxTries: 5 });
+  });
+
+  it("take their values from the environment and refuse one out of range, naming it", () => {
+    expect(loadConfig({ EPROOF_OID4VCI_OFFER_TTL_SECONDS: "120", EPROOF_OID4VCI_TX_CODE_MAX_TRIES: "3" }, noFiles).openid4vci).toMatchObject({
+      offerTtlSeconds: 120,
+      txCodeMaxTries: 3,
+    });
+    for (const name of [
+      "EPROOF_OID4VCI_OFFER_TTL_SECONDS",
+      "EPROOF_OID4VCI_TOKEN_TTL_SECONDS",
+      "EPROOF_OID4VCI_NONCE_TTL_SECONDS",
+      "EPROOF_OID4VCI_TX_CODE_MAX_TRIES",
+    ]) {
+      expect(() => loadConfig({ [name]: "0" }, noFiles), name).toThrowError(
+        expect.objectContaining({ code: "CONFIG_INVALID", message: expect.stringContaining(name) }),
+      );
+    }
+  });
+});
