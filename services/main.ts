@@ -47,6 +47,7 @@ import type { Clock, DepartmentPolicies, Hex, Locks, Subscriptions } from "./por
 import { Administration } from "./use-cases/administer.ts";
 import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
 import { checkHealth } from "./use-cases/check-health.ts";
+import { CredentialExporter } from "./use-cases/credential-exports.ts";
 import { WebhookDispatcher } from "./use-cases/deliver-webhooks.ts";
 import { DepartmentDirectory } from "./use-cases/department-directory.ts";
 import { anchorOf } from "./use-cases/document-files.ts";
@@ -71,6 +72,8 @@ export interface RunningService {
   dispatcher: WebhookDispatcher | null;
   /** The key custody (officer and admin roles), null on a public instance. */
   custody: StoreKeyCustody | null;
+  /** The credential exports (SD-JWT VC, VC-JWT) of stored documents; null on a public instance. */
+  credentialExports: CredentialExporter | null;
   /** The embedded chain (anvil), or null on an external chain. */
   embeddedChain: EmbeddedChain | null;
   stop(): Promise<void>;
@@ -333,6 +336,20 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
         )
       : null;
 
+  // The SD-JWT VC and VC-JWT exports (also the OpenID4VCI credential endpoint's, through the CredentialExports port).
+  // Status list positions are not wired yet: the exports carry no status entry until they are.
+  const credentialExports = custody
+    ? new CredentialExporter({
+        store,
+        signer: custody,
+        keys: custody,
+        trust,
+        clock,
+        publicUrl: config.publicUrl,
+        anchorWaitMs: config.anchoring.downloadWaitMs,
+      })
+    : null;
+
   const probe = chainProbe(provider);
   const health = () => checkHealth({ chain: probe, chainId, store, logger });
 
@@ -352,7 +369,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     health,
     policies,
     audit: store.audit,
-    ...(officer && custody && worker
+    ...(officer && custody && worker && credentialExports
       ? {
           officer: {
             issuance: { store, signer: custody, clock, random, gate },
@@ -360,6 +377,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
             onAccepted: () => worker.poke(),
             qr: qrRenderer,
             pdf: documentPdfs(config.publicUrl),
+            exports: credentialExports,
           },
         }
       : {}),
@@ -429,6 +447,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     follower,
     dispatcher,
     custody,
+    credentialExports,
     embeddedChain: embedded,
     stop() {
       stopping ??= (async () => {

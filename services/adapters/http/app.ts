@@ -11,6 +11,7 @@ import { errorResponder } from "./error-status.ts";
 import type { HttpDeps } from "./http-deps.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
 import { bulkStatusRoutes } from "./routes/bulk-status-routes.ts";
+import { credentialRoutes } from "./routes/credential-routes.ts";
 import { officerRoutes } from "./routes/officer-routes.ts";
 import { publicRoutes } from "./routes/public-routes.ts";
 import { publicStatusRoutes } from "./routes/public-status-routes.ts";
@@ -75,6 +76,8 @@ export function createApp(deps: HttpDeps): Express {
   app.use(securityHeaders());
   app.use(PUBLIC_CORS_PATHS[0] as string, publicCors(["POST"]));
   app.use(PUBLIC_CORS_PATHS[1] as string, publicCors(["GET", "HEAD"]));
+  // What the credential exports point to (type metadata, schemas, context): read by wallets in browsers too.
+  app.use("/credentials", publicCors(["GET", "HEAD"]));
   // The public, unauthenticated routes that do work per request; each has its own allowance.
   // With shared counters (PostgreSQL) an allowance holds across every instance, else per process.
   const publicLimited = ["/api/v1/verify", "/api/v1/redact", "/api/v1/public"];
@@ -97,6 +100,7 @@ export function createApp(deps: HttpDeps): Express {
   // Public JSON answers are compressed when large enough; they hold no secret beside caller-chosen text.
   app.use(COMPRESSED_JSON_PATHS, compressJson());
   app.use(publicRoutes(deps));
+  app.use(credentialRoutes(deps));
   if (deps.audit && (deps.officer || deps.admin)) app.use(auditOfficerActions(deps.audit));
   app.use(publicStatusRoutes(deps));
   // EPROOF_ROLES: a public instance mounts neither the officer nor the admin routes (they answer 404).
