@@ -66,4 +66,6 @@ export interface PresentedExport {
   exportedAt: number;
   /** The validity window the export states, for when validFrom/validUntil are not disclosed. */
   window: { validFrom: string; validUntil: string } | null;
+  /** SD-JWT VC: names of disclosures the issuer did not sign (their digests are not in `_sd`). */
+  unsignedDisclosures?: string[];
 }

@@ -30,6 +30,11 @@ function isError(error: unknown): error is { message: string } {
  * document hash to the root it names.
  */
 export function checkExportIntegrity(presented: PresentedExport): { check: Check; documentHash: Hex | null } {
+  const unsigned = presented.unsignedDisclosures ?? [];
+  if (unsigned.length > 0) {
+    const names = unsigned.map((name) => `"${name.slice(0, 40)}"`).join(", ");
+    return { check: invalid("integrity", "DISCLOSURE", `the disclosure of ${names} is not one its issuer signed`), documentHash: null };
+  }
   let documentHash: Hex;
   try {
     documentHash = computeDocumentHash(presented);

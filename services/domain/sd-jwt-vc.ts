@@ -95,7 +95,7 @@ export function readSdJwtVc(jwt: CompactJwt, jws: string, encodedDisclosures: st
   const eproof = object(payload.eproof, "eproof claim");
   const documentHeader = object(eproof.header, "eproof.header");
   const fieldDigests = object(eproof.fieldDigests, "eproof.fieldDigests");
-  const disclosed = disclosedClaims(payload, encodedDisclosures.map(decodeDisclosure));
+  const { claims: disclosed, unsigned } = disclosedClaims(payload, encodedDisclosures.map(decodeDisclosure));
   const data: Record<string, JsonValue> = Object.create(null);
   const salts: Record<string, string> = Object.create(null);
   const hidden: Record<string, Hex> = Object.create(null);
@@ -132,6 +132,7 @@ export function readSdJwtVc(jwt: CompactJwt, jws: string, encodedDisclosures: st
     jwk,
     exportedAt: iat as number,
     window,
+    unsignedDisclosures: unsigned,
     cnf: payload.cnf === undefined ? null : object(payload.cnf, "cnf"),
   };
 }

@@ -108,25 +108,25 @@ export function readCompactJwt(jwt: string): CompactJwt {
 }
 
 /**
- * The disclosed claims of an SD-JWT payload with top-level disclosures only (what e-Proof issues):
- * each disclosure's digest must be listed in the payload's `_sd`, once; a disclosure the issuer did
- * not sign, or a name that clashes with a plain claim, is an error (RFC 9901 §7.1).
+ * The disclosed claims of an SD-JWT payload with top-level disclosures only (what e-Proof issues),
+ * and the names of disclosures whose digest the payload's `_sd` does not list (not signed by the
+ * issuer: the caller reports them as tampering). A name disclosed twice, or clashing with a plain
+ * claim, is an error (RFC 9901 §7.1), as is a payload without `_sd` or with another `_sd_alg`.
  */
-export function disclosedClaims(payload: Record<string, unknown>, disclosures: Disclosure[]): Record<string, JsonValue> {
+export function disclosedClaims(payload: Record<string, unknown>, disclosures: Disclosure[]): { claims: Record<string, JsonValue>; unsigned: string[] } {
   if (payload._sd_alg !== SD_ALG) throw new EProofError("INVALID_DOCUMENT", `the SD-JWT's _sd_alg is not "${SD_ALG}"`);
   const listed = payload._sd;
   if (!Array.isArray(listed) || !listed.every((d) => typeof d === "string")) throw new EProofError("INVALID_DOCUMENT", "the SD-JWT lists no _sd digests");
   const digests = new Set(listed as string[]);
   if (digests.size !== listed.length) throw new EProofError("INVALID_DOCUMENT", "the SD-JWT lists a digest twice");
   const claims: Record<string, JsonValue> = Object.create(null);
+  const unsigned: string[] = [];
   for (const disclosure of disclosures) {
-    if (!digests.has(disclosureDigest(disclosure.encoded))) {
-      throw new EProofError("INVALID_DOCUMENT", `the disclosure of "${disclosure.name.slice(0, 40)}" is not one its issuer signed`);
-    }
     if (Object.hasOwn(payload, disclosure.name) || Object.hasOwn(claims, disclosure.name)) {
       throw new EProofError("INVALID_DOCUMENT", `the claim "${disclosure.name.slice(0, 40)}" is disclosed twice`);
     }
+    if (!digests.has(disclosureDigest(disclosure.encoded))) unsigned.push(disclosure.name);
     claims[disclosure.name] = disclosure.value;
   }
-  return { ...claims };
+  return { claims: { ...claims }, unsigned };
 }
