@@ -13,7 +13,7 @@ import { es256, signCompactJws } from "../../../services/adapters/signing/es256.
 import { fieldDigest } from "../../../services/domain/document-hash.ts";
 import { getDocumentType } from "../../../services/domain/document-types.ts";
 import { merkleLeaf } from "../../../services/domain/merkle.ts";
-import { splitSdJwt } from "../../../services/domain/sd-jwt.ts";
+import { decodeDisclosure, splitSdJwt } from "../../../services/domain/sd-jwt.ts";
 import { bitstringStatusListUri, tokenStatusListUri } from "../../../services/domain/status-list-location.ts";
 import type { EProofDocument, Hex, JsonValue } from "../../../services/domain/types.ts";
 import { CHECK_ORDER } from "../../../services/domain/verdict.ts";
@@ -250,6 +250,47 @@ describe("SD-JWT VC export", () => {
       (await exportDeps(ledgerRecord({ key: { registeredBlock: 500, validFrom: KEY_VALID_FROM + 86_400 * 200 } }))).deps,
     );
     expect(newerKey.verdict).toBe("VALID");
+  });
+
+  it("judges the validity window from nbf/exp when the holder withholds validFrom and validUntil", async () => {
+    const key = await makeSigningKey();
+    const doc = await anchoredLicence("sd-jwt-window", key);
+    const sdJwt = await (await exporterFor(doc, key)).sdJwtVc(doc.header.id);
+    const { jwt, disclosures } = splitSdJwt(sdJwt);
+    const onlyNumber = disclosures.filter((d) => decodeDisclosure(d).name === "documentNumber");
+    const presentation = `${[jwt, ...onlyNumber].join("~")}~`;
+    const { deps } = await exportDeps();
+    expect((await verifySdJwtVc(presentation, deps)).verdict).toBe("VALID");
+    // The typical licence is valid until 2027-12-31 (Hong Kong): on 2028-01-01 at 00:30 Hong Kong time it has expired.
+    const later = await verifySdJwtVc(presentation, { ...deps, now: () => Date.parse("2028-01-01T00:30:00+08:00") });
+    expect(later.verdict).toBe("EXPIRED");
+    const lastDay = await verifySdJwtVc(presentation, { ...deps, now: () => Date.parse("2027-12-31T23:30:00+08:00") });
+    expect(lastDay.verdict).toBe("VALID");
+  });
+
+  it("signs with the key that is current when it signs: a rotation between reading the key and signing gives the new key in the header", async () => {
+    const oldKey = await makeSigningKey("DEMO-1");
+    const newKey = await makeSigningKey("DEMO-2");
+    const doc = await anchoredLicence("sd-jwt-rotation", oldKey);
+    const stored = storedOf(doc);
+    const exporter = new CredentialExporter({
+      store: { getDocument: async () => stored },
+      signer: {
+        signJws: async (_d, header, payload) => ({
+          jws: await signCompactJws(header, payload, newKey.privateKey, newKey.kid),
+          kid: newKey.kid,
+          jwk: newKey.jwk,
+        }),
+      },
+      keys: { currentSigningKey: async (department) => ({ department, kid: oldKey.kid, keyNumber: 1, publicJwk: oldKey.jwk, state: "ACTIVE" }) },
+      trust: { chainId: doc.anchor?.chainId ?? 0, registry: doc.anchor?.registry ?? ("0x" as Hex) },
+      clock: { now: () => NOW },
+      publicUrl: PUBLIC_URL,
+    });
+    const vcJwt = await exporter.vcJwt(doc.header.id);
+    const { protectedHeader } = await jwtVerify(vcJwt, await importJWK({ ...newKey.jwk, alg: "ES256" }, "ES256"), { currentDate: new Date(NOW) });
+    expect(protectedHeader).toMatchObject({ kid: "DEMO-2", jwk: newKey.jwk });
+    expect((await verifyVcJwt(vcJwt, (await exportDeps()).deps)).verdict).toBe("VALID");
   });
 
   it("omits the status claim when no status list position is known, and reads the holder key only as a public JWK", async () => {
