@@ -7,6 +7,7 @@
 import { digest, ES256, generateSalt } from "@sd-jwt/crypto-nodejs";
 import { createHeaderAndPayload, StatusList } from "@sd-jwt/jwt-status-list";
 import { SDJwtVcInstance } from "@sd-jwt/sd-jwt-vc";
+import fc from "fast-check";
 import { exportJWK, generateKeyPair, importJWK, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { es256, signCompactJws } from "../../../services/adapters/signing/es256.ts";
@@ -302,6 +303,35 @@ describe("SD-JWT VC export", () => {
     const holder = await ES256.generateKeyPair();
     await expect(exporter.sdJwtVc(doc.header.id, { holderJwk: holder.privateKey as Record<string, unknown> })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(exporter.sdJwtVc("00".repeat(16))).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("never throws and is never VALID for arbitrary text or for an export with a disclosure or a part replaced", async () => {
+    const key = await makeSigningKey();
+    const doc = await anchoredLicence("sd-jwt-fuzz", key);
+    const exporter = await exporterFor(doc, key);
+    const sdJwt = await exporter.sdJwtVc(doc.header.id);
+    const vcJwt = await exporter.vcJwt(doc.header.id);
+    const { deps } = await exportDeps();
+    const token = fc.stringMatching(/^[A-Za-z0-9_-]{0,40}$/);
+    await fc.assert(
+      fc.asyncProperty(fc.string(), token, fc.nat(), async (text, part, at) => {
+        expect(["TAMPERED", "UNKNOWN_ISSUER", "NOT_ANCHORED"]).toContain((await verifySdJwtVc(text, deps)).verdict);
+        expect((await verifyVcJwt(text, deps)).verdict).not.toBe("VALID");
+        const pieces = sdJwt.split("~");
+        const index = at % (pieces.length - 1);
+        if (pieces[index] !== part) {
+          pieces[index] = part;
+          expect((await verifySdJwtVc(pieces.join("~"), deps)).verdict).not.toBe("VALID");
+        }
+        const jwtParts = vcJwt.split(".");
+        const jwtIndex = at % 3;
+        if (jwtParts[jwtIndex] !== part) {
+          jwtParts[jwtIndex] = part;
+          expect((await verifyVcJwt(jwtParts.join("."), deps)).verdict).not.toBe("VALID");
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it("reports TAMPERED (never throws) for text that is no SD-JWT VC", async () => {
