@@ -123,10 +123,14 @@ describe("credential exports: SD-JWT VC and VC 2.0 VC-JWT", () => {
     expect(tampered.body.verdict).toBe("TAMPERED");
   });
 
-  it("the CLI verifies the .sd-jwt and .vc-jwt files against the chain alone: VALID, exit code 0", async () => {
+  it("the CLI verifies the .sd-jwt and .vc-jwt files and a presentation of two fields against the chain alone: VALID, exit code 0", async () => {
+    const key = await issuerKey(sdJwt.split("~")[0] as string);
+    const wallet = new SDJwtVcInstance({ hasher: digest, hashAlg: "sha-256", saltGenerator: generateSalt, verifier: await ES256.getVerifier(key) });
+    const presentation = await wallet.present(sdJwt, { documentNumber: true, holder: true } as never);
     for (const [name, content] of [
       ["licence.sd-jwt", sdJwt],
       ["licence.vc-jwt", vcJwt],
+      ["presented", presentation],
     ] as const) {
       const file = join(workDir, name);
       writeFileSync(file, content);
