@@ -95,12 +95,12 @@ export function readSdJwtVc(jwt: CompactJwt, jws: string, encodedDisclosures: st
   const eproof = object(payload.eproof, "eproof claim");
   const documentHeader = object(eproof.header, "eproof.header");
   const fieldDigests = object(eproof.fieldDigests, "eproof.fieldDigests");
-  const { claims: disclosed, unsigned } = disclosedClaims(payload, encodedDisclosures.map(decodeDisclosure));
+  const disclosures = encodedDisclosures.map(decodeDisclosure);
+  const { claims: disclosed, unsigned } = disclosedClaims(payload, disclosures);
   const data: Record<string, JsonValue> = Object.create(null);
   const salts: Record<string, string> = Object.create(null);
   const hidden: Record<string, Hex> = Object.create(null);
-  for (const encoded of encodedDisclosures) {
-    const { salt, name, value } = decodeDisclosure(encoded);
+  for (const { salt, name, value } of disclosures) {
     if (!Object.hasOwn(fieldDigests, name))
       throw new EProofError("INVALID_DOCUMENT", `the disclosed claim "${name.slice(0, 40)}" is not a field of the document`);
     data[name] = value;

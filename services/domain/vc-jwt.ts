@@ -78,6 +78,13 @@ function object(value: unknown, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** VC 2.0 `issuer`: a URL, or an object whose `id` is one. */
+function issuerIdOf(issuer: unknown): string {
+  if (typeof issuer === "string") return issuer;
+  const id = (issuer as { id?: unknown } | null)?.id;
+  return typeof id === "string" ? id : "";
+}
+
 /** A VC-JWT read back into e-Proof parts; EProofError INVALID_DOCUMENT when it is not an e-Proof VC 2.0 credential. */
 export function readVcJwt(jwt: CompactJwt, jws: string): PresentedExport {
   const { header, payload } = jwt;
@@ -122,12 +129,7 @@ export function readVcJwt(jwt: CompactJwt, jws: string): PresentedExport {
       txHash: anchor.txHash as Hex,
       blockNumber: anchor.blockNumber as number,
     },
-    issuerUrl:
-      typeof payload.issuer === "string"
-        ? payload.issuer
-        : typeof (payload.issuer as { id?: unknown })?.id === "string"
-          ? String((payload.issuer as { id: string }).id)
-          : "",
+    issuerUrl: issuerIdOf(payload.issuer),
     jws,
     kid: header.kid,
     jwk: object(header.jwk, "header jwk") as PublicJwk,
