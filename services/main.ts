@@ -49,6 +49,7 @@ import { Administration } from "./use-cases/administer.ts";
 import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
 import { BackgroundLoop } from "./use-cases/background-loop.ts";
 import { checkHealth } from "./use-cases/check-health.ts";
+import { CredentialExporter } from "./use-cases/credential-exports.ts";
 import { WebhookDispatcher } from "./use-cases/deliver-webhooks.ts";
 import { DepartmentDirectory } from "./use-cases/department-directory.ts";
 import { anchorOf } from "./use-cases/document-files.ts";
@@ -75,6 +76,8 @@ export interface RunningService {
   dispatcher: WebhookDispatcher | null;
   /** The key custody (officer and admin roles), null on a public instance. */
   custody: StoreKeyCustody | null;
+  /** The credential exports (SD-JWT VC, VC-JWT) of stored documents; null on a public instance. */
+  credentialExports: CredentialExporter | null;
   /** The embedded chain (anvil), or null on an external chain. */
   embeddedChain: EmbeddedChain | null;
   /** The departments' status lists: documents' places (StatusListPositions, for the exports) and the signed lists. */
@@ -131,14 +134,10 @@ function cachedPolicies(policies: DepartmentPolicies): Pick<DepartmentPolicies, 
  * credential endpoint hands out (the issue 15 export, wired here at merge; tests give a stand-in).
  * Without it the wallet flow runs up to the token and the credential endpoint says it cannot issue.
  */
-export interface ServiceExtras {
-  credentialExports?: (parts: { store: Pick<DocumentStore, "getDocument">; signer: JoseSigner; publicUrl: string }) => CredentialExports;
-}
-
-export async function startEProof(config: Config, logger: Logger = createLogger(config.logLevel), extras: ServiceExtras = {}): Promise<RunningService> {
+export async function startEProof(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningService> {
   const started = new StartedComponents();
   try {
-    return await wire(config, logger, started, extras);
+    return await wire(config, logger, started);
   } catch (error) {
     // Undo what did start (the embedded chain above all), so a failed start leaves no process behind.
     await started.stopAll().catch(() => undefined);
@@ -146,7 +145,7 @@ export async function startEProof(config: Config, logger: Logger = createLogger(
   }
 }
 
-async function wire(config: Config, logger: Logger, started: StartedComponents, extras: ServiceExtras): Promise<RunningService> {
+async function wire(config: Config, logger: Logger, started: StartedComponents): Promise<RunningService> {
   const officer = config.roles.has("officer");
   const holdsKeys = officer || config.roles.has("admin");
   // The embedded chain starts first so that it stops last: everything else may still need it while stopping.
@@ -365,11 +364,24 @@ async function wire(config: Config, logger: Logger, started: StartedComponents, 
       })
     : null;
 
+  // The SD-JWT VC and VC-JWT exports (also the OpenID4VCI credential endpoint's, through the CredentialExports port).
+  const credentialExports = custody
+    ? new CredentialExporter({
+        store,
+        signer: custody,
+        keys: custody,
+        trust,
+        clock,
+        publicUrl: config.publicUrl,
+        anchorWaitMs: config.anchoring.downloadWaitMs,
+        statusLists,
+      })
+    : null;
+
   const probe = chainProbe(provider);
   const health = () => checkHealth({ chain: probe, chainId, store, logger });
 
   // OpenID4VCI: on an officer instance, which holds the department keys the credential is signed with.
-  const credentialExports = custody && extras.credentialExports ? extras.credentialExports({ store, signer: custody, publicUrl: config.publicUrl }) : undefined;
   const walletIssuance =
     officer && custody
       ? new WalletIssuance({
@@ -406,7 +418,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents, 
     health,
     policies,
     audit: store.audit,
-    ...(officer && custody && worker
+    ...(officer && custody && worker && credentialExports
       ? {
           officer: {
             issuance: { store, signer: custody, clock, random, gate },
@@ -414,6 +426,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents, 
             onAccepted: () => worker.poke(),
             qr: qrRenderer,
             pdf: documentPdfs(config.publicUrl),
+            exports: credentialExports,
           },
         }
       : {}),
@@ -489,6 +502,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents, 
     follower,
     dispatcher,
     custody,
+    credentialExports,
     embeddedChain: embedded,
     statusLists,
     stop() {

@@ -243,6 +243,14 @@ export interface SignatureChecker {
   thumbprint(jwk: PublicJwk): Promise<Hex>;
 }
 
+/**
+ * ES256 verification of any compact JWS (credential exports, Key Binding JWTs): the header must
+ * say `alg: "ES256"`; whatever else it holds is the caller's to judge. Never throws for bad input.
+ */
+export interface JwsChecker {
+  verifyCompactJws(jws: string, jwk: unknown): Promise<{ ok: true } | { ok: false; reason: string }>;
+}
+
 /** A department's current document-signing key (ES256). Private keys never leave the adapter. */
 export interface DocumentSigner {
   /** Signs a claim for `department`; throws EProofError("FORBIDDEN") when it has no signing key here. */

@@ -10,14 +10,16 @@ import { parseTrustList, type TrustList } from "../../services/domain/trust-list
 import { EProofError } from "../../services/errors.ts";
 import type { Hex } from "../../services/ports.ts";
 import { verifyDocument } from "../../services/use-cases/verify-document.ts";
+import { verifySdJwtVc, verifyVcJwt } from "../../services/use-cases/verify-export.ts";
 import { type CliCommand, parseCommandLine, stringOption, UsageError } from "./arguments.ts";
 import { completeCopy, readEProofText } from "./eproof-file.ts";
 
-export const VERIFY_USAGE = `usage: eproof verify <file.json|file.pdf> --rpc <url> (--registry <address> | --trust <file|url>) [--chain-id <id>] [--service <url>]
+export const VERIFY_USAGE = `usage: eproof verify <file.json|file.pdf|file.sd-jwt|file.vc-jwt> --rpc <url> (--registry <address> | --trust <file|url>) [--chain-id <id>] [--service <url>]
 
-Verifies an e-Proof file or PDF against the chain, without the service: the same checks as the
-service (signature, issuer's key, anchor, status), reading the chain through any JSON-RPC endpoint.
-Prints the verdict and its checks as JSON.
+Verifies an e-Proof file or PDF, or a credential export (an SD-JWT VC or a holder's presentation
+of it, .sd-jwt; a VC 2.0 VC-JWT, .vc-jwt) against the chain, without the service: the same checks
+as the service (signature, issuer's key, anchor, status), reading the chain through any JSON-RPC
+endpoint. Prints the verdict and its checks as JSON.
 
 options:
   --rpc <url>            a JSON-RPC endpoint of the chain
@@ -30,6 +32,19 @@ options:
   -h, --help             this text
 
 Exit code 0 only for VALID, 1 for any other verdict, 2 for bad usage.`;
+
+/**
+ * Which credential export a file holds, if any: by its extension (.sd-jwt, .vc-jwt), else by its
+ * text (a compact SD-JWT holds "~"; a compact JWS is three base64url parts). null: an e-Proof file.
+ */
+export function exportKindOf(file: string, text: string): "sd-jwt" | "vc-jwt" | null {
+  if (/\.sd-jwt$/i.test(file)) return "sd-jwt";
+  if (/\.vc-jwt$/i.test(file) || /\.jwt$/i.test(file)) return "vc-jwt";
+  const trimmed = text.trim();
+  if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+~/.test(trimmed)) return "sd-jwt";
+  if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(trimmed)) return "vc-jwt";
+  return null;
+}
 
 /** eth_chainId with a short timeout (ethers would retry network detection and print to stdout). */
 async function rpcChainId(url: string): Promise<number> {
@@ -84,13 +99,15 @@ export async function verifyCommand(options: {
   }
   const trustList = options.trust ? await loadTrustList(options.trust) : null;
   const text = await readEProofText(options.file);
+  const exportKind = exportKindOf(options.file, text);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = exportKind ? text : JSON.parse(text);
   } catch {
     parsed = text; // the verifier reports a non-JSON file as TAMPERED
   }
-  const { document, hint } = await completeCopy(parsed, options.service);
+  // An export always carries its anchor (the service makes exports of anchored documents only).
+  const { document, hint } = exportKind ? { document: parsed } : await completeCopy(parsed, options.service);
   if (hint) console.error(hint);
 
   let chainId: number;
@@ -105,7 +122,9 @@ export async function verifyCommand(options: {
   const provider = createRpcProvider(options.rpc, chainId);
   const trust: TrustList = trustList ?? { chainId, registry: (options.registry as string).toLowerCase() as Hex };
   const ledger = new EthersLedger({ provider, documentRegistry: trust.registry, chainId }); // read-only: no account
-  const result = await verifyDocument(document, { ledger, signatures: es256, trust, now: () => Date.now() });
+  const deps = { ledger, signatures: es256, jws: es256, trust, now: () => Date.now() };
+  const result =
+    exportKind === "sd-jwt" ? await verifySdJwtVc(text, deps) : exportKind === "vc-jwt" ? await verifyVcJwt(text, deps) : await verifyDocument(document, deps);
   provider.destroy();
   console.log(JSON.stringify(result, null, 2));
   return result.verdict === "VALID" ? 0 : 1;
@@ -113,7 +132,7 @@ export async function verifyCommand(options: {
 
 export const verifyCli: CliCommand = {
   name: "verify",
-  summary: "verify an e-Proof file or PDF against the chain, without the service",
+  summary: "verify an e-Proof file, PDF, SD-JWT VC or VC-JWT against the chain, without the service",
   usage: VERIFY_USAGE,
   async run(args) {
     const { help, values, positionals } = parseCommandLine(

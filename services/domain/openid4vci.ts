@@ -4,6 +4,7 @@
  * offer and its link, the checks of a wallet's proof JWT (OpenID4VCI 1.0 §F.1), and the error codes
  * the spec fixes (its wire format, `{error, error_description}`, is not e-Proof's problem JSON).
  */
+import { vctUrl } from "./credential-locations.ts";
 import { documentTypes } from "./document-types.ts";
 
 export const PRE_AUTHORIZED_CODE_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
@@ -64,14 +65,6 @@ export function typeOfConfiguration(configurationId: string): string | null {
   return null;
 }
 
-/**
- * The SD-JWT VC type (`vct`) of a document type and version: a URL under the service. It must be the
- * `vct` the SD-JWT VC export writes (the lead aligns the two at merge if that export names another).
- */
-export function vctOf(publicUrl: string, type: string, version: number): string {
-  return `${base(publicUrl)}/vct/${encodeURIComponent(type)}/v${version}`;
-}
-
 /** Credential Issuer Metadata (OpenID4VCI 1.0 §12.2): the credential issuer is the service's public URL. */
 export function credentialIssuerMetadata(publicUrl: string): Record<string, unknown> {
   const issuer = base(publicUrl);
@@ -79,7 +72,7 @@ export function credentialIssuerMetadata(publicUrl: string): Record<string, unkn
   for (const type of documentTypes.values()) {
     configurations[credentialConfigurationId(type.id)] = {
       format: SD_JWT_VC_FORMAT,
-      vct: vctOf(issuer, type.id, type.version),
+      vct: vctUrl(issuer, type.id, type.version),
       cryptographic_binding_methods_supported: ["jwk"],
       credential_signing_alg_values_supported: ["ES256"],
       proof_types_supported: { jwt: { proof_signing_alg_values_supported: ["ES256"] } },

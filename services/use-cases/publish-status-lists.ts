@@ -16,6 +16,8 @@
  * keys (officer) builds; an instance without (public) serves what an officer instance stored, which
  * the officer instances' refresh loop keeps current every few seconds.
  */
+
+import { issuerUrl } from "../domain/credential-locations.ts";
 import {
   bitstringStatusListCredential,
   encodeBitstringStatusList,
@@ -65,11 +67,6 @@ const CONTENT_TYPE: Record<StatusListFormat, string> = {
   revocation: "application/vc+jwt",
   suspension: "application/vc+jwt",
 };
-
-/** The department's issuer URL (the `iss` of its SD-JWT VCs, the `issuer` of its VCs). */
-export function issuerUrl(publicUrl: string, department: string): string {
-  return `${publicUrl.replace(/\/+$/, "")}/issuers/${encodeURIComponent(department)}`;
-}
 
 export class StatusLists implements StatusListPositions {
   readonly #deps: StatusListDeps;

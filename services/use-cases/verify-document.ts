@@ -20,7 +20,7 @@ import {
   type TrustedLedger,
 } from "../domain/checks.ts";
 import { documentTypes } from "../domain/document-types.ts";
-import { type DocumentHeader, type EProofDocument, type Hex, isDocumentId, type JsonValue } from "../domain/types.ts";
+import { type AnchorBlock, type DocumentHeader, type EProofDocument, type Hex, isDocumentId, type JsonValue, type PublicJwk } from "../domain/types.ts";
 import { CHECK_ORDER, type Check, type CheckName, invalid, overallVerdict, skipped, VERDICTS, type Verdict, valid } from "../domain/verdict.ts";
 import type { VerificationRecord } from "../domain/verification-record.ts";
 import { isEProofError } from "../errors.ts";
@@ -144,7 +144,7 @@ const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 const HEADER_FIELDS = ["id", "type", "typeVersion", "issuer", "issuedAt"];
 
 /** Fills in the checks not run, SKIPPED with `reason`, so that every result lists all six in order. */
-function result(
+export function resultOf(
   ran: Check[],
   skippedBecause: string,
   document: KeyFacts | null,
@@ -223,7 +223,7 @@ async function askPending(deps: VerifyDeps, id: string): Promise<boolean | null>
 
 export async function verifyDocument(input: unknown, deps: VerifyDeps): Promise<VerificationResult> {
   const problem = shapeProblem(input);
-  if (problem) return result([invalid("integrity", "SHAPE", problem)], "not checked: the input is not an e-Proof document", null);
+  if (problem) return resultOf([invalid("integrity", "SHAPE", problem)], "not checked: the input is not an e-Proof document", null);
   const doc = input as EProofDocument;
   const integrity = checkIntegrity(doc);
   const { id, type, typeVersion, issuer, issuedAt } = doc.header;
@@ -234,22 +234,56 @@ export async function verifyDocument(input: unknown, deps: VerifyDeps): Promise<
 
   const signed = await deps.signatures.verifyJws(doc.signature.jws, doc.signature.jwk);
   if (!signed.ok)
-    return result([integrity.check, invalid("signature", "BAD_SIGNATURE", signed.reason), validity], "not checked: the signature does not verify", facts);
+    return resultOf([integrity.check, invalid("signature", "BAD_SIGNATURE", signed.reason), validity], "not checked: the signature does not verify", facts);
   const kid = signed.kid;
   if (integrity.check.status !== "VALID") {
     const signature = valid("signature", `signature by ${kid} verifies; the key is not checked on chain: the document is not what its issuer signed`);
-    return result([integrity.check, signature, validity], "not checked: the document is not what its issuer signed", facts);
+    return resultOf([integrity.check, signature, validity], "not checked: the document is not what its issuer signed", facts);
   }
 
-  const anchor = doc.anchor;
+  return judgeOnLedger(deps, {
+    header: doc.header,
+    anchor: doc.anchor,
+    jwk: doc.signature.jwk,
+    kid,
+    integrity: integrity.check,
+    validity,
+    facts,
+    signatureOnLedger: (answer) => checkSignatureWindow(answer, kid),
+  });
+}
+
+/**
+ * What a verification has settled without the chain, for the chain checks to finish: an e-Proof file
+ * (above) or a credential export (verify-export.ts). The ledger part is the same for both; only the
+ * signature check differs (as of issuance for the file's claim, as of the export for an export).
+ */
+export interface ChainFreeOutcome {
+  header: DocumentHeader;
+  anchor: AnchorBlock | undefined;
+  /** The key that signed what was presented: its thumbprint is looked up on chain. */
+  jwk: PublicJwk;
+  kid: string;
+  /** VALID: a failed integrity check ends the verification before the chain is asked. */
+  integrity: Check;
+  validity: Check;
+  facts: KeyFacts | null;
+  /** The signature check once the ledger has answered. */
+  signatureOnLedger: (answer: LedgerAnswer) => Check;
+}
+
+/** The anchored, issuer, status and signature checks: at most one chain read, none for another ledger. */
+export async function judgeOnLedger(deps: VerifyDeps, outcome: ChainFreeOutcome): Promise<VerificationResult> {
+  const { anchor, kid, facts, validity } = outcome;
+  const { id, type, issuer } = outcome.header;
   if (!anchor || !isTrustedLedger(anchor, deps.trust)) {
     const pending = anchor ? false : await askPending(deps, id);
     const anchored = checkAnchored({ anchor, trust: deps.trust, answer: null, pending });
     const signature = anchor
       ? skipped("signature", `signature by ${kid} verifies; the key is not checked on chain: the document names another ledger`)
       : valid("signature", `signature by ${kid} verifies; the key's validity is judged when the document is anchored`);
-    return result(
-      [integrity.check, signature, anchored, validity],
+    return resultOf(
+      [outcome.integrity, signature, anchored, validity],
       anchor ? "not checked: the document names another ledger" : "judged when the document is anchored",
       facts,
     );
@@ -261,12 +295,12 @@ export async function verifyDocument(input: unknown, deps: VerifyDeps): Promise<
     department: issuer,
     root: anchor.root,
     documentId: id,
-    keyFingerprint: await deps.signatures.thumbprint(doc.signature.jwk),
+    keyFingerprint: await deps.signatures.thumbprint(outcome.jwk),
   });
   const unanchored = !isLedgerUnavailable(answer) && !answer.batch.anchored;
   const anchored = checkAnchored({ anchor, trust: deps.trust, answer, pending: unanchored ? await askPending(deps, id) : false });
-  const checks = [integrity.check, checkSignatureWindow(answer, kid), checkIssuerAuthorised(answer, issuer, type), anchored, checkStatus(answer), validity];
-  if (isLedgerUnavailable(answer) || !answer.batch.anchored) return result(checks, "", facts);
+  const checks = [outcome.integrity, outcome.signatureOnLedger(answer), checkIssuerAuthorised(answer, issuer, type), anchored, checkStatus(answer), validity];
+  if (isLedgerUnavailable(answer) || !answer.batch.anchored) return resultOf(checks, "", facts);
   const evidence: Evidence = {
     chainId: deps.trust.chainId,
     contract: anchor.registry,
@@ -275,5 +309,5 @@ export async function verifyDocument(input: unknown, deps: VerifyDeps): Promise<
     blockNumber: answer.batch.blockNumber,
     anchoredAt: new Date(answer.batch.anchoredAt * 1000).toISOString(),
   };
-  return result(checks, "", facts, evidence, answer.document.successor, statusChangeOf(answer));
+  return resultOf(checks, "", facts, evidence, answer.document.successor, statusChangeOf(answer));
 }

@@ -10,14 +10,15 @@ import { joinJws } from "../domain/signature.ts";
 import { type EProofDocument, isDocumentId } from "../domain/types.ts";
 import { CHECK_ORDER, type Check, invalid, overallVerdict, skipped } from "../domain/verdict.ts";
 import { EProofError, isEProofError } from "../errors.ts";
-import type { Clock, DepartmentPolicies, DocumentStore, Ledger, PdfReader, SignatureChecker, StoredDocument } from "../ports.ts";
+import type { Clock, DepartmentPolicies, DocumentStore, JwsChecker, Ledger, PdfReader, SignatureChecker, StoredDocument } from "../ports.ts";
 import { anchorOf, type TrustAnchor } from "./document-files.ts";
 import { type VerificationResult, verifyDocument } from "./verify-document.ts";
+import { verifySdJwtVc, verifyVcJwt } from "./verify-export.ts";
 
 export interface VerifySubmissionDeps {
   store: DocumentStore;
   ledger: Pick<Ledger, "verificationRecord">;
-  signatures: SignatureChecker;
+  signatures: SignatureChecker & JwsChecker;
   trust: TrustAnchor;
   clock: Clock;
   /** Public JWK of a signing key by kid ("DEMO-1"), or undefined if unknown. */
@@ -141,4 +142,15 @@ export async function verifyPdfBytes(deps: VerifyPdfDeps, pdf: Uint8Array): Prom
     throw new EProofError("INVALID_PDF", "the PDF's embedded eproof.json is not valid JSON");
   }
   return verifySubmittedDocument(deps, parsed);
+}
+
+/**
+ * A credential export: an SD-JWT VC (or a holder's presentation of it) or a VC 2.0 VC-JWT, judged
+ * with the same checks and chain read as an e-Proof file (verify-export.ts), with the reason code
+ * the department publishes, like any other submission.
+ */
+export async function verifySubmittedExport(deps: VerifySubmissionDeps, submitted: { sdJwt: string } | { vcJwt: string }): Promise<VerificationResult> {
+  const exportDeps = { ledger: deps.ledger, signatures: deps.signatures, jws: deps.signatures, trust: deps.trust, now: () => deps.clock.now() };
+  const result = "sdJwt" in submitted ? await verifySdJwtVc(submitted.sdJwt, exportDeps) : await verifyVcJwt(submitted.vcJwt, exportDeps);
+  return withPublishedReason(deps, result);
 }

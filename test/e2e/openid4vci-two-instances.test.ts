@@ -7,7 +7,6 @@ import { CompactSign, decodeJwt, exportJWK, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningService } from "../../services/main.ts";
 import { type SharedDeployment, startSharedDeployment } from "./shared-deployment.ts";
-import { standInSdJwtVc } from "./stand-in-sd-jwt-vc.ts";
 import { api, TYPICAL_LICENCE } from "./test-service.ts";
 
 const PUBLIC_URL = "https://eproof.example.gov.hk";
@@ -32,8 +31,8 @@ describe("OpenID4VCI on two instances sharing PostgreSQL", () => {
 
   beforeAll(async () => {
     shared = await startSharedDeployment();
-    a = await shared.startInstance({ EPROOF_PUBLIC_URL: PUBLIC_URL }, { credentialExports: standInSdJwtVc });
-    b = await shared.startInstance({ EPROOF_PUBLIC_URL: PUBLIC_URL }, { credentialExports: standInSdJwtVc });
+    a = await shared.startInstance({ EPROOF_PUBLIC_URL: PUBLIC_URL });
+    b = await shared.startInstance({ EPROOF_PUBLIC_URL: PUBLIC_URL });
   }, 180_000);
 
   afterAll(async () => {

@@ -11,7 +11,6 @@ import { Openid4vciClient, Openid4vciRetrieveCredentialsError } from "@openid4vc
 import { CompactSign, compactVerify, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashApiKey, newApiKey } from "../../services/adapters/http/auth.ts";
-import { standInSdJwtVc } from "./stand-in-sd-jwt-vc.ts";
 import { api, freePort, startTestService, stopTestService, type TestService, TYPICAL_LICENCE } from "./test-service.ts";
 
 const MAX_TX_TRIES = 3;
@@ -86,7 +85,6 @@ describe("OpenID4VCI issuance into a wallet (pre-authorized code)", () => {
     // The credential issuer identifier is the public URL: the wallet reaches it as given in the offer.
     service = await startTestService({
       env: { PORT: String(port), EPROOF_PUBLIC_URL: `http://127.0.0.1:${port}`, EPROOF_OID4VCI_TX_CODE_MAX_TRIES: String(MAX_TX_TRIES) },
-      extras: { credentialExports: standInSdJwtVc },
       logLines,
       logLevel: "debug",
     });
@@ -112,7 +110,7 @@ describe("OpenID4VCI issuance into a wallet (pre-authorized code)", () => {
       cryptographic_binding_methods_supported: ["jwk"],
       proof_types_supported: { jwt: { proof_signing_alg_values_supported: ["ES256"] } },
     });
-    expect(String(licence.vct)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/vct\/licence\/v1$/);
+    expect(String(licence.vct)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/credentials\/types\/licence\/1$/);
     expect(Object.keys(metadata.credentialIssuer.credential_configurations_supported).sort()).toEqual(
       ["certificate-sd-jwt-vc", "licence-sd-jwt-vc", "permit-sd-jwt-vc", "subsidy-agreement-sd-jwt-vc"].sort(),
     );
@@ -164,9 +162,13 @@ describe("OpenID4VCI issuance into a wallet (pre-authorized code)", () => {
     if (!departmentKey) throw new Error(`no published key ${String(header.kid)}`);
     const { kty, crv, x, y } = departmentKey;
     const verified = await compactVerify(String(issuerJwt), await importJWK({ kty, crv, x, y }, "ES256"));
-    const payload = JSON.parse(new TextDecoder().decode(verified.payload)) as { cnf: { jwk: JWK }; eproofId: string };
+    const payload = JSON.parse(new TextDecoder().decode(verified.payload)) as { cnf: { jwk: JWK }; eproof_id: string };
     expect(payload.cnf.jwk).toEqual(key.publicJwk);
-    expect(payload.eproofId).toBe(documentId);
+    expect(payload.eproof_id).toBe(documentId);
+    // The credential in the wallet is the document's SD-JWT VC: the verify API judges it VALID.
+    const verdict = await api(service, "POST", "/api/v1/verify", { sdJwt: credential });
+    expect(verdict.status).toBe(200);
+    expect(verdict.body.verdict).toBe("VALID");
   });
 
   it("refuses an offer redeemed a second time", async () => {

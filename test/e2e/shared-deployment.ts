@@ -14,7 +14,7 @@ import { loadConfig } from "../../services/config.ts";
 import { type EmbeddedChain, startAnvil } from "../../services/embedded/anvil-process.ts";
 import type { Deployment } from "../../services/embedded/dev-bootstrap.ts";
 import { createLogger } from "../../services/logger.ts";
-import { type RunningService, type ServiceExtras, startEProof } from "../../services/main.ts";
+import { type RunningService, startEProof } from "../../services/main.ts";
 import { createTestSchema, type TestSchema } from "../integration/pg-test-db.ts";
 import { waitUntil } from "../wait-until.ts";
 import { bootstrapOnChain, freePort, removeDataDir } from "./test-service.ts";
@@ -29,8 +29,8 @@ export interface SharedDeployment {
   env: Record<string, string>;
   /** Roots of every BatchAnchored event on chain, in order. */
   anchoredRoots(): Promise<string[]>;
-  /** One more instance in this process on a free port, with `env` on top of the shared one (and `extras` wired in). */
-  startInstance(env?: Record<string, string>, extras?: ServiceExtras): Promise<RunningService>;
+  /** One more instance in this process on a free port, with `env` on top of the shared one . */
+  startInstance(env?: Record<string, string>): Promise<RunningService>;
   stop(): Promise<void>;
 }
 
@@ -77,12 +77,11 @@ export async function startSharedDeployment(): Promise<SharedDeployment> {
         provider.destroy();
       }
     },
-    async startInstance(extra = {}, extras = {}) {
+    async startInstance(extra = {}) {
       const instanceEnv = { ...env, PORT: String(await freePort()), ...extra };
       return startEProof(
         loadConfig(instanceEnv, (path) => readFileSync(path, "utf8")),
         createLogger("silent"),
-        extras,
       );
     },
     async stop() {

@@ -12,7 +12,7 @@ import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
 import { loadConfig } from "../../services/config.ts";
 import { bootstrapEmbedded, type Deployment } from "../../services/embedded/dev-bootstrap.ts";
 import { createLogger } from "../../services/logger.ts";
-import { type RunningService, type ServiceExtras, startEProof } from "../../services/main.ts";
+import { type RunningService, startEProof } from "../../services/main.ts";
 import type { ApiKeyRecords, CustodyRecords, SigningKeyMirror } from "../../services/ports.ts";
 import { eproofFile } from "../../services/use-cases/document-files.ts";
 
@@ -86,7 +86,7 @@ export interface TestService extends RunningService {
 
 /** Pass `logLines` to collect the service's structured log lines (at `logLevel`, info unless told). */
 export async function startTestService(
-  options: { dataDir?: string; env?: Record<string, string>; logLines?: string[]; logLevel?: string; extras?: ServiceExtras } = {},
+  options: { dataDir?: string; env?: Record<string, string>; logLines?: string[]; logLevel?: string } = {},
 ): Promise<TestService> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "eproof-e2e-"));
   const port = await freePort();
@@ -101,7 +101,7 @@ export async function startTestService(
   const config = loadConfig(env, (path) => readFileSync(path, "utf8"));
   const lines = options.logLines;
   const logger = lines ? createLogger(options.logLevel ?? "info", { write: (line: string) => void lines.push(line) }) : createLogger("silent");
-  const service = await startEProof(config, logger, options.extras);
+  const service = await startEProof(config, logger);
   const apiKey = (JSON.parse(readFileSync(join(dataDir, "dev-credentials.json"), "utf8")) as { apiKey: string }).apiKey;
   return Object.assign(service, { dataDir, apiKey, env });
 }

@@ -11,6 +11,7 @@ import { errorResponder } from "./error-status.ts";
 import type { HttpDeps } from "./http-deps.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
 import { bulkStatusRoutes } from "./routes/bulk-status-routes.ts";
+import { credentialRoutes } from "./routes/credential-routes.ts";
 import { officerRoutes } from "./routes/officer-routes.ts";
 import { openid4vciRoutes } from "./routes/openid4vci-routes.ts";
 import { publicRoutes } from "./routes/public-routes.ts";
@@ -82,6 +83,8 @@ export function createApp(deps: HttpDeps): Express {
   // A wallet in a browser redeems its offer and fetches its credential from another origin; the
   // access token is a bearer header, never a cookie, so no credentials mode is needed.
   if (deps.wallet) app.use("/api/v1/oid4vci", publicCors(["POST"], ["Authorization"]));
+  // What the credential exports point to (type metadata, schemas, context): read by wallets in browsers too.
+  app.use("/credentials", publicCors(["GET", "HEAD"]));
   // The public, unauthenticated routes that do work per request; each has its own allowance.
   // With shared counters (PostgreSQL) an allowance holds across every instance, else per process.
   const publicLimited = ["/api/v1/verify", "/api/v1/redact", "/api/v1/public", "/api/v1/oid4vci"];
@@ -104,6 +107,7 @@ export function createApp(deps: HttpDeps): Express {
   // Public JSON answers are compressed when large enough; they hold no secret beside caller-chosen text.
   app.use(COMPRESSED_JSON_PATHS, compressJson());
   app.use(publicRoutes(deps));
+  app.use(credentialRoutes(deps));
   if (deps.audit && (deps.officer || deps.admin)) app.use(auditOfficerActions(deps.audit));
   app.use(publicStatusRoutes(deps));
   if (deps.statusLists) app.use(statusListRoutes(deps.statusLists));

@@ -7,6 +7,7 @@ import type {
   CounterStore,
   DepartmentPolicies,
   DocumentStore,
+  JwsChecker,
   Ledger,
   PdfReader,
   PdfRenderer,
@@ -20,6 +21,7 @@ import type {
 import type { Administration } from "../../use-cases/administer.ts";
 import type { StatusDeps } from "../../use-cases/change-status.ts";
 import type { HealthReport } from "../../use-cases/check-health.ts";
+import type { CredentialExporter } from "../../use-cases/credential-exports.ts";
 import type { TrustAnchor } from "../../use-cases/document-files.ts";
 import type { IssuanceDeps } from "../../use-cases/issue-documents.ts";
 import type { WalletIssuance } from "../../use-cases/issue-to-wallet.ts";
@@ -52,6 +54,8 @@ export interface OfficerHttpDeps {
   /** The QR downloads and the QR in the PDF. */
   qr: QrRenderer;
   pdf: PdfRenderer;
+  /** The SD-JWT VC and VC-JWT downloads (absent: those routes answer 404). */
+  exports?: CredentialExporter;
 }
 
 /** What the OpenID4VCI routes need (an officer instance: the credential is signed with the department's key). */
@@ -72,8 +76,8 @@ export interface HttpDeps {
   logger: Logger;
   metrics: Metrics;
   keys: PublishedKeys;
-  /** ES256 verification for the verify API and the public status. */
-  signatures: SignatureChecker;
+  /** ES256 verification for the verify API (e-Proof files and credential exports) and the public status. */
+  signatures: SignatureChecker & JwsChecker;
   /** Reads the e-Proof file out of a PDF sent to the verify API. */
   pdfReader: PdfReader;
   departmentName: (code: string) => { en: string; zhHK: string };

@@ -46,7 +46,25 @@ export const supersedeBody = z
   })
   .strict();
 
-export const verifyBody = z.union([z.object({ document: z.record(z.string(), z.unknown()) }).strict(), z.object({ qr: z.string().min(1).max(8192) }).strict()]);
+/** A compact JWS or SD-JWT: base64url parts separated by "." and "~" (an SD-JWT VC with every disclosure stays well under 64 KiB). */
+const compactToken = z
+  .string()
+  .min(1)
+  .max(65_536)
+  .regex(/^[A-Za-z0-9_\-.~\s]+$/, "must be a compact SD-JWT or JWT (base64url parts separated by . and ~)");
+
+export const verifyBody = z.union([
+  z.object({ document: z.record(z.string(), z.unknown()) }).strict(),
+  z.object({ qr: z.string().min(1).max(8192) }).strict(),
+  z
+    .object({
+      sdJwt: compactToken.describe(
+        "An SD-JWT VC (application/dc+sd-jwt) or a holder's presentation of some of its disclosures, optionally with a Key Binding JWT",
+      ),
+    })
+    .strict(),
+  z.object({ vcJwt: compactToken.describe("A W3C VC 2.0 credential secured as a JWT (application/vc+jwt)") }).strict(),
+]);
 
 export const redactBody = z
   .object({

@@ -24,7 +24,7 @@ import { calculateJwkThumbprint, type JWK } from "jose";
 import { BASE64URL, kidOf, protectedHeaderFor } from "../../domain/signature.ts";
 import type { Hex, PublicJwk } from "../../domain/types.ts";
 import { EProofError } from "../../errors.ts";
-import type { SignatureChecker } from "../../ports.ts";
+import type { JwsChecker, SignatureChecker } from "../../ports.ts";
 
 function b64(bytes: Uint8Array | string): string {
   return Buffer.from(bytes).toString("base64url");
@@ -152,6 +152,33 @@ export async function verifyJws(jws: unknown, jwk: unknown): Promise<{ ok: true;
   return { ok: true, kid, claimBytes: new Uint8Array(Buffer.from(payloadPart, "base64url")) };
 }
 
+/** Checks any compact JWS whose header says alg ES256 against a public P-256 key (the JwsChecker port); never throws. */
+export async function verifyCompactJws(jws: string, jwk: unknown): Promise<{ ok: true } | { ok: false; reason: string }> {
+  if (typeof jws !== "string" || jws.length > 65_536) return { ok: false, reason: "not a compact JWS" };
+  const key = jwk as PublicJwk | null;
+  if (!key || typeof key !== "object" || key.kty !== "EC" || key.crv !== "P-256" || typeof key.x !== "string" || typeof key.y !== "string") {
+    return { ok: false, reason: "the signing key is not an EC P-256 public JWK" };
+  }
+  const parts = jws.split(".");
+  if (parts.length !== 3 || !parts.every((p) => BASE64URL.test(p))) return { ok: false, reason: "not a compact JWS" };
+  const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
+  let alg: unknown;
+  try {
+    alg = (JSON.parse(Buffer.from(headerPart, "base64url").toString("utf8")) as { alg?: unknown } | null)?.alg;
+  } catch {
+    return { ok: false, reason: "the JWS header is not JSON" };
+  }
+  if (alg !== "ES256") return { ok: false, reason: "the JWS is not signed with ES256" };
+  const signature = Buffer.from(signaturePart, "base64url");
+  if (signature.length !== 64) return { ok: false, reason: "an ES256 signature is 64 bytes" };
+  try {
+    const ok = await verifyOnThreadPool(Buffer.from(`${headerPart}.${payloadPart}`), publicKeyOf(key), p1363ToDer(signature));
+    return ok ? { ok: true } : { ok: false, reason: "the signature does not verify with the signing key" };
+  } catch {
+    return { ok: false, reason: "the signing key is not a valid P-256 public key" };
+  }
+}
+
 /** RFC 7638 SHA-256 thumbprint of a public JWK, as registered on chain. */
 export async function jwkThumbprint(jwk: PublicJwk): Promise<Hex> {
   const cacheKey = `${jwk.kty}.${jwk.crv}.${jwk.x}.${jwk.y}`;
@@ -167,5 +194,5 @@ export async function jwkThumbprint(jwk: PublicJwk): Promise<Hex> {
 /** A few departments' keys sign everything: their thumbprints are worth remembering. */
 const thumbprints = new Map<string, Hex>();
 
-/** The SignatureChecker port. */
-export const es256: SignatureChecker = { verifyJws, thumbprint: jwkThumbprint };
+/** The SignatureChecker port, and the JwsChecker port for credential exports. */
+export const es256: SignatureChecker & JwsChecker = { verifyJws, thumbprint: jwkThumbprint, verifyCompactJws };

@@ -47,7 +47,7 @@ describe("OpenID4VCI metadata and offers", () => {
     expect(Object.keys(metadata.credential_configurations_supported)).toEqual([...documentTypes.keys()].map(credentialConfigurationId));
     for (const [id, configuration] of Object.entries(metadata.credential_configurations_supported)) {
       expect(configuration.format).toBe("dc+sd-jwt");
-      expect(configuration.vct).toBe(`${ISSUER}/vct/${typeOfConfiguration(id)}/v1`);
+      expect(configuration.vct).toBe(`${ISSUER}/credentials/types/${typeOfConfiguration(id)}/1`);
       expect(configuration.credential_metadata.display.map((d) => d.locale)).toEqual(["en", "zh-HK"]);
     }
   });

@@ -1,11 +1,14 @@
 /** The officer API: issue, look up, change status, download. Every route needs a department API key. */
 import { type Request, type Response, Router } from "express";
 import { isReasonCode } from "../../../domain/reason-codes.ts";
+import { SD_JWT_VC_MEDIA_TYPE } from "../../../domain/sd-jwt-vc.ts";
 import { collapseHistory } from "../../../domain/status-history.ts";
 import { isDocumentId } from "../../../domain/types.ts";
+import { VC_JWT_MEDIA_TYPE } from "../../../domain/vc-jwt.ts";
 import { EProofError } from "../../../errors.ts";
 import type { StoredDocument } from "../../../ports.ts";
 import { changeStatus, type StatusAction, supersede } from "../../../use-cases/change-status.ts";
+import type { CredentialExporter } from "../../../use-cases/credential-exports.ts";
 import { awaitAnchoredCopy, eproofFile, qrLinkOf } from "../../../use-cases/document-files.ts";
 import { issueDocuments } from "../../../use-cases/issue-documents.ts";
 import { assertTypeAllowed, officerOf, requireOfficer } from "../auth.ts";
@@ -16,7 +19,20 @@ import { parseBody } from "../validate-body.ts";
 
 function links(publicUrl: string, id: string) {
   const base = `${publicUrl}/api/v1/documents/${id}`;
-  return { self: base, eproof: `${base}/eproof.json`, pdf: `${base}/pdf`, qrPng: `${base}/qr.png`, qrSvg: `${base}/qr.svg` };
+  return {
+    self: base,
+    eproof: `${base}/eproof.json`,
+    pdf: `${base}/pdf`,
+    qrPng: `${base}/qr.png`,
+    qrSvg: `${base}/qr.svg`,
+    sdJwtVc: `${base}/sd-jwt-vc`,
+    vcJwt: `${base}/vc-jwt`,
+  };
+}
+
+function exportsOf(officerDeps: OfficerHttpDeps): CredentialExporter {
+  if (!officerDeps.exports) throw new EProofError("NOT_IMPLEMENTED", "this instance makes no credential exports");
+  return officerDeps.exports;
 }
 
 function reasonCodeOf(value: number | undefined, fallback: number): number {
@@ -137,6 +153,29 @@ export function officerRoutes(deps: HttpDeps, officerDeps: OfficerHttpDeps): Rou
     const qrPng = await officerDeps.qr.png(qrLinkOf(file, deps.config.publicUrl));
     const pdf = await officerDeps.pdf.documentPdf(file, qrPng, deps.departmentName(stored.department));
     res.type("application/pdf").set("Content-Disposition", `inline; filename="eproof-${stored.id}.pdf"`).send(Buffer.from(pdf));
+  });
+
+  // The credential exports (issue 15), made from the complete copy and signed with the department's current key.
+  router.get("/api/v1/documents/:id/sd-jwt-vc", async (req, res) => {
+    const exporter = exportsOf(officerDeps);
+    const stored = await completeCopy(req, res);
+    if (!stored) return;
+    res
+      .type(SD_JWT_VC_MEDIA_TYPE)
+      .set("Content-Disposition", `attachment; filename="eproof-${stored.id}.sd-jwt"`)
+      .set("Cache-Control", "no-store")
+      .send(await exporter.sdJwtVcOf(stored));
+  });
+
+  router.get("/api/v1/documents/:id/vc-jwt", async (req, res) => {
+    const exporter = exportsOf(officerDeps);
+    const stored = await completeCopy(req, res);
+    if (!stored) return;
+    res
+      .type(VC_JWT_MEDIA_TYPE)
+      .set("Content-Disposition", `attachment; filename="eproof-${stored.id}.vc-jwt"`)
+      .set("Cache-Control", "no-store")
+      .send(await exporter.vcJwtOf(stored));
   });
 
   for (const action of ["revoke", "suspend", "reinstate"] as const satisfies StatusAction[]) {

@@ -6,7 +6,7 @@ import { publishedRegistries } from "../../../domain/trust-list.ts";
 import { EProofError } from "../../../errors.ts";
 import { redactCopy } from "../../../use-cases/redact-copy.ts";
 import type { VerificationResult } from "../../../use-cases/verify-document.ts";
-import { type VerifyPdfDeps, verifyPdfBytes, verifyQrText, verifySubmittedDocument } from "../../../use-cases/verify-submission.ts";
+import { type VerifyPdfDeps, verifyPdfBytes, verifyQrText, verifySubmittedDocument, verifySubmittedExport } from "../../../use-cases/verify-submission.ts";
 import { withDeadline } from "../abuse-protection.ts";
 import type { HttpDeps } from "../http-deps.ts";
 import { buildOpenApi } from "../openapi.ts";
@@ -41,6 +41,9 @@ export function publicRoutes(deps: HttpDeps): Router {
       if ("qr" in body) {
         input = "qr";
         result = await withDeadline(verifyQrText(verifyDeps, body.qr), deadline);
+      } else if ("sdJwt" in body || "vcJwt" in body) {
+        input = "sdJwt" in body ? "sd-jwt-vc" : "vc-jwt";
+        result = await withDeadline(verifySubmittedExport(verifyDeps, body), deadline);
       } else {
         input = "document";
         result = await withDeadline(verifySubmittedDocument(verifyDeps, body.document), deadline);
