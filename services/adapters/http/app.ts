@@ -50,7 +50,8 @@ const PAGES: Array<StaticSource & { operation: RouteOperation }> = [
   { url: "/favicon.ico", file: `${PUBLIC_DIR}logo.svg`, maxAgeSeconds: 86_400, operation: page("The service's logo as favicon", "image/svg+xml") },
 ];
 
-const PUBLIC_SOURCES: StaticSource[] = [
+/** Every static file served: the pages, then their assets. */
+export const PUBLIC_SOURCES: StaticSource[] = [
   ...PAGES,
   ...directorySources(PUBLIC_DIR, "/assets", 3600),
   ...(JSQR_FILE ? [{ url: "/assets/vendor/jsQR.js", file: JSQR_FILE, maxAgeSeconds: 86_400 }] : []),
