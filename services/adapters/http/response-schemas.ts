@@ -189,6 +189,7 @@ export const apiKeySchema = z
     types: z.array(z.string()),
     revoked: z.boolean(),
     role: z.enum(["officer", "admin", "relying-party"]).optional(),
+    createdAt: isoTime.optional().describe("When the key was created (in the list)"),
   })
   .meta({ id: "ApiKey", description: "An API key as listed: never its secret" });
 
