@@ -104,9 +104,6 @@ describe("real answers against /openapi.json", () => {
     expect(copy.status).toBe(200);
     const file = copy.body;
     expect(conformance("GET", "/api/v1/documents/{id}/eproof.json", 200, file)).toEqual([]);
-    const pdf = await api(service, "GET", `/api/v1/documents/${id}/pdf`);
-    expect(pdf.status).toBe(200);
-    expect(Object.keys(answerOf("GET", "/api/v1/documents/{id}/pdf", 200).content ?? {})).toEqual([pdf.headers.get("content-type")?.split(";")[0]]);
 
     const valid = await call("POST", "/api/v1/verify", "/api/v1/verify", { document: file });
     expect(valid.body.verdict).toBe("VALID");
@@ -144,6 +141,36 @@ describe("real answers against /openapi.json", () => {
     expect(conformance("GET", "/api/v1/documents/{id}/eproof.json", 202, { error: { code: "NOT_YET_ANCHORED", message: "x", requestId: "r" } })).not.toEqual(
       [],
     );
+  });
+
+  it("answers a body over the limit with the documented 413 problem", async () => {
+    const huge = await call("POST", "/api/v1/verify", "/api/v1/verify", JSON.stringify({ qr: "1".repeat(3_000_000) }));
+    expect(huge.status).toBe(413);
+    expect(huge.body.error.code).toBe("PAYLOAD_TOO_LARGE");
+    expect(huge.conformance()).toEqual([]);
+  });
+
+  it("serves the non-JSON answers (page, favicon, metrics, QR codes, PDF) in the media types documented for them", async () => {
+    const issued = await api(service, "POST", "/api/v1/documents", TYPICAL_LICENCE);
+    await waitUntilAnchored(service, issued.body.id);
+    const id = String(issued.body.id);
+    for (const [documented, path, expected] of [
+      ["/verify", "/verify", "text/html"],
+      ["/favicon.ico", "/favicon.ico", "image/svg+xml"],
+      ["/metrics", "/metrics", "text/plain"],
+      ["/api/v1/documents/{id}/qr.png", `/api/v1/documents/${id}/qr.png`, "image/png"],
+      ["/api/v1/documents/{id}/qr.svg", `/api/v1/documents/${id}/qr.svg`, "image/svg+xml"],
+      ["/api/v1/documents/{id}/pdf", `/api/v1/documents/${id}/pdf`, "application/pdf"],
+    ] as const) {
+      const answer = await api(service, "GET", path);
+      expect(answer.status, path).toBe(200);
+      const served = answer.headers.get("content-type")?.split(";")[0];
+      expect(served, path).toBe(expected);
+      expect(Object.keys(answerOf("GET", documented, 200).content ?? {}), path).toEqual([served]);
+    }
+    const root = await fetch(`${service.url}/`, { redirect: "manual" });
+    expect(root.status).toBe(302);
+    expect(Object.keys(answerOf("GET", "/", 302).headers ?? {})).toEqual(["Location"]);
   });
 
   it("answers the trust configuration, keys and health as documented", async () => {

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { ZodOpenApiResponseObject } from "zod-openapi";
 import { VERDICTS } from "../../domain/verdict.ts";
 import type { EProofErrorCode } from "../../errors.ts";
-import { verificationResultSchema } from "../../use-cases/verify-document.ts";
+import { jsonValueSchema, verificationResultSchema } from "../../use-cases/verify-document.ts";
 import { HTTP_STATUS } from "./error-status.ts";
 import { NOT_YET_ANCHORED } from "./not-yet-anchored.ts";
 
@@ -49,7 +49,7 @@ export const eproofFileSchema = z
   .object({
     eproof: z.literal(1),
     header: z.object({ id: documentId, type: z.string(), typeVersion: z.number().int(), issuer: z.string(), issuedAt: isoTime }),
-    data: z.record(z.string(), z.json()),
+    data: z.record(z.string(), jsonValueSchema),
     salts: z.record(z.string(), z.string()),
     hidden: z.record(z.string(), hex).optional(),
     signature: z.object({ jws: z.string(), jwk: z.record(z.string(), z.string()) }),
