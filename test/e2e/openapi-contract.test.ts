@@ -181,7 +181,7 @@ describe("real answers against /openapi.json", () => {
     }
   });
 
-  it("answers the subscription and admin routes as documented", async () => {
+  it("answers the subscription and admin routes as documented, writes included", async () => {
     const created = await call("POST", "/api/v1/subscriptions", "/api/v1/subscriptions", { url: "http://localhost:9/hook", docType: "licence" });
     expect(created.status).toBe(201);
     expect(created.conformance()).toEqual([]);
@@ -207,6 +207,29 @@ describe("real answers against /openapi.json", () => {
       expect(answer.status, path).toBe(200);
       expect(answer.conformance(), path).toEqual([]);
     }
+    const code = `OAPI-${Date.now() % 100_000}`;
+    const department = `/api/v1/admin/departments/${code}`;
+    for (const [method, documented, path, body, status] of [
+      ["POST", "/api/v1/admin/departments", "/api/v1/admin/departments", { code, name: { en: "OpenAPI Office", zhHK: "開放辦" }, types: ["licence"] }, 201],
+      ["PUT", "/api/v1/admin/departments/{code}/publishable-reasons", `${department}/publishable-reasons`, { reasonCodes: [1] }, 200],
+      ["POST", "/api/v1/admin/departments/{code}/suspend", `${department}/suspend`, undefined, 200],
+      ["POST", "/api/v1/admin/departments/{code}/reinstate", `${department}/reinstate`, undefined, 200],
+      ["POST", "/api/v1/admin/departments/{code}/types", `${department}/types`, { type: "permit" }, 200],
+      ["DELETE", "/api/v1/admin/departments/{code}/types/{type}", `${department}/types/permit`, undefined, 200],
+      ["POST", "/api/v1/admin/departments/{code}/keys/rotate", `${department}/keys/rotate`, { graceSeconds: 60 }, 200],
+      ["POST", "/api/v1/admin/departments/{code}/anchorers/rotate", `${department}/anchorers/rotate`, undefined, 200],
+    ] as const) {
+      const answer = await call(method, documented, path, body, adminKey);
+      expect(answer.status, path).toBe(status);
+      expect(answer.conformance(), path).toEqual([]);
+    }
+    const key = await call("POST", "/api/v1/admin/api-keys", "/api/v1/admin/api-keys", { department: code, label: "openapi" }, adminKey);
+    expect(key.status).toBe(201);
+    expect(key.conformance()).toEqual([]);
+    const revoked = await call("POST", "/api/v1/admin/api-keys/{id}/revoke", `/api/v1/admin/api-keys/${key.body.id}/revoke`, undefined, adminKey);
+    expect(revoked.status).toBe(200);
+    expect(revoked.conformance()).toEqual([]);
+
     const refused = await call("GET", "/api/v1/admin/api-keys", "/api/v1/admin/api-keys", undefined, service.apiKey);
     expect(refused.status).toBe(403);
     expect(refused.conformance()).toEqual([]);

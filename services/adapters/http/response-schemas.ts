@@ -176,10 +176,54 @@ export const healthSchema = z
 
 export const readinessSchema = z.object({ status: z.enum(["ready", "not_ready"]), failing: z.array(z.string()).optional() }).meta({ id: "Readiness" });
 
-/** The admin answers: what changed, named by the use case (services/use-cases/administer.ts); chain transactions by hash. */
-export const adminResultSchema = z
-  .looseObject({})
-  .meta({ id: "AdminResult", description: "What the administration changed or holds; chain transactions are named by txHash" });
+/** The admin answers (services/use-cases/administer.ts): chain transactions are named by txHash. */
+const departmentCode = z.string().regex(/^[A-Z0-9-]{2,31}$/);
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
+
+export const departmentSchema = z
+  .object({
+    code: departmentCode,
+    name: z.object({ en: z.string(), zhHK: z.string() }),
+    status: z.enum(["ACTIVE", "SUSPENDED"]),
+    registeredAt: isoTime,
+    types: z.array(z.object({ type: z.string(), schemaHash: hex, grantedAt: isoTime.nullable(), withdrawnAt: isoTime.nullable(), granted: z.boolean() })),
+    signingKeys: z.array(
+      z.object({ kid: z.string().nullable(), thumbprint: hex, validFrom: isoTime, validUntil: isoTime.nullable(), compromisedAt: isoTime.nullable() }),
+    ),
+    anchorers: z.array(address),
+    publishableReasonCodes: z.array(z.number().int()),
+  })
+  .meta({ id: "Department", description: "A department as the chain records it: status, grants, key windows, anchorers" });
+
+export const departmentStatusSchema = z.object({ code: departmentCode, status: z.enum(["ACTIVE", "SUSPENDED"]), txHash: hex }).meta({ id: "DepartmentStatus" });
+export const typeGrantSchema = z.object({ code: departmentCode, type: z.string(), schemaHash: hex.optional(), txHash: hex }).meta({ id: "TypeGrant" });
+export const signingKeySchema = z
+  .object({
+    department: departmentCode,
+    kid: z.string(),
+    keyNumber: z.number().int(),
+    thumbprint: hex,
+    publicJwk: z.record(z.string(), z.string()),
+    validFrom: isoTime,
+    validUntil: isoTime.nullable(),
+    compromisedAt: isoTime.nullable(),
+  })
+  .meta({ id: "SigningKey" });
+export const keyRotationSchema = z
+  .object({
+    code: departmentCode,
+    current: z.object({ kid: z.string(), thumbprint: hex, validFrom: isoTime }),
+    retired: z.array(z.object({ kid: z.string(), validUntil: isoTime, txHash: hex })),
+  })
+  .meta({ id: "KeyRotation" });
+export const keyCompromisedSchema = z.object({ code: departmentCode, kid: z.string(), compromisedAt: isoTime, txHash: hex }).meta({ id: "KeyCompromised" });
+export const anchorerChangeSchema = z
+  .object({ code: departmentCode, account: address, txHash: hex.nullable(), removed: z.array(address).optional() })
+  .meta({ id: "AnchorerChange", description: "txHash null: the account was already the department's anchorer" });
+export const publishableReasonsSchema = z
+  .object({ code: departmentCode, publishableReasonCodes: z.array(z.number().int()) })
+  .meta({ id: "PublishableReasons" });
+export const apiKeyRevokedSchema = z.object({ id: z.string(), revoked: z.literal(true) }).meta({ id: "ApiKeyRevoked" });
 
 export const apiKeySchema = z
   .object({

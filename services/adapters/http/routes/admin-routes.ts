@@ -13,7 +13,24 @@ import { anchorerBody, apiKeyBody, compromisedBody, grantBody, onboardBody, publ
 import { type ApiDescription, describedRoutes, type RouteOperation } from "../api-description.ts";
 import { adminOf, requireAdmin } from "../auth.ts";
 import type { HttpDeps } from "../http-deps.ts";
-import { adminResultSchema, apiKeySchema, auditPageSchema, authRefusals, bodyRefusals, chainUnavailable, jsonResponse, problem } from "../response-schemas.ts";
+import {
+  anchorerChangeSchema,
+  apiKeyRevokedSchema,
+  apiKeySchema,
+  auditPageSchema,
+  authRefusals,
+  bodyRefusals,
+  chainUnavailable,
+  departmentSchema,
+  departmentStatusSchema,
+  jsonResponse,
+  keyCompromisedSchema,
+  keyRotationSchema,
+  problem,
+  publishableReasonsSchema,
+  signingKeySchema,
+  typeGrantSchema,
+} from "../response-schemas.ts";
 import { parseBody } from "../validate-body.ts";
 
 function queryString(value: unknown, field: string, pattern: RegExp): string | undefined {
@@ -34,7 +51,7 @@ const refusals = {
 /** An admin operation on a department: `params` are the path's beyond `code`, `body` the zod schema the handler parses. */
 function op(
   summary: string,
-  options: { body?: z.ZodType; bodyOptional?: boolean; params?: Record<string, z.ZodString>; status?: "200" | "201"; answer?: z.ZodType } = {},
+  options: { body?: z.ZodType; bodyOptional?: boolean; params?: Record<string, z.ZodString>; status?: "200" | "201"; answer: z.ZodType },
 ): RouteOperation {
   return {
     summary,
@@ -43,7 +60,7 @@ function op(
     requestParams: { path: z.object({ code, ...options.params }) },
     ...(options.body ? { requestBody: { required: options.bodyOptional !== true, content: { "application/json": { schema: options.body } } } } : {}),
     responses: {
-      [options.status ?? "200"]: jsonResponse("Done; chain transactions are named", options.answer ?? adminResultSchema),
+      [options.status ?? "200"]: jsonResponse("Done; chain transactions are named", options.answer),
       ...(options.body ? bodyRefusals : {}),
       ...refusals,
     },
@@ -87,7 +104,11 @@ export function adminRoutes(deps: Pick<HttpDeps, "store"> & { administration: Ad
   routes.post(
     "/api/v1/admin/departments",
     {
-      ...op("Onboard a department: register it, grant types, add this service's anchorer, register a signing key", { body: onboardBody, status: "201" }),
+      ...op("Onboard a department: register it, grant types, add this service's anchorer, register a signing key", {
+        body: onboardBody,
+        status: "201",
+        answer: departmentSchema,
+      }),
       requestParams: {},
     },
     async (req, res) => {
@@ -96,39 +117,58 @@ export function adminRoutes(deps: Pick<HttpDeps, "store"> & { administration: Ad
     },
   );
 
-  routes.get("/api/v1/admin/departments/:code", op("A department as the chain records it: status, grants, key windows, anchorers"), async (req, res) => {
-    res.json(await admin.describeDepartment(req.params.code));
-  });
+  routes.get(
+    "/api/v1/admin/departments/:code",
+    op("A department as the chain records it: status, grants, key windows, anchorers", { answer: departmentSchema }),
+    async (req, res) => {
+      res.json(await admin.describeDepartment(req.params.code));
+    },
+  );
 
   routes.put(
     "/api/v1/admin/departments/:code/publishable-reasons",
-    op("Which reason codes the public verify answer may name (none by default; reasons never go on chain)", { body: publishableReasonsBody }),
+    op("Which reason codes the public verify answer may name (none by default; reasons never go on chain)", {
+      body: publishableReasonsBody,
+      answer: publishableReasonsSchema,
+    }),
     async (req, res) => {
       const body = parseBody(publishableReasonsBody, req.body);
       res.json(await admin.setPublishableReasons(actor(res.locals), req.params.code, body.reasonCodes));
     },
   );
 
-  routes.post("/api/v1/admin/departments/:code/suspend", op("Suspend: no new issuance; existing documents keep their status"), async (req, res) => {
-    res.json(await admin.setDepartmentSuspended(actor(res.locals), req.params.code, true));
-  });
+  routes.post(
+    "/api/v1/admin/departments/:code/suspend",
+    op("Suspend: no new issuance; existing documents keep their status", { answer: departmentStatusSchema }),
+    async (req, res) => {
+      res.json(await admin.setDepartmentSuspended(actor(res.locals), req.params.code, true));
+    },
+  );
 
-  routes.post("/api/v1/admin/departments/:code/reinstate", op("Reinstate a suspended department"), async (req, res) => {
+  routes.post("/api/v1/admin/departments/:code/reinstate", op("Reinstate a suspended department", { answer: departmentStatusSchema }), async (req, res) => {
     res.json(await admin.setDepartmentSuspended(actor(res.locals), req.params.code, false));
   });
 
-  routes.post("/api/v1/admin/departments/:code/types", op("Grant a document type (its schema hash goes on chain)", { body: grantBody }), async (req, res) => {
-    const body = parseBody(grantBody, req.body);
-    res.json(await admin.grantType(actor(res.locals), req.params.code, body.type));
-  });
+  routes.post(
+    "/api/v1/admin/departments/:code/types",
+    op("Grant a document type (its schema hash goes on chain)", { body: grantBody, answer: typeGrantSchema }),
+    async (req, res) => {
+      const body = parseBody(grantBody, req.body);
+      res.json(await admin.grantType(actor(res.locals), req.params.code, body.type));
+    },
+  );
 
-  routes.delete("/api/v1/admin/departments/:code/types/:type", op("Withdraw a document type", { params: { type: z.string() } }), async (req, res) => {
-    res.json(await admin.withdrawType(actor(res.locals), req.params.code, req.params.type));
-  });
+  routes.delete(
+    "/api/v1/admin/departments/:code/types/:type",
+    op("Withdraw a document type", { params: { type: z.string() }, answer: typeGrantSchema }),
+    async (req, res) => {
+      res.json(await admin.withdrawType(actor(res.locals), req.params.code, req.params.type));
+    },
+  );
 
   routes.post(
     "/api/v1/admin/departments/:code/keys",
-    op("Generate and register a signing key, valid from the latest block time", { status: "201" }),
+    op("Generate and register a signing key, valid from the latest block time", { status: "201", answer: signingKeySchema }),
     async (req, res) => {
       res.status(201).json(await admin.registerSigningKey(actor(res.locals), req.params.code));
     },
@@ -136,7 +176,11 @@ export function adminRoutes(deps: Pick<HttpDeps, "store"> & { administration: Ad
 
   routes.post(
     "/api/v1/admin/departments/:code/keys/rotate",
-    op("Rotate: a new key signs; the old ones are retired after graceSeconds (default 600)", { body: rotateBody, bodyOptional: true }),
+    op("Rotate: a new key signs; the old ones are retired after graceSeconds (default 600)", {
+      body: rotateBody,
+      bodyOptional: true,
+      answer: keyRotationSchema,
+    }),
     async (req, res) => {
       const body = parseBody(rotateBody, req.body ?? {});
       res.json(await admin.rotateSigningKey(actor(res.locals), req.params.code, body.graceSeconds));
@@ -145,7 +189,11 @@ export function adminRoutes(deps: Pick<HttpDeps, "store"> & { administration: Ad
 
   routes.post(
     "/api/v1/admin/departments/:code/keys/:kid/compromised",
-    op("Mark a key compromised as of a time (may be past): batches anchored from then on fail", { body: compromisedBody, params: { kid: z.string() } }),
+    op("Mark a key compromised as of a time (may be past): batches anchored from then on fail", {
+      body: compromisedBody,
+      params: { kid: z.string() },
+      answer: keyCompromisedSchema,
+    }),
     async (req, res) => {
       const body = parseBody(compromisedBody, req.body);
       res.json(await admin.markKeyCompromised(actor(res.locals), req.params.code, req.params.kid, body.at));
@@ -157,6 +205,7 @@ export function adminRoutes(deps: Pick<HttpDeps, "store"> & { administration: Ad
     op("Add an anchoring account (default: the department's own account in custody; an account anchors for one department only)", {
       body: anchorerBody,
       bodyOptional: true,
+      answer: anchorerChangeSchema,
     }),
     async (req, res) => {
       const body = parseBody(anchorerBody, req.body ?? {});
@@ -171,7 +220,7 @@ export function adminRoutes(deps: Pick<HttpDeps, "store"> & { administration: Ad
 
   routes.post(
     "/api/v1/admin/departments/:code/anchorers/rotate",
-    op("A new anchoring account for the department, generated in custody; the previous one is removed on chain"),
+    op("A new anchoring account for the department, generated in custody; the previous one is removed on chain", { answer: anchorerChangeSchema }),
     async (req, res) => {
       res.json(await admin.rotateAnchoringAccount(actor(res.locals), req.params.code));
     },
@@ -179,7 +228,7 @@ export function adminRoutes(deps: Pick<HttpDeps, "store"> & { administration: Ad
 
   routes.delete(
     "/api/v1/admin/departments/:code/anchorers/:account",
-    op("Remove an anchoring account", { params: { account: z.string() } }),
+    op("Remove an anchoring account", { params: { account: z.string() }, answer: anchorerChangeSchema }),
     async (req, res) => {
       res.json(await admin.removeAnchorer(actor(res.locals), req.params.code, req.params.account));
     },
@@ -224,7 +273,7 @@ export function adminRoutes(deps: Pick<HttpDeps, "store"> & { administration: Ad
       tags: ["admin"],
       security: ["adminApiKey"],
       requestParams: { path: z.object({ id: z.string() }) },
-      responses: { "200": jsonResponse("Revoked", adminResultSchema), ...refusals },
+      responses: { "200": jsonResponse("Revoked", apiKeyRevokedSchema), ...refusals },
     },
     async (req, res) => {
       res.json(await admin.revokeApiKey(actor(res.locals), req.params.id));
