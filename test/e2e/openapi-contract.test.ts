@@ -118,6 +118,29 @@ describe("real answers against /openapi.json", () => {
     expect(redacted.conformance()).toEqual([]);
   }, 60_000);
 
+  it("answers a batch (202), status changes (200), a bulk change (200) and a supersession (201) as documented", async () => {
+    const batch = await call("POST", "/api/v1/batches", "/api/v1/batches", { type: "licence", items: [TYPICAL_LICENCE.data, TYPICAL_LICENCE.data] });
+    expect(batch.status).toBe(202);
+    expect(batch.conformance()).toEqual([]);
+    const [first, second] = (batch.body.documents as Array<{ id: string }>).map((d) => d.id) as [string, string];
+    await waitUntilAnchored(service, first);
+    await waitUntilAnchored(service, second);
+    for (const action of ["suspend", "reinstate"]) {
+      const changed = await call("POST", `/api/v1/documents/{id}/${action}`, `/api/v1/documents/${first}/${action}`, { reason: "contract test" });
+      expect(changed.status, action).toBe(200);
+      expect(changed.conformance(), action).toEqual([]);
+    }
+    const refused = await call("POST", "/api/v1/documents/{id}/reinstate", `/api/v1/documents/${first}/reinstate`, { reason: "not suspended" });
+    expect(refused.status).toBe(409);
+    expect(refused.conformance()).toEqual([]);
+    const bulk = await call("POST", "/api/v1/status-changes", "/api/v1/status-changes", { action: "suspend", ids: [first], reason: "contract test" });
+    expect(bulk.status).toBe(200);
+    expect(bulk.conformance()).toEqual([]);
+    const superseded = await call("POST", "/api/v1/documents/{id}/supersede", `/api/v1/documents/${second}/supersede`, { data: TYPICAL_LICENCE.data });
+    expect(superseded.status).toBe(201);
+    expect(superseded.conformance()).toEqual([]);
+  }, 60_000);
+
   it("answers problems (bad verify input 400, unknown type 404, no key 401, a non-JSON body 400) as documented", async () => {
     const bad = await call("POST", "/api/v1/verify", "/api/v1/verify", { neither: "document nor qr" });
     expect(bad.status).toBe(400);
