@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { validate } from "@readme/openapi-parser";
 import type { Express } from "express";
 import { describe, expect, it } from "vitest";
+import { ApiDescription, describedRoutes } from "../../../services/adapters/http/api-description.ts";
 import { createApp, PUBLIC_SOURCES } from "../../../services/adapters/http/app.ts";
 import type { HttpDeps } from "../../../services/adapters/http/http-deps.ts";
 import { loadConfig } from "../../../services/config.ts";
@@ -117,5 +118,25 @@ describe("/openapi.json and the mounted routes", () => {
     expect(document.openapi).toBe("3.1.0");
     const result = await validate(structuredClone(document) as never);
     expect(result.valid ? [] : result.errors).toEqual([]);
+  });
+});
+
+describe("describedRoutes", () => {
+  it("mounts a route and records its operation in one call, under the OpenAPI form of its path", () => {
+    const api = new ApiDescription();
+    const routes = describedRoutes(api);
+    routes.get("/things/:id", { summary: "A thing", security: ["officerApiKey"], responses: { "200": { description: "ok" } } }, (_req, res) => res.end());
+    expect(mountedRoutes({ router: routes.router } as unknown as Express)).toEqual(["GET /things/{id}"]);
+    expect(api.paths()["/things/{id}"]?.get).toMatchObject({ summary: "A thing", security: [{ officerApiKey: [] }] });
+  });
+
+  it("refuses a route documented twice, and one documented after the document was generated", () => {
+    const api = new ApiDescription();
+    const routes = describedRoutes(api);
+    const operation = { summary: "x", responses: { "200": { description: "ok" } } };
+    routes.post("/x", operation, (_req, res) => res.end());
+    expect(() => routes.post("/x", operation, (_req, res) => res.end())).toThrow(/documented twice/);
+    api.paths();
+    expect(() => routes.get("/late", operation, (_req, res) => res.end())).toThrow(/after \/openapi.json was generated/);
   });
 });
