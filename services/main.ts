@@ -44,7 +44,7 @@ import { type EmbeddedChain, startSupervisedAnvil } from "./embedded/anvil-proce
 import { bootstrapEmbedded, DEMO_DEPARTMENT, fundOnDevChain } from "./embedded/dev-bootstrap.ts";
 import { EProofError, isEProofError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import type { Clock, CredentialExports, DepartmentPolicies, DocumentStore, Hex, JoseSigner, Locks, Subscriptions } from "./ports.ts";
+import type { Clock, DepartmentPolicies, Hex, Locks, Subscriptions } from "./ports.ts";
 import { Administration } from "./use-cases/administer.ts";
 import { AnchoringWorker } from "./use-cases/anchor-batches.ts";
 import { BackgroundLoop } from "./use-cases/background-loop.ts";

@@ -88,6 +88,11 @@ export interface StatusChange {
  * The result's JSON shape as a schema, for the OpenAPI document and for clients that render it
  * (the verify page, the CLI). The TypeScript interfaces above are the same shape.
  */
+/** Any JSON value: a signed fact's value. */
+export const jsonValueSchema: z.ZodType<JsonValue> = z
+  .lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)]))
+  .meta({ id: "JsonValue", description: "Any JSON value" });
+
 export const verificationResultSchema = z
   .object({
     verdict: z.enum(VERDICTS),
@@ -104,7 +109,7 @@ export const verificationResultSchema = z
     document: z
       .object({
         header: z.object({ id: z.string(), type: z.string(), typeVersion: z.number(), issuer: z.string(), issuedAt: z.string() }).strict(),
-        facts: z.record(z.string(), z.json()),
+        facts: z.record(z.string(), jsonValueSchema),
         hidden: z.array(z.string()),
       })
       .strict()

@@ -118,6 +118,6 @@ describe("the public status lookup", () => {
     const { body } = await publicGet(service, "/openapi.json");
     const op = body.paths["/api/v1/public/documents/{id}/status"]?.get;
     expect(op?.security).toBeUndefined();
-    expect(Object.keys(op?.responses ?? {}).sort()).toEqual(["200", "400", "404"]);
+    expect(Object.keys(op?.responses ?? {}).sort()).toEqual(["200", "400", "404", "429"]);
   });
 });

@@ -3,12 +3,15 @@ import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import express, { type Express } from "express";
+import { z } from "zod";
 import { EProofError } from "../../errors.ts";
 import { authFailureRateLimit, jsonDepthLimit, PUBLIC_CORS_PATHS, publicCors, securityHeaders, verifyRateLimit } from "./abuse-protection.ts";
+import { ApiDescription, describedRoutes, type RouteOperation } from "./api-description.ts";
 import { auditOfficerActions } from "./audit-officer-actions.ts";
 import { compressJson, directorySources, prepareStaticFiles, type StaticSource, staticFiles } from "./compression.ts";
 import { errorResponder } from "./error-status.ts";
 import type { HttpDeps } from "./http-deps.ts";
+import { buildOpenApi } from "./openapi.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
 import { bulkStatusRoutes } from "./routes/bulk-status-routes.ts";
 import { credentialRoutes } from "./routes/credential-routes.ts";
@@ -29,10 +32,30 @@ const JSQR_FILE = (() => {
   }
 })();
 
-const PUBLIC_SOURCES: StaticSource[] = [
-  { url: "/verify", file: `${PUBLIC_DIR}verify.html`, maxAgeSeconds: 0 },
+const page = (summary: string, mediaType: string): RouteOperation => ({
+  summary,
+  tags: ["page"],
+  responses: {
+    "200": { description: summary, content: { [mediaType]: { schema: z.string() } } },
+    "304": { description: "Not modified (If-None-Match matched the ETag)" },
+  },
+});
+
+/** The static files that are pages (documented in /openapi.json); the /assets are their scripts, styles and fonts. */
+const PAGES: Array<StaticSource & { operation: RouteOperation }> = [
+  {
+    url: "/verify",
+    file: `${PUBLIC_DIR}verify.html`,
+    maxAgeSeconds: 0,
+    operation: page("The verify page for citizens and inspectors (English, 繁體, 简体): scan, upload or paste, and read the verdict", "text/html"),
+  },
   // The service's logo (public/logo.svg, the page's logo slot) is its favicon too.
-  { url: "/favicon.ico", file: `${PUBLIC_DIR}logo.svg`, maxAgeSeconds: 86_400 },
+  { url: "/favicon.ico", file: `${PUBLIC_DIR}logo.svg`, maxAgeSeconds: 86_400, operation: page("The service's logo as favicon", "image/svg+xml") },
+];
+
+/** Every static file served: the pages, then their assets. */
+export const PUBLIC_SOURCES: StaticSource[] = [
+  ...PAGES,
   ...directorySources(PUBLIC_DIR, "/assets", 3600),
   ...(JSQR_FILE ? [{ url: "/assets/vendor/jsQR.js", file: JSQR_FILE, maxAgeSeconds: 86_400 }] : []),
 ];
@@ -54,6 +77,13 @@ export function metricsRouteOf(declared: string | undefined, staticRoute: unknow
 
 export function createApp(deps: HttpDeps): Express {
   const app = express();
+  // Every route records its documentation here as it is mounted; /openapi.json is generated from it once.
+  const api = new ApiDescription();
+  let openApi: unknown;
+  const openApiDocument = () => {
+    openApi ??= buildOpenApi(api, deps.config);
+    return openApi;
+  };
   app.disable("x-powered-by");
   app.set("trust proxy", deps.config.abuse.trustProxy);
   app.set("query parser", "simple");
@@ -102,26 +132,39 @@ export function createApp(deps: HttpDeps): Express {
 
   // The verify page and its assets, compressed once (br and gzip) and revalidated by ETag.
   app.use(staticFiles(prepareStaticFiles(PUBLIC_SOURCES, { "/assets/vendor/jsQR.js": "text/javascript; charset=utf-8" }), ["/verify"]));
+  for (const { url, operation } of PAGES) api.record("get", url, operation);
   // The service's address alone leads to the page a citizen wants.
-  app.get("/", (_req, res) => res.redirect(302, "/verify"));
+  const root = describedRoutes(api);
+  root.get(
+    "/",
+    {
+      summary: "The service's address: leads to the verify page",
+      tags: ["page"],
+      responses: { "302": { description: "To /verify", headers: z.object({ Location: z.string().meta({ example: "/verify" }) }) } },
+    },
+    (_req, res) => res.redirect(302, "/verify"),
+  );
+  app.use(root.router);
   // Public JSON answers are compressed when large enough; they hold no secret beside caller-chosen text.
   app.use(COMPRESSED_JSON_PATHS, compressJson());
-  app.use(publicRoutes(deps));
-  app.use(credentialRoutes(deps));
+  app.use(publicRoutes(deps, api, openApiDocument));
+  app.use(credentialRoutes(deps, api));
   if (deps.audit && (deps.officer || deps.admin)) app.use(auditOfficerActions(deps.audit));
-  app.use(publicStatusRoutes(deps));
-  if (deps.statusLists) app.use(statusListRoutes(deps.statusLists));
+  app.use(publicStatusRoutes(deps, api));
+  if (deps.statusLists) app.use(statusListRoutes(deps.statusLists, api));
   // EPROOF_ROLES: a public instance mounts neither the officer nor the admin routes (they answer 404).
   // The wallet routes before the officer's: their offer route authenticates on its own.
-  if (deps.wallet) app.use(openid4vciRoutes(deps, deps.wallet));
+  if (deps.wallet) app.use(openid4vciRoutes(deps, deps.wallet, api));
   if (deps.officer) {
-    app.use(officerRoutes(deps, deps.officer));
-    app.use(bulkStatusRoutes(deps, deps.officer));
+    app.use(officerRoutes(deps, deps.officer, api));
+    app.use(bulkStatusRoutes(deps, deps.officer, api));
   }
   if (deps.admin && deps.audit) {
-    app.use(adminRoutes({ store: deps.store, administration: deps.admin.administration, audit: deps.audit }));
+    app.use(adminRoutes({ store: deps.store, administration: deps.admin.administration, audit: deps.audit }, api));
   }
-  if (deps.webhooks) app.use(subscriptionRoutes(deps, deps.webhooks));
+  if (deps.webhooks) app.use(subscriptionRoutes(deps, deps.webhooks, api));
+  // Generated now, while starting: a route that cannot be documented fails the start, not the first reader.
+  openApiDocument();
 
   app.use((req, _res, next) => {
     next(new EProofError("NOT_FOUND", `no route ${req.method} ${req.path}; see /openapi.json`));

@@ -5,7 +5,6 @@
  * refusals have OAuth's shape (`{error, error_description}`), not problem JSON.
  */
 import { z } from "zod";
-import { OID4VCI_PATHS } from "../../domain/openid4vci.ts";
 
 export const credentialOfferRequest = z
   .object({
@@ -58,35 +57,3 @@ export const credentialAnswer = z
 export const oauthError = z
   .object({ error: z.string().meta({ example: "invalid_grant" }), error_description: z.string() })
   .meta({ id: "OAuthError", description: "RFC 6749 §5.2 / OpenID4VCI 1.0 §8.3.1.2 error" });
-
-/** One line per route, for the description; the lead registers them with the routes. */
-export const OPENID4VCI_ROUTES = [
-  { method: "get", path: OID4VCI_PATHS.issuerMetadata, summary: "Credential Issuer Metadata (OpenID4VCI 1.0 §12.2)" },
-  {
-    method: "get",
-    path: OID4VCI_PATHS.authorizationServerMetadata,
-    summary: "OAuth 2.0 Authorization Server Metadata (RFC 8414) of the pre-authorized code grant",
-  },
-  { method: "post", path: OID4VCI_PATHS.nonce, summary: "A fresh c_nonce for the wallet's proof JWT", answer: nonceAnswer },
-  {
-    method: "post",
-    path: OID4VCI_PATHS.token,
-    summary: "Redeem a pre-authorized code (and transaction code) for an access token",
-    body: tokenRequest,
-    answer: tokenAnswer,
-  },
-  {
-    method: "post",
-    path: OID4VCI_PATHS.credential,
-    summary: "The document's SD-JWT VC, bound to the key the proof JWT proves (Bearer access token)",
-    body: credentialRequest,
-    answer: credentialAnswer,
-  },
-  {
-    method: "post",
-    path: "/api/v1/documents/:id/credential-offer",
-    summary: "An officer's single-use OpenID4VCI offer for one of the department's documents: link, QR, code, optional transaction code",
-    body: credentialOfferRequest,
-    answer: credentialOfferAnswer,
-  },
-] as const;

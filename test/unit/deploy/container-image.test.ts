@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import express from "express";
 import { describe, expect, it } from "vitest";
+import { ApiDescription } from "../../../services/adapters/http/api-description.ts";
 import type { HttpDeps } from "../../../services/adapters/http/http-deps.ts";
 import { publicRoutes } from "../../../services/adapters/http/routes/public-routes.ts";
 import { loadConfig } from "../../../services/config.ts";
@@ -79,7 +80,7 @@ describe("the Dockerfile", () => {
     expect(program).toBe("node");
 
     const deps = { config: loadConfig({}, () => "") } as unknown as HttpDeps;
-    const withRoute = express().use(publicRoutes(deps));
+    const withRoute = express().use(publicRoutes(deps, new ApiDescription(), () => ({})));
     const withoutRoute = express();
     const run = promisify(execFile);
     for (const [app, expected] of [

@@ -3,7 +3,8 @@
  * notifications. Who may subscribe to what is the use case's (use-cases/manage-subscriptions.ts);
  * this file parses, checks the receiver's URL (SSRF guard) and answers. Admin keys get 403 (auth.ts).
  */
-import { Router } from "express";
+import type { Router } from "express";
+import { z } from "zod";
 import { EProofError } from "../../../errors.ts";
 import type { SubscriptionRecord } from "../../../ports.ts";
 import {
@@ -14,8 +15,10 @@ import {
   ownSubscription,
   type SubscriptionDeps,
 } from "../../../use-cases/manage-subscriptions.ts";
+import { type ApiDescription, describedRoutes, type RouteOperation } from "../api-description.ts";
 import { requireSubscriber, subscriberOf } from "../auth.ts";
 import type { HttpDeps, WebhookHttpDeps } from "../http-deps.ts";
+import { authRefusals, bodyRefusals, deliveriesSchema, jsonResponse, jwksSchema, problem, subscriptionSchema } from "../response-schemas.ts";
 import { subscriptionBody } from "../subscription-schemas.ts";
 import { parseBody } from "../validate-body.ts";
 import { WebhookDestinationRefused } from "../webhook-address.ts";
@@ -64,8 +67,13 @@ function view(publicUrl: string, s: SubscriptionRecord) {
   };
 }
 
-export function subscriptionRoutes(deps: HttpDeps, webhooks: WebhookHttpDeps): Router {
-  const router = Router();
+const idParams = z.object({ id: z.string().meta({ description: "The subscription id" }) });
+const notOwn = problem("No subscription with this id belongs to this key (NOT_FOUND)");
+/** Officer keys (their department's documents and types) and relying-party keys; admin keys get 403. */
+const subscriber: Pick<RouteOperation, "tags" | "security"> = { tags: ["subscriptions"], security: ["officerApiKey", "relyingPartyApiKey"] };
+
+export function subscriptionRoutes(deps: HttpDeps, webhooks: WebhookHttpDeps, api: ApiDescription): Router {
+  const routes = describedRoutes(api);
   const publicUrl = deps.config.publicUrl;
   const manage: SubscriptionDeps = {
     subscriptions: webhooks.subscriptions,
@@ -77,35 +85,96 @@ export function subscriptionRoutes(deps: HttpDeps, webhooks: WebhookHttpDeps): R
     ...(webhooks.maxSubscriptionsPerKey === undefined ? {} : { maxSubscriptionsPerKey: webhooks.maxSubscriptionsPerKey }),
   };
 
-  router.get(WEBHOOK_JWKS_PATH, (_req, res) => {
-    res.set("Cache-Control", "public, max-age=300").json(webhooks.jwks());
-  });
+  routes.get(
+    WEBHOOK_JWKS_PATH,
+    {
+      summary: "The key that signs webhook notifications (not a document-signing key)",
+      tags: ["subscriptions"],
+      responses: { "200": jsonResponse("The notification key set", jwksSchema) },
+    },
+    (_req, res) => {
+      res.set("Cache-Control", "public, max-age=300").json(webhooks.jwks());
+    },
+  );
 
-  router.use("/api/v1/subscriptions", requireSubscriber(deps.store, deps.audit));
+  routes.router.use("/api/v1/subscriptions", requireSubscriber(deps.store, deps.audit));
 
-  router.post("/api/v1/subscriptions", async (req, res) => {
-    const record = await createSubscription(manage, subscriberOf(res.locals), parseBody(subscriptionBody, req.body));
-    res.status(201).json(view(publicUrl, record));
-  });
+  routes.post(
+    "/api/v1/subscriptions",
+    {
+      summary: "Register a webhook for status changes of some documents, or of a department's document type",
+      description:
+        "A relying-party key may follow any document id and any department's type (naming `department`); an officer key only its own department's documents and types; an admin key gets 403.",
+      ...subscriber,
+      requestBody: { required: true, content: { "application/json": { schema: subscriptionBody } } },
+      responses: {
+        "201": jsonResponse("The subscription", subscriptionSchema),
+        ...bodyRefusals,
+        ...authRefusals,
+        "400": problem("Bad url or filter, or this key holds as many subscriptions as it may (BAD_REQUEST)"),
+        "403": problem("An admin key, or an officer key outside its department (FORBIDDEN)"),
+        "404": problem("Unknown document type (UNKNOWN_TYPE)"),
+      },
+    },
+    async (req, res) => {
+      const record = await createSubscription(manage, subscriberOf(res.locals), parseBody(subscriptionBody, req.body));
+      res.status(201).json(view(publicUrl, record));
+    },
+  );
 
-  router.get("/api/v1/subscriptions", async (_req, res) => {
-    res.json({ subscriptions: (await listSubscriptions(manage, subscriberOf(res.locals))).map((s) => view(publicUrl, s)) });
-  });
+  routes.get(
+    "/api/v1/subscriptions",
+    {
+      summary: "This API key's subscriptions",
+      ...subscriber,
+      responses: { "200": jsonResponse("The subscriptions", z.object({ subscriptions: z.array(subscriptionSchema) })), ...authRefusals },
+    },
+    async (_req, res) => {
+      res.json({ subscriptions: (await listSubscriptions(manage, subscriberOf(res.locals))).map((s) => view(publicUrl, s)) });
+    },
+  );
 
-  router.get("/api/v1/subscriptions/:id", async (req, res) => {
-    res.json(view(publicUrl, await ownSubscription(manage, subscriberOf(res.locals), req.params.id)));
-  });
+  routes.get(
+    "/api/v1/subscriptions/:id",
+    {
+      summary: "One subscription",
+      ...subscriber,
+      requestParams: { path: idParams },
+      responses: { "200": jsonResponse("The subscription", subscriptionSchema), ...authRefusals, "404": notOwn },
+    },
+    async (req, res) => {
+      res.json(view(publicUrl, await ownSubscription(manage, subscriberOf(res.locals), req.params.id)));
+    },
+  );
 
-  router.delete("/api/v1/subscriptions/:id", async (req, res) => {
-    await deleteSubscription(manage, subscriberOf(res.locals), req.params.id);
-    res.status(204).end();
-  });
+  routes.delete(
+    "/api/v1/subscriptions/:id",
+    {
+      summary: "Delete a subscription and its pending deliveries",
+      ...subscriber,
+      requestParams: { path: idParams },
+      responses: { "204": { description: "Deleted" }, ...authRefusals, "404": notOwn },
+    },
+    async (req, res) => {
+      await deleteSubscription(manage, subscriberOf(res.locals), req.params.id);
+      res.status(204).end();
+    },
+  );
 
-  router.get("/api/v1/subscriptions/:id/deliveries", async (req, res) => {
-    const { subscriptionId, deliveries } = await deliveriesOf(manage, subscriberOf(res.locals), req.params.id);
-    // The body is the signed notification the receiver got; shown so a receiver can re-check one it missed.
-    res.json({ subscriptionId, deliveries: deliveries.map(({ url: _url, ...d }) => d) });
-  });
+  routes.get(
+    "/api/v1/subscriptions/:id/deliveries",
+    {
+      summary: "Delivery log: each notification, its state and every attempt",
+      ...subscriber,
+      requestParams: { path: idParams },
+      responses: { "200": jsonResponse("The deliveries", deliveriesSchema), ...authRefusals, "404": notOwn },
+    },
+    async (req, res) => {
+      const { subscriptionId, deliveries } = await deliveriesOf(manage, subscriberOf(res.locals), req.params.id);
+      // The body is the signed notification the receiver got; shown so a receiver can re-check one it missed.
+      res.json({ subscriptionId, deliveries: deliveries.map(({ url: _url, ...d }) => d) });
+    },
+  );
 
-  return router;
+  return routes.router;
 }
