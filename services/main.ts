@@ -347,12 +347,13 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
         )
       : null;
 
-  // Status lists (issue 15): an instance with department keys signs them (and its loop signs again every list
-  // whose statuses changed, every 2 s, into the shared store); a public instance serves what it finds stored.
+  // Status lists (issue 15): an instance with department keys signs them (and its loop, every 2 s, gives the
+  // documents issued since a place, then signs again every list whose statuses changed, into the shared store); a public instance serves what it finds stored.
   const statusLists = new StatusLists({ records: store, ...(custody ? { signer: custody } : {}), clock, random, publicUrl: config.publicUrl, logger });
   const statusListLoop = custody
     ? new BackgroundLoop(async () => {
         try {
+          await statusLists.placeNew();
           await statusLists.refreshAll();
         } catch (error) {
           logger.warn(
