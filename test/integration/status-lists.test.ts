@@ -16,6 +16,7 @@ import { StoreKeyCustody } from "../../services/adapters/signing/key-custody.ts"
 import { PgStore } from "../../services/adapters/store/pg-store.ts";
 import type { SqlStore } from "../../services/adapters/store/sql-store.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
+import { statusListPlace } from "../../services/domain/status-list-index.ts";
 import { STATUS_LIST_SIZE, tokenStatusListUri } from "../../services/domain/status-list-location.ts";
 import type { OnChainStatus } from "../../services/domain/verification-record.ts";
 import { isEProofError } from "../../services/errors.ts";
@@ -57,12 +58,14 @@ function statusListContract(name: string, harness: Harness): void {
       await harness.destroy();
     });
 
-    async function instance(options: { keys?: boolean } = {}): Promise<{ store: SqlStore; lists: StatusLists; custody: StoreKeyCustody }> {
+    async function instance(
+      options: { keys?: boolean; random?: { bytes(n: number): Uint8Array } } = {},
+    ): Promise<{ store: SqlStore; lists: StatusLists; custody: StoreKeyCustody }> {
       const store = await harness.open();
       stores.push(store);
       const custody = new StoreKeyCustody({ records: store, kek });
       const lists = new StatusLists(
-        { records: store, ...(options.keys === false ? {} : { signer: custody }), clock, random, publicUrl: PUBLIC_URL, logger },
+        { records: store, ...(options.keys === false ? {} : { signer: custody }), clock, random: options.random ?? random, publicUrl: PUBLIC_URL, logger },
         { versionCacheMs: 0 },
       );
       return { store, lists, custody };
@@ -147,6 +150,17 @@ function statusListContract(name: string, harness: Harness): void {
       // An export afterwards finds the place the loop gave; the next run has nothing left to place.
       expect(await lists.entryOf(demo[0]?.id ?? "")).toEqual(entries[0]);
       expect(await lists.placeNew()).toBe(0);
+    });
+
+    it("places in bulk exactly as the permutation says: the department's ordinals in seq order, through its secret", async () => {
+      const secret = randomBytes(32);
+      const { store, lists } = await instance({ random: { bytes: (n: number) => new Uint8Array(secret.subarray(0, n)) } });
+      const documents = Array.from({ length: 25 }, (_, i) => doc(i + 1));
+      await store.insertDocuments(documents);
+      await lists.placeNew();
+      const placed = await Promise.all(documents.map((d) => store.statusListEntry(d.id)));
+      const expected = documents.map((_, ordinal) => ({ department: "DEMO", ...statusListPlace(secret.toString("hex"), ordinal) }));
+      expect(placed).toEqual(expected);
     });
 
     it("places at the next run the documents issued after a run, after the ones an export placed first", async () => {
