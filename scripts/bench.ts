@@ -225,18 +225,17 @@ async function main(): Promise<void> {
         describeCalls(proxy.counts),
         `target ≤ 1; ${runs} verifications one after another`,
       ]);
-      // The service's reads: pinned to the head, kept for that block (EPROOF_VERIFY_HEAD_MS, 250 ms as in main.ts),
-      // over the distinct files at 16 in flight for 2 s, so that every block-and-head rule is exercised.
+      // The service's reads: pinned to the head, kept for that block (EPROOF_VERIFY_HEAD_MS, 250 ms as in main.ts):
+      // every distinct file verified 4 times over, 16 in flight, as the verify API sees them under load.
       proxy.reset();
       const pinned = new BlockPinnedReads(ledger, { freshMs: 250 });
-      let served = 0;
-      const until = performance.now() + 2_000;
+      const served = 4 * files.length;
+      let next = 0;
       await Promise.all(
-        Array.from({ length: 16 }, async (_, lane) => {
-          for (let i = lane; performance.now() < until; i += 16) {
+        Array.from({ length: 16 }, async () => {
+          for (let i = next++; i < served; i = next++) {
             const answer = await verifyDocument(files[i % files.length], { ledger: pinned, signatures: es256, trust: wellKnown, now: () => Date.now() });
             if (answer.verdict !== "VALID") throw new Error(`bench document verifies ${answer.verdict} through the pinned reads`);
-            served += 1;
           }
         }),
       );
@@ -246,7 +245,7 @@ async function main(): Promise<void> {
         "JSON-RPC calls per verification, ours (the service's block-pinned reads)",
         `${ourCalls.toFixed(2)}`,
         describeCalls(proxy.counts),
-        `target ≤ 1; ${served} verifications of ${distinct} distinct files, 16 in flight, 2 s`,
+        `target ≤ 1; ${served} verifications (each of ${distinct} distinct files 4 times), 16 in flight`,
       ]);
 
       // OpenAttestation's verifier on the same chain, against its own contract and documents.
