@@ -9,7 +9,9 @@
  * the chain follower read) reads afresh. So a revocation, suspension or key compromise shows in the
  * verdict at most `freshMs` after its block, and a chain that stops answering gives UNAVAILABLE at most
  * `freshMs` after its last answer: no answer is ever older than that. The answer says which block it
- * reflects (`readAt`).
+ * reflects (`readAt`). A record that says "not anchored" is checked once more at a freshly read head
+ * (a batch anchored in the last `freshMs` by someone else must not look unanchored), so only a
+ * status, key or grant change may show up to `freshMs` late.
  *
  * RPC cost: one head read per `freshMs` for the whole service, plus one eth_call per distinct
  * (registry, department, root, document, key) per block.
@@ -75,9 +77,14 @@ export class BlockPinnedReads implements Pick<Ledger, "verificationRecord"> {
     if (answer === undefined) {
       if (this.#entries.size >= this.#maxEntries) this.#entries.clear();
       const entries = this.#entries;
-      answer = this.#reader
-        .verificationRecordAt(query, head.number)
-        .then((record) => ({ ...record, readAt: { blockNumber: head.number, blockHash: head.hash } }));
+      answer = this.#read(query, head).then(async (record) => {
+        if (record.batch.anchored) return record;
+        // Not anchored as of a head read up to freshMs ago: a batch anchored since (by another
+        // instance, or anyone) must not look unanchored, so ask again at the head as it is now.
+        this.invalidate();
+        const now = await this.#currentHead();
+        return now.hash === head.hash ? record : this.#read(query, now);
+      });
       entries.set(key, answer);
       // A failed read is not kept: the next verification asks the chain again.
       answer.catch(() => {
@@ -86,6 +93,11 @@ export class BlockPinnedReads implements Pick<Ledger, "verificationRecord"> {
       });
     }
     return answer;
+  }
+
+  async #read(query: VerificationQuery, head: ChainHead): Promise<VerificationRecord> {
+    const record = await this.#reader.verificationRecordAt(query, head.number);
+    return { ...record, readAt: { blockNumber: head.number, blockHash: head.hash } };
   }
 
   async #currentHead(): Promise<ChainHead> {

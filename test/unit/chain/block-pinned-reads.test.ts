@@ -24,6 +24,8 @@ function record(status: VerificationRecord["document"]["status"]): VerificationR
 class FakeChain implements PinnedVerificationReader {
   head_: ChainHead = { number: 10, hash: hashOf(10) };
   statusAt = new Map<number, VerificationRecord["document"]["status"]>();
+  /** Blocks from which on the batch is anchored (default: always). */
+  anchoredFrom = 0;
   down = false;
   headReads = 0;
   recordReads: Array<{ documentId: string; block: number }> = [];
@@ -41,7 +43,8 @@ class FakeChain implements PinnedVerificationReader {
   async verificationRecordAt(query: VerificationQuery, block: number): Promise<VerificationRecord> {
     this.recordReads.push({ documentId: query.documentId, block });
     if (this.down) throw new EProofError("CHAIN_UNAVAILABLE", "cannot reach the ledger");
-    return record(this.statusAt.get(block) ?? "ACTIVE");
+    const answer = record(this.statusAt.get(block) ?? "ACTIVE");
+    return block >= this.anchoredFrom ? answer : { ...answer, batch: { ...answer.batch, anchored: false } };
   }
 }
 
@@ -137,5 +140,21 @@ describe("block-pinned verification reads", () => {
     const { chain, reads } = setUp();
     await Promise.all(["a", "b", "c", "d"].map((id) => reads.verificationRecord(query(id))));
     expect(chain.headReads).toBe(1);
+  });
+
+  it("checks a 'not anchored' answer again at a freshly read head: a batch anchored since by someone else is seen at once", async () => {
+    const { chain, reads, advance } = setUp(250);
+    chain.anchoredFrom = 11;
+    await reads.verificationRecord(query("other"));
+    // Someone else anchors in block 11, within freshMs of the last head read.
+    chain.head_ = { number: 11, hash: hashOf(11) };
+    advance(10);
+    const answer = await reads.verificationRecord(query("a"));
+    expect(answer.batch.anchored).toBe(true);
+    expect(answer.readAt?.blockNumber).toBe(11);
+    // An answer that stays "not anchored" at the fresh head is that head's answer.
+    chain.anchoredFrom = 99;
+    advance(300);
+    expect((await reads.verificationRecord(query("b"))).batch.anchored).toBe(false);
   });
 });
