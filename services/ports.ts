@@ -3,6 +3,8 @@
  * under a header naming the adapter folder that implements it. Adapters implement them; main.ts
  * wires them. Nothing here knows ethers, SQLite or Express.
  */
+import type { Problem } from "./domain/errors.ts";
+import type { BuiltDocument } from "./domain/issue-document.ts";
 import type { EProofDocument, Hex, PublicJwk } from "./domain/types.ts";
 import type { OnChainStatus, VerificationRecord } from "./domain/verification-record.ts";
 
@@ -247,6 +249,24 @@ export interface SignatureChecker {
 export interface DocumentSigner {
   /** Signs a claim for `department`; throws EProofError("FORBIDDEN") when it has no signing key here. */
   sign(department: string, claimBytes: Uint8Array): Promise<{ jws: string; jwk: Record<string, string> }>;
+}
+
+/**
+ * Validates, builds and signs the documents of one issuance request with the department's current
+ * signing key, on every core (adapters/signing/issuance-workers.ts): the key's state is checked for
+ * each slice of the request as it starts, so a key retired or reported compromised meanwhile signs
+ * no further slice (the request then fails whole: EProofError("FORBIDDEN")).
+ */
+export interface DocumentBuilder {
+  build(request: {
+    department: string;
+    type: string;
+    /** ISO 8601 UTC at whole seconds. */
+    issuedAt: string;
+    items: readonly unknown[];
+    /** Per item: false for a replay, only validated. */
+    build: readonly boolean[];
+  }): Promise<{ problems: Problem[]; documents: Array<BuiltDocument | undefined> }>;
 }
 
 /**

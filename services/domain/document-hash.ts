@@ -3,7 +3,7 @@
  * can be withheld (its digest stands in for it) and a guessed value cannot be confirmed.
  */
 
-import { canonicalJson } from "./canonical-json.ts";
+import { canonicalFieldJson, canonicalJson } from "./canonical-json.ts";
 import { EProofError } from "./errors.ts";
 import { keccak256 } from "./keccak.ts";
 import type { DocumentHeader, Hex, JsonValue } from "./types.ts";
@@ -12,7 +12,7 @@ const SALT = /^[0-9a-f]{32}$/;
 const DIGEST = /^0x[0-9a-f]{64}$/;
 
 export function fieldDigest(name: string, value: JsonValue, salt: string): Hex {
-  return keccak256(canonicalJson({ n: name, s: salt, v: value }));
+  return keccak256(canonicalFieldJson(name, salt, value));
 }
 
 export function documentHash(header: DocumentHeader, digests: Record<string, Hex>): Hex {
