@@ -25,6 +25,7 @@ import { qrRenderer } from "./adapters/qr/qr-code.ts";
 import { pooledRandom } from "./adapters/random/pooled-random.ts";
 import { loadOrCreateCustodyKey } from "./adapters/signing/custody-key.ts";
 import { es256 } from "./adapters/signing/es256.ts";
+import { IssuanceWorkers } from "./adapters/signing/issuance-workers.ts";
 import { StoreKeyCustody } from "./adapters/signing/key-custody.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
 import { NotificationKey } from "./adapters/signing/notification-key.ts";
@@ -170,6 +171,12 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
   if (custody) {
     await custody.importLegacyKeyFiles(join(config.dataDir, "keys"));
     await custody.refresh();
+  }
+  // Issuance validates, builds and signs on worker threads (they load while the rest starts).
+  const builder = officer && custody && config.issuanceThreads > 0 ? new IssuanceWorkers({ keys: custody, threads: config.issuanceThreads }) : null;
+  if (builder) {
+    started.add(() => builder.close());
+    builder.ready().catch((error: unknown) => logger.warn({ event: "issuance.workers_not_ready", err: error }, "issuance worker threads did not start"));
   }
   let rpcUrls: string[];
   let documentRegistry: Hex;
@@ -355,7 +362,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     ...(officer && custody && worker
       ? {
           officer: {
-            issuance: { store, signer: custody, clock, random, gate },
+            issuance: { store, signer: custody, clock, random, gate, ...(builder ? { builder } : {}) },
             statusDeps: { store, ledger, clock, registryOf: (document) => anchorOf(document, trust)?.registry },
             onAccepted: () => worker.poke(),
             qr: qrRenderer,
