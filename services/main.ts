@@ -172,12 +172,9 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     await custody.importLegacyKeyFiles(join(config.dataDir, "keys"));
     await custody.refresh();
   }
-  // Issuance validates, builds and signs on worker threads (they load while the rest starts).
+  // Issuance validates, builds and signs batches on worker threads, started by the first batch.
   const builder = officer && custody && config.issuanceThreads > 0 ? new IssuanceWorkers({ keys: custody, threads: config.issuanceThreads }) : null;
-  if (builder) {
-    started.add(() => builder.close());
-    builder.ready().catch((error: unknown) => logger.warn({ event: "issuance.workers_not_ready", err: error }, "issuance worker threads did not start"));
-  }
+  if (builder) started.add(() => builder.close());
   let rpcUrls: string[];
   let documentRegistry: Hex;
   let issuerRegistry: Hex;

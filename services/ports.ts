@@ -110,8 +110,8 @@ export interface NewDocument {
   issuedAt: string;
   /** Merkle leaf of the document hash. */
   leaf: Hex;
-  /** The signed e-Proof file without its anchor, as JSON text. */
-  documentJson: string;
+  /** The signed e-Proof file without its anchor, as JSON text or that text's UTF-8 bytes (as the issuance workers hand it over). */
+  documentJson: string | Uint8Array;
   /** Caller-chosen key that makes a retried issuance return the first result. */
   idempotencyKey?: string;
 }
@@ -131,7 +131,9 @@ export interface StoredBatch {
 }
 
 /** An accepted document as the store returns it: what was inserted, plus its batch and status. */
-export interface StoredDocument extends Omit<NewDocument, "idempotencyKey"> {
+export interface StoredDocument extends Omit<NewDocument, "idempotencyKey" | "documentJson"> {
+  /** The signed e-Proof file without its anchor, as JSON text. */
+  documentJson: string;
   batch: StoredBatch | null;
   merkleProof: Hex[] | null;
   status: { status: OnChainStatus; reason: string | null; reasonCode: number; changedAt: string | null; successor: string | null };
@@ -266,7 +268,7 @@ export interface DocumentBuilder {
     items: readonly unknown[];
     /** Per item: false for a replay, only validated. */
     build: readonly boolean[];
-  }): Promise<{ problems: Problem[]; documents: Array<BuiltDocument | undefined> }>;
+  }): Promise<{ problems: Problem[]; documents: Array<(Omit<BuiltDocument, "documentJson"> & { documentJson: string | Uint8Array }) | undefined> }>;
 }
 
 /**

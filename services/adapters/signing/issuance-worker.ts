@@ -5,7 +5,7 @@
  */
 import { type KeyObject, randomBytes } from "node:crypto";
 import type { Problem } from "../../domain/errors.ts";
-import { type BuiltDocument, builtDocument, prepareItems } from "../../domain/issue-document.ts";
+import { builtDocument, prepareItems } from "../../domain/issue-document.ts";
 import { EProofError } from "../../errors.ts";
 import { signClaimSync } from "./es256.ts";
 
@@ -21,7 +21,8 @@ export interface SliceTask {
 }
 
 export type SliceResult =
-  | { ok: true; problems: Problem[]; documents: Array<BuiltDocument | null> }
+  /** Each document built: its id, leaf and where its file's UTF-8 JSON lies in `files` (one buffer for the slice). */
+  | { ok: true; problems: Problem[]; documents: Array<{ id: string; leaf: string; start: number; end: number } | null>; files: Uint8Array }
   | { ok: false; code: EProofError["code"]; message: string; problems: Problem[] | undefined };
 
 /** Random bytes drawn in 64 KiB blocks; each byte handed out once. */
@@ -38,7 +39,7 @@ function random(length: number): Uint8Array {
 }
 
 export default function buildSlice(task: SliceTask): SliceResult {
-  if (task.items.length === 0) return { ok: true, problems: [], documents: [] };
+  if (task.items.length === 0) return { ok: true, problems: [], documents: [], files: new Uint8Array(0) };
   try {
     const { problems, prepared } = prepareItems({
       type: task.type,
@@ -51,10 +52,22 @@ export default function buildSlice(task: SliceTask): SliceResult {
       random,
     });
     const { privateKey, kid, publicJwk } = task.key;
-    const documents = prepared.map((document) =>
+    const built = prepared.map((document) =>
       document ? builtDocument(document, { jws: signClaimSync(document.claimBytes, privateKey, kid), jwk: publicJwk }) : null,
     );
-    return { ok: true, problems, documents };
+    // The files as UTF-8 in one buffer: what the store writes, copied across in one piece, and none
+    // of it a string on the event loop's heap.
+    let size = 0;
+    for (const document of built) if (document) size += Buffer.byteLength(document.documentJson);
+    const files = Buffer.allocUnsafeSlow(size);
+    let offset = 0;
+    const documents = built.map((document) => {
+      if (!document) return null;
+      const start = offset;
+      offset += files.write(document.documentJson, offset);
+      return { id: document.id, leaf: document.leaf, start, end: offset };
+    });
+    return { ok: true, problems, documents, files: new Uint8Array(files.buffer, 0, size) };
   } catch (error) {
     if (error instanceof EProofError) return { ok: false, code: error.code, message: error.message, problems: error.problems };
     throw error;

@@ -15,9 +15,8 @@ import type { KeyObject } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import type { Problem } from "../../domain/errors.ts";
-import type { BuiltDocument } from "../../domain/issue-document.ts";
 import { EProofError } from "../../errors.ts";
-import type { DocumentBuilder } from "../../ports.ts";
+import type { DocumentBuilder, Hex } from "../../ports.ts";
 import type { SliceResult, SliceTask } from "./issuance-worker.ts";
 
 /** The department's usable signing key with its private part (key custody's check included). */
@@ -35,7 +34,7 @@ export interface IssuanceWorkersOptions {
 
 export class IssuanceWorkers implements DocumentBuilder {
   readonly #keys: SigningKeySource;
-  readonly #pool: Piscina<SliceTask, SliceResult>;
+  #pool: Piscina<SliceTask, SliceResult> | null = null;
   readonly #threads: number;
   readonly #sliceSize: number;
 
@@ -43,24 +42,30 @@ export class IssuanceWorkers implements DocumentBuilder {
     this.#keys = options.keys;
     this.#threads = Math.max(1, options.threads ?? availableParallelism());
     this.#sliceSize = Math.max(1, options.sliceSize ?? 250);
-    this.#pool = new Piscina({
+  }
+
+  /** The threads start with the first request that needs them (or ready()): an instance that never issues a batch never loads them. */
+  #threadPool(): Piscina<SliceTask, SliceResult> {
+    this.#pool ??= new Piscina({
       filename: new URL("./issuance-worker.ts", import.meta.url).href,
       minThreads: this.#threads,
       maxThreads: this.#threads,
       idleTimeout: Number.POSITIVE_INFINITY,
       resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
+    return this.#pool;
   }
 
   /** Resolves once every worker has loaded its modules (the first request then pays no start-up). */
   async ready(): Promise<void> {
     const empty = { department: "", type: "licence", issuedAt: "", items: [], build: [], first: 0, single: false } as unknown as SliceTask;
-    await Promise.all(Array.from({ length: this.#threads }, () => this.#pool.run(empty)));
+    const pool = this.#threadPool();
+    await Promise.all(Array.from({ length: this.#threads }, () => pool.run(empty)));
   }
 
   async build(request: Parameters<DocumentBuilder["build"]>[0]): ReturnType<DocumentBuilder["build"]> {
     const count = request.items.length;
-    const documents: Array<BuiltDocument | undefined> = new Array(count);
+    const documents: Awaited<ReturnType<DocumentBuilder["build"]>>["documents"] = new Array(count);
     const problems: Problem[][] = [];
     let invalid = false;
     let failure: unknown;
@@ -74,7 +79,7 @@ export class IssuanceWorkers implements DocumentBuilder {
           const { kid, publicJwk, privateKey } = await this.#keys.usableSigningKey(request.department);
           // Once an item is invalid the request fails: the rest is only validated, for the complete list of problems.
           const build = invalid ? new Array<boolean>(end - first).fill(false) : request.build.slice(first, end);
-          const result = await this.#pool.run({
+          const result = await this.#threadPool().run({
             department: request.department,
             type: request.type,
             issuedAt: request.issuedAt,
@@ -87,8 +92,9 @@ export class IssuanceWorkers implements DocumentBuilder {
           if (!result.ok) throw new EProofError(result.code, result.message, result.problems ? { problems: result.problems } : undefined);
           if (result.problems.length > 0) invalid = true;
           problems[first / this.#sliceSize] = result.problems;
+          const { files } = result;
           result.documents.forEach((document, i) => {
-            if (document) documents[first + i] = document;
+            if (document) documents[first + i] = { id: document.id, leaf: document.leaf as Hex, documentJson: files.subarray(document.start, document.end) };
           });
         } catch (error) {
           failure ??= error;
@@ -102,6 +108,6 @@ export class IssuanceWorkers implements DocumentBuilder {
   }
 
   async close(): Promise<void> {
-    await this.#pool.destroy();
+    await this.#pool?.destroy();
   }
 }

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { verifyJws } from "../../../services/adapters/signing/es256.ts";
 import { IssuanceWorkers, type SigningKeySource } from "../../../services/adapters/signing/issuance-workers.ts";
+import { SqliteStore } from "../../../services/adapters/store/sqlite-store.ts";
 import { decodeClaim } from "../../../services/domain/claim.ts";
 import { computeDocumentHash } from "../../../services/domain/document-hash.ts";
 import { merkleLeaf } from "../../../services/domain/merkle.ts";
@@ -26,6 +27,7 @@ function keySource(usable = Number.POSITIVE_INFINITY): SigningKeySource & { aske
   return source;
 }
 
+const text = (json: string | Uint8Array) => (typeof json === "string" ? json : new TextDecoder().decode(json));
 const items = (count: number): Record<string, unknown>[] =>
   Array.from({ length: count }, (_, i) => ({ ...typicalLicence(), documentNumber: `FFL-2026-${String(i).padStart(6, "0")}` }));
 const pools: IssuanceWorkers[] = [];
@@ -48,7 +50,7 @@ describe("issuance on worker threads", () => {
     for (const [i, built] of documents.entries()) {
       if (i === 7) continue;
       if (!built) throw new Error(`item ${i} not built`);
-      const file = JSON.parse(built.documentJson) as EProofDocument;
+      const file = JSON.parse(text(built.documentJson)) as EProofDocument;
       expect(file.header.id).toBe(built.id);
       expect(file.data.documentNumber).toBe(`FFL-2026-${String(i).padStart(6, "0")}`);
       const checked = await verifyJws(file.signature.jws, file.signature.jwk);
@@ -59,6 +61,20 @@ describe("issuance on worker threads", () => {
       ids.add(built.id);
     }
     expect(ids.size).toBe(34);
+
+    // The files come as UTF-8 bytes; the store keeps them as the JSON text they encode.
+    const store = new SqliteStore(":memory:");
+    const accepted = documents.flatMap((built) => (built ? [{ ...built, department: "DEMO", type: "licence", issuedAt: ISSUED_AT }] : []));
+    await store.insertDocuments(accepted);
+    for (const built of accepted) {
+      const stored = await store.getDocument(built.id);
+      expect(typeof stored?.documentJson).toBe("string");
+      expect(stored?.documentJson).toBe(text(built.documentJson));
+      expect(JSON.parse(String(stored?.documentJson)).data.holder.name["zh-HK"]).toBe(
+        (typicalLicence() as { holder: { name: { "zh-HK": string } } }).holder.name["zh-HK"],
+      );
+    }
+    await store.close();
   });
 
   it("lists every item's problems by its index in the whole request, across slices, and builds none", async () => {
