@@ -26,6 +26,7 @@ import { qrRenderer } from "./adapters/qr/qr-code.ts";
 import { pooledRandom } from "./adapters/random/pooled-random.ts";
 import { loadOrCreateCustodyKey } from "./adapters/signing/custody-key.ts";
 import { es256 } from "./adapters/signing/es256.ts";
+import { IssuanceWorkers } from "./adapters/signing/issuance-workers.ts";
 import { StoreKeyCustody } from "./adapters/signing/key-custody.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
 import { NotificationKey } from "./adapters/signing/notification-key.ts";
@@ -186,6 +187,9 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     await custody.importLegacyKeyFiles(join(config.dataDir, "keys"));
     await custody.refresh();
   }
+  // Issuance validates, builds and signs batches on worker threads, started by the first batch.
+  const builder = officer && custody && config.issuanceThreads > 0 ? new IssuanceWorkers({ keys: custody, threads: config.issuanceThreads }) : null;
+  if (builder) started.add(() => builder.close());
   let rpcUrls: string[];
   let documentRegistry: Hex;
   let issuerRegistry: Hex;
@@ -431,7 +435,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     ...(officer && custody && worker && credentialExports
       ? {
           officer: {
-            issuance: { store, signer: custody, clock, random, gate },
+            issuance: { store, signer: custody, clock, random, gate, ...(builder ? { builder } : {}) },
             statusDeps: { store, ledger, clock, registryOf: (document) => anchorOf(document, trust)?.registry },
             onAccepted: () => worker.poke(),
             qr: qrRenderer,

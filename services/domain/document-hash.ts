@@ -3,7 +3,7 @@
  * can be withheld (its digest stands in for it) and a guessed value cannot be confirmed.
  */
 
-import { canonicalJson } from "./canonical-json.ts";
+import { canonicalFieldJson, canonicalJson } from "./canonical-json.ts";
 import { EProofError } from "./errors.ts";
 import { keccak256 } from "./keccak.ts";
 import type { DocumentHeader, Hex, JsonValue } from "./types.ts";
@@ -18,7 +18,7 @@ const DIGEST = /^0x[0-9a-f]{64}$/;
  */
 export function fieldDigest(name: string, value: JsonValue, salt: string): Hex {
   if (value === undefined) return keccak256(canonicalJson({ n: name, s: salt, v: value }));
-  return keccak256(`{"n":${canonicalJson(name)},"s":${canonicalJson(salt)},"v":${canonicalJson(value)}}`);
+  return keccak256(canonicalFieldJson(name, salt, value));
 }
 
 /** keccak256 of canonicalJson({ header: { id, type, typeVersion, issuer, issuedAt }, fields: digests }), written in JCS key order. */
