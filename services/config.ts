@@ -4,6 +4,7 @@
  * setting has a safe embedded default so `npm start` needs none. Every error is CONFIG_INVALID and names the
  * variable; none echoes a secret.
  */
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { EProofError } from "./errors.ts";
@@ -40,6 +41,14 @@ export interface Config {
   bodyLimitBytes: number;
   /** Largest number of items in one POST /api/v1/batches. */
   maxBatchItems: number;
+  /**
+   * How long the verify API takes a read of the chain head as current, ms (EPROOF_VERIFY_HEAD_MS):
+   * answers read at that block are reused until then (adapters/chain/block-pinned-reads.ts). 0: every
+   * verification reads the chain at "latest".
+   */
+  verifyHeadMs: number;
+  /** Worker threads that validate, build and sign issued documents (0: on the event loop). */
+  issuanceThreads: number;
   /** Abuse protection: rate limits, timeouts and which proxies to trust for the client address. */
   abuse: AbuseConfig;
   /** PostgreSQL URL (EPROOF_DATABASE_URL or EPROOF_DATABASE_URL_FILE): several instances may share it. Null = embedded SQLite in dataDir. */
@@ -235,12 +244,14 @@ const ENV = z.object({
   EPROOF_LOG_LEVEL: logLevel,
   EPROOF_BODY_LIMIT_BYTES: integer("EPROOF_BODY_LIMIT_BYTES", 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
   EPROOF_MAX_BATCH_ITEMS: integer("EPROOF_MAX_BATCH_ITEMS", 10_000, 1, 100_000),
+  EPROOF_ISSUANCE_THREADS: integer("EPROOF_ISSUANCE_THREADS", availableParallelism(), 0, 64),
   EPROOF_TRUST_PROXY: trustProxy,
   EPROOF_VERIFY_RATE_LIMIT: integer("EPROOF_VERIFY_RATE_LIMIT", 120, 0, 1_000_000),
   EPROOF_VERIFY_RATE_WINDOW_MS: integer("EPROOF_VERIFY_RATE_WINDOW_MS", 60_000, 1_000, 86_400_000),
   EPROOF_AUTH_FAILURE_LIMIT: integer("EPROOF_AUTH_FAILURE_LIMIT", 10, 0, 1_000_000),
   EPROOF_AUTH_FAILURE_WINDOW_MS: integer("EPROOF_AUTH_FAILURE_WINDOW_MS", 15 * 60_000, 1_000, 86_400_000),
   EPROOF_VERIFY_TIMEOUT_MS: integer("EPROOF_VERIFY_TIMEOUT_MS", 10_000, 1, 600_000),
+  EPROOF_VERIFY_HEAD_MS: integer("EPROOF_VERIFY_HEAD_MS", 50, 0, 1_000),
   EPROOF_REQUEST_TIMEOUT_MS: integer("EPROOF_REQUEST_TIMEOUT_MS", 30_000, 1_000, 600_000),
   EPROOF_HEADERS_TIMEOUT_MS: integer("EPROOF_HEADERS_TIMEOUT_MS", 10_000, 1_000, 600_000),
   EPROOF_BATCH_SIZE: integer("EPROOF_BATCH_SIZE", 5_000, 1, 100_000),
@@ -412,6 +423,8 @@ export function loadConfig(env: Env, readFile: ReadFile): Config {
     logLevel: e.EPROOF_LOG_LEVEL,
     bodyLimitBytes: e.EPROOF_BODY_LIMIT_BYTES,
     maxBatchItems: e.EPROOF_MAX_BATCH_ITEMS,
+    verifyHeadMs: e.EPROOF_VERIFY_HEAD_MS,
+    issuanceThreads: e.EPROOF_ISSUANCE_THREADS,
     abuse: {
       trustProxy: e.EPROOF_TRUST_PROXY,
       verifyLimit: { max: e.EPROOF_VERIFY_RATE_LIMIT, windowMs: e.EPROOF_VERIFY_RATE_WINDOW_MS },

@@ -7,6 +7,7 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { Wallet } from "ethers";
 import type pg from "pg";
+import { BlockPinnedReads } from "./adapters/chain/block-pinned-reads.ts";
 import { chainProbe } from "./adapters/chain/chain-probe.ts";
 import { EthersChainEvents } from "./adapters/chain/ethers-chain-events.ts";
 import { custodyAccounts, EthersLedger } from "./adapters/chain/ethers-ledger.ts";
@@ -25,6 +26,7 @@ import { qrRenderer } from "./adapters/qr/qr-code.ts";
 import { pooledRandom } from "./adapters/random/pooled-random.ts";
 import { loadOrCreateCustodyKey } from "./adapters/signing/custody-key.ts";
 import { es256 } from "./adapters/signing/es256.ts";
+import { IssuanceWorkers } from "./adapters/signing/issuance-workers.ts";
 import { StoreKeyCustody } from "./adapters/signing/key-custody.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
 import { NotificationKey } from "./adapters/signing/notification-key.ts";
@@ -185,6 +187,9 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     await custody.importLegacyKeyFiles(join(config.dataDir, "keys"));
     await custody.refresh();
   }
+  // Issuance validates, builds and signs batches on worker threads, started by the first batch.
+  const builder = officer && custody && config.issuanceThreads > 0 ? new IssuanceWorkers({ keys: custody, threads: config.issuanceThreads }) : null;
+  if (builder) started.add(() => builder.close());
   let rpcUrls: string[];
   let documentRegistry: Hex;
   let issuerRegistry: Hex;
@@ -239,7 +244,13 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     started.add(() => custody.stop());
   }
   const accounts = officer && custody ? custodyAccounts(custody, provider) : undefined;
-  const ledger = new EthersLedger({ provider, ...(accounts ? { accounts } : {}), documentRegistry, chainId, gasPrice, locks });
+  // The verify API's reads, pinned to the chain head and kept for that block; whatever this instance
+  // sees change on chain (its own transactions, governance, status events the follower reads) starts
+  // them afresh. Other instances' changes show within EPROOF_VERIFY_HEAD_MS of their block.
+  let verifyReads: BlockPinnedReads | null = null;
+  const onChainChanged = () => verifyReads?.invalidate();
+  const ledger = new EthersLedger({ provider, ...(accounts ? { accounts } : {}), documentRegistry, chainId, gasPrice, locks, onMined: onChainChanged });
+  verifyReads = config.verifyHeadMs > 0 ? new BlockPinnedReads(ledger, { freshMs: config.verifyHeadMs }) : null;
   const clock: Clock = { now: () => Date.now() };
   const random = pooledRandom();
   // Reads of the IssuerRegistry need no account; writes (the admin API) need the governance account.
@@ -284,6 +295,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
           signatures: es256,
           ...(fundAnchorer ? { fundAnchorer } : {}),
           onGovernanceChanged: () => {
+            onChainChanged();
             gate.invalidate();
             keyDirectory.invalidate();
             policies.invalidate();
@@ -339,6 +351,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
             issuer: config.publicUrl,
             onQueued: () => dispatcher.poke(),
             onProgress: (block, events) => {
+              if (events > 0) onChainChanged();
               subscriptionMetrics.followerBlock.set(block);
               subscriptionMetrics.chainStatusEvents.inc(events);
             },
@@ -416,6 +429,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     config,
     store,
     ledger,
+    ...(verifyReads ? { verifyReads } : {}),
     trust,
     clock,
     logger,
@@ -431,7 +445,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     ...(officer && custody && worker && credentialExports
       ? {
           officer: {
-            issuance: { store, signer: custody, clock, random, gate },
+            issuance: { store, signer: custody, clock, random, gate, ...(builder ? { builder } : {}) },
             statusDeps: { store, ledger, clock, registryOf: (document) => anchorOf(document, trust)?.registry },
             onAccepted: () => worker.poke(),
             qr: qrRenderer,

@@ -3,6 +3,8 @@
  * under a header naming the adapter folder that implements it. Adapters implement them; main.ts
  * wires them. Nothing here knows ethers, SQLite or Express.
  */
+import type { Problem } from "./domain/errors.ts";
+import type { BuiltDocument } from "./domain/issue-document.ts";
 import type { EProofDocument, Hex, PublicJwk } from "./domain/types.ts";
 import type { OnChainStatus, VerificationRecord } from "./domain/verification-record.ts";
 
@@ -108,8 +110,8 @@ export interface NewDocument {
   issuedAt: string;
   /** Merkle leaf of the document hash. */
   leaf: Hex;
-  /** The signed e-Proof file without its anchor, as JSON text. */
-  documentJson: string;
+  /** The signed e-Proof file without its anchor, as JSON text or that text's UTF-8 bytes (as the issuance workers hand it over). */
+  documentJson: string | Uint8Array;
   /** Caller-chosen key that makes a retried issuance return the first result. */
   idempotencyKey?: string;
 }
@@ -129,7 +131,9 @@ export interface StoredBatch {
 }
 
 /** An accepted document as the store returns it: what was inserted, plus its batch and status. */
-export interface StoredDocument extends Omit<NewDocument, "idempotencyKey"> {
+export interface StoredDocument extends Omit<NewDocument, "idempotencyKey" | "documentJson"> {
+  /** The signed e-Proof file without its anchor, as JSON text. */
+  documentJson: string;
   batch: StoredBatch | null;
   merkleProof: Hex[] | null;
   status: { status: OnChainStatus; reason: string | null; reasonCode: number; changedAt: string | null; successor: string | null };
@@ -255,6 +259,24 @@ export interface JwsChecker {
 export interface DocumentSigner {
   /** Signs a claim for `department`; throws EProofError("FORBIDDEN") when it has no signing key here. */
   sign(department: string, claimBytes: Uint8Array): Promise<{ jws: string; jwk: Record<string, string> }>;
+}
+
+/**
+ * Validates, builds and signs the documents of one issuance request with the department's current
+ * signing key, on every core (adapters/signing/issuance-workers.ts): the key's state is checked for
+ * each slice of the request as it starts, so a key retired or reported compromised meanwhile signs
+ * no further slice (the request then fails whole: EProofError("FORBIDDEN")).
+ */
+export interface DocumentBuilder {
+  build(request: {
+    department: string;
+    type: string;
+    /** ISO 8601 UTC at whole seconds. */
+    issuedAt: string;
+    items: readonly unknown[];
+    /** Per item: false for a replay, only validated. */
+    build: readonly boolean[];
+  }): Promise<{ problems: Problem[]; documents: Array<(Omit<BuiltDocument, "documentJson"> & { documentJson: string | Uint8Array }) | undefined> }>;
 }
 
 /**

@@ -179,14 +179,25 @@ export async function issueCommand(options: IssueOptions): Promise<number> {
   let lastLoggedTenth = 0;
   let issuedNow = 0;
   let replayed = 0;
-  for (let offset = 0; offset < good.length; offset += chunk) {
+  // Two requests in flight: the service builds and signs one while it stores the other. Answers are
+  // taken in order; a chunk that fails leaves the one after it harmless (idempotency keys: a re-run replays it).
+  const send = (offset: number) => {
     const slice = good.slice(offset, offset + chunk);
-    const response = await fetch(`${url}/api/v1/batches`, {
+    const answer = fetch(`${url}/api/v1/batches`, {
       method: "POST",
       headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
       body: JSON.stringify({ type: type.id, items: slice.map((each) => each.data), idempotencyKeys: slice.map((each) => each.key) }),
-    }).catch(() => null);
-    const body = (await response?.json().catch(() => ({}))) as { documents?: IssuedItem[]; error?: { message: string } };
+    })
+      .then(async (response) => ({ response, body: (await response.json().catch(() => ({}))) as { documents?: IssuedItem[]; error?: { message: string } } }))
+      .catch(() => ({ response: null, body: {} as { documents?: IssuedItem[]; error?: { message: string } } }));
+    return { slice, answer };
+  };
+  let ahead = good.length > 0 ? send(0) : null;
+  for (let offset = 0; offset < good.length; offset += chunk) {
+    const current = ahead ?? send(offset);
+    ahead = offset + chunk < good.length ? send(offset + chunk) : null;
+    const { slice } = current;
+    const { response, body } = await current.answer;
     if (!response?.ok || !body?.documents) {
       if (interactive) process.stderr.write("\n");
       const why = response ? (body?.error?.message ?? String(response.status)) : `cannot reach ${url}`;

@@ -28,17 +28,38 @@ export function canonicalJson(value: JsonValue): string {
     case "string":
       return JSON.stringify(nfc(value));
     case "object": {
-      if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-      const present = Object.keys(value).filter((key) => value[key] !== undefined);
+      if (Array.isArray(value)) {
+        let out = "[";
+        for (let i = 0; i < value.length; i += 1) out += `${i > 0 ? "," : ""}${canonicalJson(value[i] as JsonValue)}`;
+        return `${out}]`;
+      }
+      const keys = Object.keys(value);
       // Default sort compares UTF-16 code units, as JCS requires; keys that change under NFC take the slow path.
-      const keys = present.some((key) => key !== nfc(key)) ? normalisedKeys(present) : present.sort();
+      let ascii = true;
+      for (const key of keys) {
+        if (!ASCII.test(key)) {
+          ascii = false;
+          break;
+        }
+      }
+      const present = ascii ? keys : keys.filter((key) => value[key] !== undefined);
+      const sorted = ascii || !present.some((key) => key !== nfc(key)) ? present.sort() : normalisedKeys(present);
       let out = "{";
-      for (const key of keys) out += `${out.length > 1 ? "," : ""}${JSON.stringify(nfc(key))}:${canonicalJson(valueAt(value, key))}`;
+      for (const key of sorted) {
+        const member = valueAt(value, key);
+        if (member === undefined) continue;
+        out += `${out.length > 1 ? "," : ""}${JSON.stringify(ascii ? key : nfc(key))}:${canonicalJson(member)}`;
+      }
       return `${out}}`;
     }
     default:
       throw new EProofError("INVALID_DOCUMENT", `a ${typeof value} cannot be part of a document`);
   }
+}
+
+/** canonicalJson({ n: name, s: salt, v: value }), written directly (the keys are fixed and sorted). */
+export function canonicalFieldJson(name: string, salt: string, value: JsonValue): string {
+  return `{"n":${JSON.stringify(nfc(name))},"s":${JSON.stringify(nfc(salt))},"v":${canonicalJson(value)}}`;
 }
 
 /** Keys as written, refusing two that are the same after NFC. */
@@ -60,12 +81,20 @@ function valueAt(value: { [key: string]: JsonValue }, key: string): JsonValue {
   return value[key] as JsonValue;
 }
 
-/** Deep NFC normalisation of a JSON value (what is stored is what is hashed). */
+/** Deep NFC normalisation of a JSON value (what is stored is what is hashed); ASCII strings are their own NFC. */
 export function normaliseJson(value: JsonValue): JsonValue {
-  if (typeof value === "string") return value.normalize("NFC");
+  if (typeof value === "string") return ASCII.test(value) ? value : value.normalize("NFC");
   if (Array.isArray(value)) return value.map(normaliseJson);
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.normalize("NFC"), normaliseJson(v)]));
+    const out: { [key: string]: JsonValue } = {};
+    for (const key of Object.keys(value)) {
+      const normalised = ASCII.test(key) ? key : key.normalize("NFC");
+      const member = normaliseJson(value[key] as JsonValue);
+      // An own "__proto__" (parsed JSON may hold one) stays a plain property, as Object.fromEntries makes it.
+      if (normalised === "__proto__") Object.defineProperty(out, normalised, { value: member, enumerable: true, writable: true, configurable: true });
+      else out[normalised] = member;
+    }
+    return out;
   }
   return value;
 }

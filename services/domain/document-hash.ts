@@ -3,7 +3,7 @@
  * can be withheld (its digest stands in for it) and a guessed value cannot be confirmed.
  */
 
-import { canonicalJson } from "./canonical-json.ts";
+import { canonicalFieldJson, canonicalJson } from "./canonical-json.ts";
 import { EProofError } from "./errors.ts";
 import { keccak256 } from "./keccak.ts";
 import type { DocumentHeader, Hex, JsonValue } from "./types.ts";
@@ -11,13 +11,20 @@ import type { DocumentHeader, Hex, JsonValue } from "./types.ts";
 const SALT = /^[0-9a-f]{32}$/;
 const DIGEST = /^0x[0-9a-f]{64}$/;
 
+/**
+ * keccak256 of canonicalJson({ n: name, s: salt, v: value }). The three keys are ASCII and already in
+ * JCS order, so the object is written directly (the hot path of issuance and verification: one per
+ * field); the value itself goes through canonicalJson as before.
+ */
 export function fieldDigest(name: string, value: JsonValue, salt: string): Hex {
-  return keccak256(canonicalJson({ n: name, s: salt, v: value }));
+  if (value === undefined) return keccak256(canonicalJson({ n: name, s: salt, v: value }));
+  return keccak256(canonicalFieldJson(name, salt, value));
 }
 
+/** keccak256 of canonicalJson({ header: { id, type, typeVersion, issuer, issuedAt }, fields: digests }), written in JCS key order. */
 export function documentHash(header: DocumentHeader, digests: Record<string, Hex>): Hex {
   const { id, type, typeVersion, issuer, issuedAt } = header;
-  return keccak256(canonicalJson({ header: { id, type, typeVersion, issuer, issuedAt }, fields: digests }));
+  return keccak256(`{"fields":${canonicalJson(digests)},"header":${canonicalJson({ id, type, typeVersion, issuer, issuedAt })}}`);
 }
 
 /** The hash of a (possibly redacted) document; throws INVALID_DOCUMENT when its parts do not fit together. */

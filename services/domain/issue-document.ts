@@ -2,9 +2,10 @@
 
 import { normaliseJson } from "./canonical-json.ts";
 import { type Claim, claimFromDocument, encodeClaim } from "./claim.ts";
-import { computeDocumentHash } from "./document-hash.ts";
-import { getDocumentType } from "./document-types.ts";
-import { EProofError } from "./errors.ts";
+import { computeDocumentHash, makeSalts } from "./document-hash.ts";
+import { getDocumentType, validateDocumentData } from "./document-types.ts";
+import { EProofError, type Problem } from "./errors.ts";
+import { merkleLeaf } from "./merkle.ts";
 import { type AnchorBlock, type DocumentHeader, type EProofDocument, type Hex, isDocumentId, type JsonValue, type SignatureBlock } from "./types.ts";
 
 export interface PreparedDocument {
@@ -56,4 +57,53 @@ export function assembleDocument(prepared: PreparedDocument, signature: Signatur
     signature,
     ...(anchor ? { anchor } : {}),
   };
+}
+
+/** A signed document as the outbox stores it: its id, Merkle leaf and file (without anchor) as JSON text. */
+export interface BuiltDocument {
+  id: string;
+  leaf: Hex;
+  documentJson: string;
+}
+
+/** The stored form of a prepared document once signed: JSON.stringify'd once, here. */
+export function builtDocument(prepared: PreparedDocument, signature: SignatureBlock): BuiltDocument {
+  return { id: prepared.header.id, leaf: merkleLeaf(prepared.documentHash), documentJson: JSON.stringify(assembleDocument(prepared, signature)) };
+}
+
+/**
+ * Validation and preparation of a slice of an issuance request: every item is validated (problems
+ * carry the item's index in the whole request, `first` being the index of items[0]); the items with
+ * `build[i]` true are prepared with a fresh id and salts from `random`. Nothing is prepared when any
+ * item of the slice has a problem.
+ */
+export function prepareItems(input: {
+  type: string;
+  issuer: string;
+  issuedAt: string;
+  items: readonly unknown[];
+  build: readonly boolean[];
+  first: number;
+  /** True when the whole request is one item (its problems then carry no "items[i]" prefix). */
+  single: boolean;
+  random: (length: number) => Uint8Array;
+}): { problems: Problem[]; prepared: Array<PreparedDocument | undefined> } {
+  const problems: Problem[] = [];
+  const valid: Array<Record<string, JsonValue> | undefined> = [];
+  input.items.forEach((item, i) => {
+    const result = validateDocumentData(input.type, item);
+    if (result.ok) valid.push(result.data);
+    else {
+      valid.push(undefined);
+      const prefix = input.single ? "" : `items[${input.first + i}]`;
+      for (const p of result.problems) problems.push({ path: [prefix, p.path].filter(Boolean).join("."), message: p.message });
+    }
+  });
+  if (problems.length > 0) return { problems, prepared: [] };
+  const prepared = valid.map((data, i) => {
+    if (!data || !input.build[i]) return undefined;
+    const id = Buffer.from(input.random(16)).toString("hex");
+    return prepareDocument({ type: input.type, data, issuer: input.issuer, issuedAt: input.issuedAt, id, salts: makeSalts(Object.keys(data), input.random) });
+  });
+  return { problems, prepared };
 }

@@ -29,4 +29,6 @@ export interface VerificationRecord {
   typeGrant: { grantedAt: number; withdrawnAt: number };
   /** `registeredBlock`: the block of the key's registration; only batches anchored in a later block count for it. */
   key: { registered: boolean; validFrom: number; validUntil: number; compromisedAt: number; registeredBlock: number };
+  /** The block this record is the state of, when the read was pinned to one (the service's verify reads). */
+  readAt?: { blockNumber: number; blockHash: string };
 }

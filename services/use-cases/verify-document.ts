@@ -52,6 +52,12 @@ export interface Evidence {
   blockNumber: number;
   /** Block time of the anchoring, ISO 8601 UTC. */
   anchoredAt: string;
+  /**
+   * The block whose state this answer reflects (status, key, grant): present when the read was pinned
+   * to a block, as the service's verify API does; a reader at "latest" (the CLI) leaves it out.
+   */
+  asOfBlock?: number;
+  asOfBlockHash?: string;
 }
 
 /** The result of a verification, as the verify API, the verify page and the CLI give it (plain JSON). */
@@ -115,7 +121,16 @@ export const verificationResultSchema = z
       .strict()
       .nullable(),
     evidence: z
-      .object({ chainId: z.number(), contract: z.string(), root: z.string(), txHash: z.string(), blockNumber: z.number(), anchoredAt: z.string() })
+      .object({
+        chainId: z.number(),
+        contract: z.string(),
+        root: z.string(),
+        txHash: z.string(),
+        blockNumber: z.number(),
+        anchoredAt: z.string(),
+        asOfBlock: z.number().optional(),
+        asOfBlockHash: z.string().optional(),
+      })
       .strict()
       .nullable(),
     successor: z.string().optional(),
@@ -313,6 +328,7 @@ export async function judgeOnLedger(deps: VerifyDeps, outcome: ChainFreeOutcome)
     txHash: anchor.txHash,
     blockNumber: answer.batch.blockNumber,
     anchoredAt: new Date(answer.batch.anchoredAt * 1000).toISOString(),
+    ...(answer.readAt ? { asOfBlock: answer.readAt.blockNumber, asOfBlockHash: answer.readAt.blockHash } : {}),
   };
   return resultOf(checks, "", facts, evidence, answer.document.successor, statusChangeOf(answer));
 }

@@ -43,8 +43,9 @@ function decidedBy(failed: Check): VerificationResult {
   return { verdict: overallVerdict(checks), checks, document: null, evidence: null };
 }
 
-export async function verifySubmittedDocument(deps: VerifySubmissionDeps, submitted: unknown): Promise<VerificationResult> {
-  const result = await verifyAgainstLedger(deps, submitted);
+/** `known`: the stored document of the submitted file's id, when the caller has read it already (the QR path). */
+export async function verifySubmittedDocument(deps: VerifySubmissionDeps, submitted: unknown, known?: StoredDocument): Promise<VerificationResult> {
+  const result = await verifyAgainstLedger(deps, submitted, known);
   return withPublishedReason(deps, result);
 }
 
@@ -65,14 +66,14 @@ async function withPublishedReason(deps: VerifySubmissionDeps, result: Verificat
   return { ...result, statusChange: { ...change, reasonCode: stored.status.reasonCode } };
 }
 
-async function verifyAgainstLedger(deps: VerifySubmissionDeps, submitted: unknown): Promise<VerificationResult> {
+async function verifyAgainstLedger(deps: VerifySubmissionDeps, submitted: unknown, known?: StoredDocument): Promise<VerificationResult> {
   let document = submitted;
   const header = (submitted as { header?: { id?: unknown } } | null)?.header;
   const id = isDocumentId(header?.id) ? header.id : null;
   const hasAnchor = typeof submitted === "object" && submitted !== null && "anchor" in submitted;
   // The store is asked only when the file itself cannot settle anchoring: the hot path (a file
   // with its anchor) costs no database read.
-  let stored: StoredDocument | null | undefined;
+  let stored: StoredDocument | null | undefined = known?.id === id ? known : undefined;
   const lookup = async () => {
     if (stored === undefined) stored = id ? await deps.store.getDocument(id) : null;
     return stored;
@@ -130,7 +131,7 @@ export async function verifyQrText(deps: VerifySubmissionDeps, text: string): Pr
   }
   const full = JSON.parse(stored.documentJson) as EProofDocument;
   if (full.signature.jws !== jws) return decidedBy(invalid("integrity", "QR_MISMATCH", "the QR code does not match the document issued under this id"));
-  return verifySubmittedDocument(deps, full);
+  return verifySubmittedDocument(deps, full, stored);
 }
 
 export async function verifyPdfBytes(deps: VerifyPdfDeps, pdf: Uint8Array): Promise<VerificationResult> {

@@ -7,6 +7,7 @@ import { Contract, Interface, JsonRpcProvider, type Provider, type Signer, Walle
 import type { VerificationRecord } from "../../domain/verification-record.ts";
 import { EProofError } from "../../errors.ts";
 import type { AnchoredBatch, AnchorRequest, Hex, Ledger, Locks, StatusChangeRequest, SupersedeRequest, TxReceipt, VerificationQuery } from "../../ports.ts";
+import type { ChainHead } from "./block-pinned-reads.ts";
 import { fromBytes32String, statusToIndex, toBytes32, toBytes32String, toDocumentIdBytes16 } from "./chain-codec.ts";
 import { toChainError } from "./chain-errors.ts";
 import { loadArtifact } from "./contract-artifacts.ts";
@@ -72,6 +73,8 @@ export interface EthersLedgerOptions {
   locks?: Locks;
   /** A fixed gas price for every write, wei (0 on a free-gas network); unset: the node's suggestion. */
   gasPrice?: bigint;
+  /** Called after each of this ledger's transactions is mined or failed (the verify reads' cache starts afresh). */
+  onMined?: () => void;
 }
 
 /** A provider that can send raw JSON-RPC (JsonRpcProvider, Hardhat's provider). */
@@ -166,12 +169,39 @@ export class EthersLedger implements Ledger {
   }
 
   /** Exactly one eth_call. Throws CHAIN_UNAVAILABLE when the chain cannot be read. */
-  async verificationRecord(query: VerificationQuery): Promise<VerificationRecord> {
+  verificationRecord(query: VerificationQuery): Promise<VerificationRecord> {
+    return this.#verificationRecord(query, "latest");
+  }
+
+  /** The same read at one block (block-pinned-reads.ts): exactly one eth_call. */
+  verificationRecordAt(query: VerificationQuery, blockNumber: number): Promise<VerificationRecord> {
+    return this.#verificationRecord(query, `0x${blockNumber.toString(16)}`);
+  }
+
+  /** The chain's latest block, number and hash: one eth_getBlockByNumber. Throws CHAIN_UNAVAILABLE. */
+  async head(): Promise<ChainHead> {
+    let block: unknown;
+    try {
+      block = await this.#rpc("eth_getBlockByNumber", ["latest", false]);
+    } catch (error) {
+      const mapped = toChainError(error, "head");
+      throw mapped.code === "CHAIN_UNAVAILABLE" ? mapped : new EProofError("CHAIN_UNAVAILABLE", `reading the head failed: ${mapped.message}`, { cause: error });
+    }
+    const { number, hash } = (block ?? {}) as { number?: unknown; hash?: unknown };
+    if (typeof number !== "string" || typeof hash !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(hash)) {
+      throw new EProofError("CHAIN_UNAVAILABLE", "the node's latest block could not be read");
+    }
+    return { number: Number(BigInt(number)), hash: hash.toLowerCase() as Hex };
+  }
+
+  async #verificationRecord(query: VerificationQuery, blockTag: string): Promise<VerificationRecord> {
     const data = encodeVerificationRecordCall(query);
     const registry = query.registry ?? this.registryAddress;
     let returned: string;
     try {
-      returned = await this.#call(registry, data);
+      const result = await this.#rpc("eth_call", [{ to: registry, data }, blockTag]);
+      if (typeof result !== "string") throw new Error(`eth_call returned ${typeof result}`);
+      returned = result;
     } catch (error) {
       const mapped = toChainError(error, "verificationRecord");
       // The view never reverts: a "rejection" here means a wrong address or chain, which the verifier
@@ -191,24 +221,18 @@ export class EthersLedger implements Ledger {
     }
   }
 
-  async #call(to: Hex, data: string): Promise<string> {
-    if (this.#provider instanceof FailoverRpcProvider) {
-      const result = await this.#provider.fastCall("eth_call", [{ to, data }, "latest"]);
-      if (typeof result !== "string") throw new Error(`eth_call returned ${typeof result}`);
-      return result;
-    }
-    if (this.#provider instanceof JsonRpcProvider) {
-      const result = await jsonRpcCall(this.#provider._getConnection().url, "eth_call", [{ to, data }, "latest"]);
-      if (typeof result !== "string") throw new Error(`eth_call returned ${typeof result}`);
-      return result;
-    }
+  /** One raw JSON-RPC request on the read path (the lean client where the provider allows it). */
+  async #rpc(method: "eth_call" | "eth_getBlockByNumber", params: unknown[]): Promise<unknown> {
+    if (this.#provider instanceof FailoverRpcProvider) return this.#provider.fastCall(method, params);
+    if (this.#provider instanceof JsonRpcProvider) return jsonRpcCall(this.#provider._getConnection().url, method, params);
     const raw = this.#provider as Provider & Partial<RawRpc>;
-    if (typeof raw.send === "function") {
-      const result = await raw.send("eth_call", [{ to, data }, "latest"]);
-      if (typeof result !== "string") throw new Error(`eth_call returned ${typeof result}`);
-      return result;
+    if (typeof raw.send === "function") return raw.send(method, params);
+    if (method === "eth_getBlockByNumber") {
+      const block = await this.#provider.getBlock("latest");
+      return block ? { number: `0x${block.number.toString(16)}`, hash: block.hash } : null;
     }
-    return this.#provider.call({ to, data });
+    const [tx, blockTag] = params as [{ to: string; data: string }, string];
+    return this.#provider.call({ ...tx, blockTag });
   }
 
   async #send(department: string, method: string, registry: Hex | undefined, buildArgs: () => unknown[]): Promise<TxReceipt> {
@@ -233,6 +257,11 @@ export class EthersLedger implements Ledger {
       registry === undefined || registry.toLowerCase() === this.registryAddress.toLowerCase()
         ? this.#contract
         : new Contract(registry, this.#interface, this.#provider);
-    return sender.send(contract, method, args, `DocumentRegistry.${method}`);
+    try {
+      return await sender.send(contract, method, args, `DocumentRegistry.${method}`);
+    } finally {
+      // Mined (or perhaps mined, after a timeout): verify reads must not keep an answer from before it.
+      this.#options.onMined?.();
+    }
   }
 }

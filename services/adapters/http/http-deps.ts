@@ -71,6 +71,8 @@ export interface HttpDeps {
   /** Documents and their status history (officer answers, verification), and the API keys callers present. */
   store: DocumentStore & StatusHistory & ApiKeyRecords;
   ledger: Ledger;
+  /** The verify API's chain reads when they are cached per block (adapters/chain/block-pinned-reads.ts); else `ledger`. */
+  verifyReads?: Pick<Ledger, "verificationRecord">;
   trust: TrustAnchor;
   clock: Clock;
   logger: Logger;

@@ -38,6 +38,15 @@ export async function signClaim(claimBytes: Uint8Array, privateKey: CryptoKey | 
 }
 
 /**
+ * signClaim on the calling thread, for the issuance workers (adapters/signing/issuance-worker.ts),
+ * which are already off the event loop: no thread-pool hop per signature.
+ */
+export function signClaimSync(claimBytes: Uint8Array, privateKey: KeyObject, kid: string): string {
+  const signingInput = `${b64(protectedHeaderFor(kid))}.${b64(claimBytes)}`;
+  return `${signingInput}.${b64(derToP1363(sign("sha256", Buffer.from(signingInput), keyObjectOf(privateKey))))}`;
+}
+
+/**
  * Signs any compact ES256 JWS (credential exports, status lists): the protected header is
  * `{ alg: "ES256", kid, ...header }` (the caller cannot change alg or kid).
  */

@@ -59,6 +59,13 @@ export class FileKeyRing implements DocumentSigner {
     return key;
   }
 
+  /** For the issuance workers (issuance-workers.ts): the key sign() would use now. */
+  async usableSigningKey(department: string): Promise<{ kid: string; publicJwk: Record<string, string>; privateKey: KeyObject }> {
+    const key = this.#current.get(department);
+    if (!key) throw new EProofError("FORBIDDEN", `department ${department} has no signing key on this service`);
+    return key;
+  }
+
   async sign(department: string, claimBytes: Uint8Array): Promise<{ jws: string; jwk: Record<string, string> }> {
     const key = this.#current.get(department);
     if (!key) throw new EProofError("FORBIDDEN", `department ${department} has no signing key on this service`);

@@ -128,6 +128,15 @@ export class StoreKeyCustody implements KeyCustody {
     return { jws: await signCompactJws(header, payload, privateKey, key.kid), kid: key.kid, jwk: key.publicJwk };
   }
 
+  /**
+   * For the issuance workers (issuance-workers.ts), asked once per slice of documents: the key that
+   * sign() would use now, with its private part, after the same checks.
+   */
+  async usableSigningKey(department: string): Promise<{ kid: string; publicJwk: Record<string, string>; privateKey: KeyObject }> {
+    const { key, privateKey } = await this.#usableSigner(department);
+    return { kid: key.kid, publicJwk: key.publicJwk, privateKey };
+  }
+
   /** The department's ACTIVE signing key with its private part; EProofError("FORBIDDEN") when it has none that may sign. */
   async #usableSigner(department: string): Promise<{ key: CustodySigningKey; privateKey: KeyObject }> {
     let signer = this.#signers.get(department);

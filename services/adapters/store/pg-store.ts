@@ -67,6 +67,7 @@ export class PgStore extends SqlStore {
   }
 
   async insertDocuments(documents: NewDocument[]): Promise<void> {
+    const utf8 = new TextDecoder();
     if (documents.length === 0) return;
     try {
       await this.#transaction(async (client) => {
@@ -86,7 +87,7 @@ export class PgStore extends SqlStore {
         const seqOf = new Map(rows.map((row) => [String(row.id), String(row.seq)]));
         await client.query("INSERT INTO document_files (seq, json) SELECT * FROM unnest($1::bigint[], $2::text[])", [
           documents.map((d) => seqOf.get(d.id)),
-          documents.map((d) => d.documentJson),
+          documents.map((d) => (typeof d.documentJson === "string" ? d.documentJson : utf8.decode(d.documentJson))),
         ]);
       });
     } catch (error) {

@@ -55,7 +55,8 @@ export class SqliteStore extends SqlStore {
       `INSERT INTO documents (id, department, type, issued_at, leaf, idempotency_key)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq`,
     );
-    const insertFile = this.#sql.prepare("INSERT INTO document_files (seq, json) VALUES ($1, $2)");
+    // UTF-8 bytes are stored as the text they encode.
+    const insertFile = this.#sql.prepare("INSERT INTO document_files (seq, json) VALUES ($1, CAST($2 AS TEXT))");
     try {
       this.#transaction(() => {
         for (const d of documents) {

@@ -1,5 +1,6 @@
 import { keccak256, toUtf8Bytes } from "ethers";
 import { describe, expect, it } from "vitest";
+import { canonicalJson } from "../../../services/domain/canonical-json.ts";
 import { computeDocumentHash, documentHash, fieldDigest, makeSalts } from "../../../services/domain/document-hash.ts";
 import { prepareDocument } from "../../../services/domain/issue-document.ts";
 import type { DocumentHeader, Hex, JsonValue } from "../../../services/domain/types.ts";
@@ -26,6 +27,29 @@ function expectInvalidDocument(run: () => unknown, because: string): void {
 }
 
 describe("field digests", () => {
+  it("equals keccak256 of canonicalJson({ n, s, v }) for any name and value (names and strings normalised to NFC, keys sorted)", () => {
+    const values: JsonValue[] = [
+      "FFL",
+      "Cafe\u0301 陳大文",
+      42,
+      -0.5,
+      true,
+      null,
+      [],
+      {},
+      { zh: "貨車", en: "Truck", a: [1, { b: "e\u0301" }] },
+      ["x", 1, null],
+    ];
+    for (const name of ["documentNumber", "cafe\u0301", "名稱", "__proto__"]) {
+      for (const value of values) {
+        expect(fieldDigest(name, value, SALT_A)).toBe(keccak256(toUtf8Bytes(canonicalJson({ n: name, s: SALT_A, v: value }))));
+      }
+    }
+    const header: DocumentHeader = { id: "0".repeat(32), type: "licence", typeVersion: 1, issuer: "DEMO", issuedAt: ISSUED_AT };
+    const digests = { b: `0x${"1".repeat(64)}`, a: `0x${"2".repeat(64)}` } as Record<string, Hex>;
+    expect(documentHash(header, digests)).toBe(keccak256(toUtf8Bytes(canonicalJson({ header: { ...header }, fields: digests }))));
+  });
+
   it("is keccak256 of the canonical JSON of {n, s, v}", () => {
     const text = `{"n":"documentNumber","s":"${SALT_A}","v":"FFL-2026-004217"}`;
     expect(fieldDigest("documentNumber", "FFL-2026-004217", SALT_A)).toBe(keccak256(toUtf8Bytes(text)));

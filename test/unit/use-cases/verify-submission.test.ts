@@ -6,9 +6,11 @@
 
 import { describe, expect, it } from "vitest";
 import { es256 } from "../../../services/adapters/signing/es256.ts";
+import { encodeQrFragment } from "../../../services/domain/qr-payload.ts";
+import { splitJws } from "../../../services/domain/signature.ts";
 import type { EProofDocument } from "../../../services/domain/types.ts";
 import type { DocumentStore, StoredBatch, StoredDocument } from "../../../services/ports.ts";
-import { type VerifySubmissionDeps, verifySubmittedDocument } from "../../../services/use-cases/verify-submission.ts";
+import { type VerifySubmissionDeps, verifyQrText, verifySubmittedDocument } from "../../../services/use-cases/verify-submission.ts";
 import { CHAIN_ID, copy, fakeLedger, issueBatch, ledgerRecord, makeSigningKey, NOW, REGISTRY, seededRandom } from "../domain/fixtures.ts";
 
 /** What the service's store holds for `doc`: the file without its anchor, in a batch of the given state. */
@@ -118,5 +120,17 @@ describe("verifySubmittedDocument after the chain lost blocks", () => {
     expect(ledger.calls).toHaveLength(1);
     expect(reads).toEqual([]);
     expect(nudges()).toBe(0);
+  });
+
+  it("verifies a QR text with one store read (the document it names) and one chain read", async () => {
+    const [doc] = (await issueBatch({ key: await makeSigningKey(), random: seededRandom("qr-once") })).documents as [EProofDocument];
+    const { deps, ledger, reads } = harness(storedAs(doc, "ANCHORED"), true);
+    const { kid, claimBytes, signature } = splitJws(doc.signature.jws);
+    const keyNumber = Number(kid.split("-").at(-1));
+    const withKey: VerifySubmissionDeps = { ...deps, publicKey: async (asked) => (asked === kid ? (doc.signature.jwk as Record<string, string>) : undefined) };
+    const result = await verifyQrText(withKey, `https://verify.example/verify#${encodeQrFragment({ keyNumber, claimBytes, signature })}`);
+    expect(result.verdict).toBe("VALID");
+    expect(reads).toEqual([doc.header.id]);
+    expect(ledger.calls).toHaveLength(1);
   });
 });

@@ -37,7 +37,7 @@ export function publicRoutes(deps: HttpDeps, api: ApiDescription, openApi: () =>
     store: deps.store,
     pdf: deps.pdfReader,
     signatures: deps.signatures,
-    ledger: deps.ledger,
+    ledger: deps.verifyReads ?? deps.ledger,
     trust: deps.trust,
     clock: deps.clock,
     publicKey: (kid) => deps.keys.publicKey(kid),
