@@ -360,11 +360,21 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
         )
       : null;
 
-  // Status lists (issue 15): an instance with department keys signs them (and its loop signs again every list
-  // whose statuses changed, every 2 s, into the shared store); a public instance serves what it finds stored.
+  // Status lists (issue 15): an instance with department keys signs them, and its loop, every 2 s, gives the
+  // documents issued since a place, then signs again every list whose statuses or places changed, into the
+  // shared store; a public instance serves what it finds stored.
   const statusLists = new StatusLists({ records: store, ...(custody ? { signer: custody } : {}), clock, random, publicUrl: config.publicUrl, logger });
   const statusListLoop = custody
     ? new BackgroundLoop(async () => {
+        // Placing and signing fail apart: a list still follows the statuses while places cannot be given.
+        try {
+          await statusLists.placeNew();
+        } catch (error) {
+          logger.warn(
+            { event: "status_lists.place_failed", reason: error instanceof Error ? error.message.slice(0, 200) : String(error) },
+            "could not give new documents their status list places; trying again (an export still places its document)",
+          );
+        }
         try {
           await statusLists.refreshAll();
         } catch (error) {

@@ -308,7 +308,7 @@ export interface StatusListPositions {
 
 /**
  * The status lists' records in the shared store (issue 15): each department's entries (a document's
- * ordinal, list and index, given on first need: see use-cases/publish-status-lists.ts), and the lists as
+ * ordinal, list and index, given right after issuance or on first need: see use-cases/publish-status-lists.ts), and the lists as
  * last signed, so that an instance without private keys (the public role) serves what an officer
  * instance signed.
  */
@@ -326,6 +326,19 @@ export interface StatusListRecords {
     newSecret: string,
     place: (ordinal: number, secret: string) => { list: number; index: number },
   ): Promise<StatusListEntry | null>;
+  /**
+   * Gives places to up to `limit` documents after seq `afterSeq` that have none, in seq order (the
+   * bulk placement right after issuance): each department's next ordinals, one transaction per
+   * department, the same counter and `place` as allocateStatusListEntry, so that two instances doing
+   * it at once (or one export asking at the same time) never give one document two places nor one
+   * place twice. Answers how many it placed and the highest seq it looked at (null: none left).
+   */
+  placeDocumentsWithoutEntry(
+    afterSeq: number,
+    limit: number,
+    newSecret: string,
+    place: (ordinal: number, secret: string) => { list: number; index: number },
+  ): Promise<{ placed: number; lastSeq: number | null }>;
   /** How many ordinals the department has handed out (0: it has no list yet). */
   statusListOrdinals(department: string): Promise<number>;
   /** The departments that have entries, with their ordinal counts. */

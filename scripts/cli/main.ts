@@ -7,11 +7,13 @@ import { isEProofError } from "../../services/errors.ts";
 import { adminCli } from "./admin-command.ts";
 import { type CliCommand, UsageError } from "./arguments.ts";
 import { issueCli } from "./issue-command.ts";
+import { presentCli } from "./present-command.ts";
 import { redactCli } from "./redact-command.ts";
+import { statusCli } from "./status-command.ts";
 import { templateCli } from "./template-command.ts";
 import { verifyCli } from "./verify-command.ts";
 
-const COMMANDS: CliCommand[] = [verifyCli, templateCli, issueCli, redactCli, adminCli];
+const COMMANDS: CliCommand[] = [verifyCli, templateCli, issueCli, redactCli, presentCli, statusCli, adminCli];
 
 const USAGE = `usage: eproof <command> [arguments]
 

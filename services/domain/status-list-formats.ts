@@ -7,7 +7,7 @@
  * A SUPERSEDED document is INVALID in the Token Status List and set in the revocation bitstring:
  * the ledger says it no longer stands (its successor does), which is what a holder's wallet must show.
  */
-import { deflateSync, gzipSync } from "node:zlib";
+import { deflateSync, gunzipSync, gzipSync, inflateSync } from "node:zlib";
 import type { OnChainStatus } from "./verification-record.ts";
 
 export type TokenStatus = 0 | 1 | 2;
@@ -51,6 +51,24 @@ export function encodeBitstringStatusList(marks: readonly StatusMark[], size: nu
     if (bitstringSet(status, purpose)) bytes[index >> 3] = (bytes[index >> 3] as number) | (0x80 >> (index & 7));
   }
   return `u${Buffer.from(gzipSync(bytes, { level: 9 })).toString("base64url")}`;
+}
+
+/** The status at `index` of a Token Status List's `status_list` ({bits, lst}); RangeError when it is not one or the index is beyond it. */
+export function tokenStatusAt(statusList: unknown, index: number): number {
+  const { bits, lst } = (statusList ?? {}) as { bits?: unknown; lst?: unknown };
+  if (![1, 2, 4, 8].includes(bits as number) || typeof lst !== "string") throw new RangeError("not a Token Status List (status_list {bits, lst})");
+  const bytes = inflateSync(Buffer.from(lst, "base64url"));
+  const bit = index * (bits as number);
+  if (!Number.isSafeInteger(index) || index < 0 || bit >> 3 >= bytes.length) throw new RangeError(`index ${index} is beyond the list`);
+  return ((bytes[bit >> 3] as number) >> (bit & 7)) & ((1 << (bits as number)) - 1);
+}
+
+/** Whether bit `index` of a Bitstring Status List's `encodedList` is set; RangeError when it is not one or the index is beyond it. */
+export function bitstringBitAt(encodedList: unknown, index: number): boolean {
+  if (typeof encodedList !== "string" || !encodedList.startsWith("u")) throw new RangeError("not a Bitstring Status List (encodedList: multibase base64url)");
+  const bytes = gunzipSync(Buffer.from(encodedList.slice(1), "base64url"));
+  if (!Number.isSafeInteger(index) || index < 0 || index >> 3 >= bytes.length) throw new RangeError(`index ${index} is beyond the list`);
+  return (((bytes[index >> 3] as number) >> (7 - (index & 7))) & 1) === 1;
 }
 
 /** The payload of a Token Status List JWT (typ statuslist+jwt). Times in seconds. */

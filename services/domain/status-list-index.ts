@@ -22,6 +22,19 @@ export interface StatusListPlace {
   index: number;
 }
 
+/** The round function's input for the last (secret, list) asked: its first 32 bytes are the key, hashed once, not once a place (bulk placement asks thousands in a row). */
+let lastKey: { secret: string; list: number; input: Uint8Array; view: DataView } | null = null;
+
+function roundInput(secret: string, list: number): { input: Uint8Array; view: DataView } {
+  if (lastKey?.secret === secret && lastKey.list === list) return lastKey;
+  hasher.init();
+  hasher.update(encoder.encode(`eproof-status-list\n${secret}\n${list}`));
+  const input = new Uint8Array(40);
+  input.set(hasher.digest("binary"));
+  lastKey = { secret, list, input, view: new DataView(input.buffer) };
+  return lastKey;
+}
+
 /** The place of the department's `ordinal`-th entry, for the department's secret (hex). */
 export function statusListPlace(secret: string, ordinal: number, size: number = STATUS_LIST_SIZE): StatusListPlace {
   if (!Number.isSafeInteger(ordinal) || ordinal < 0) throw new RangeError(`ordinal must be a non-negative integer, got ${ordinal}`);
@@ -38,27 +51,26 @@ export function permuteIndex(secret: string, list: number, value: number, size: 
   if (!Number.isInteger(size) || size < 2 || size > 2 ** 30) throw new RangeError(`size must be an integer in 2 … 2^30, got ${size}`);
   if (!Number.isInteger(value) || value < 0 || value >= size) throw new RangeError(`value must be in 0 … ${size - 1}, got ${value}`);
   const halfBits = Math.ceil(Math.ceil(Math.log2(size)) / 2);
-  const mask = 2 ** halfBits - 1;
+  const half = 2 ** halfBits;
+  const mask = half - 1;
   // The round function is SHA-256 over (a key of this secret and list, round, half): 40 bytes a call.
-  hasher.init();
-  hasher.update(encoder.encode(`eproof-status-list\n${secret}\n${list}`));
-  const input = new Uint8Array(40);
-  input.set(hasher.digest("binary"));
-  const view = new DataView(input.buffer);
+  const { input, view } = roundInput(secret, list);
   let x = value;
   do {
-    let left = Math.floor(x / 2 ** halfBits);
+    let left = Math.floor(x / half);
     let right = x & mask;
     for (let round = 0; round < ROUNDS; round++) {
       view.setUint32(32, round);
       view.setUint32(36, right);
       hasher.init();
       hasher.update(input);
-      const next = (left ^ new DataView(hasher.digest("binary").buffer).getUint32(0)) & mask;
+      const digest = hasher.digest("binary");
+      const word = (((digest[0] as number) << 24) | ((digest[1] as number) << 16) | ((digest[2] as number) << 8) | (digest[3] as number)) >>> 0;
+      const next = (left ^ word) & mask;
       left = right;
       right = next;
     }
-    x = left * 2 ** halfBits + right;
+    x = left * half + right;
   } while (x >= size);
   return x;
 }

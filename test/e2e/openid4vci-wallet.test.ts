@@ -2,8 +2,8 @@
  * OpenID4VCI 1.0 pre-authorized code flow against a running service, driven by a wallet client
  * library nobody here wrote (@openid4vc/openid4vci, @openid4vc/oauth2 0.4.6): resolving the offer,
  * both metadata documents, the token with the transaction code, a c_nonce, the proof JWT and the
- * credential. The SD-JWT VC comes from the stand-in export (stand-in-sd-jwt-vc.ts) until the real
- * one is merged; what is checked here is the flow and the key binding, not the credential's format.
+ * credential. The SD-JWT VC is the service's own export (its format is checked in
+ * credential-exports.test.ts); what is checked here is the flow and the key binding.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { clientAuthenticationAnonymous, HashAlgorithm, type JwtSigner, setGlobalConfig } from "@openid4vc/oauth2";

@@ -16,6 +16,7 @@ import { StoreKeyCustody } from "../../services/adapters/signing/key-custody.ts"
 import { PgStore } from "../../services/adapters/store/pg-store.ts";
 import type { SqlStore } from "../../services/adapters/store/sql-store.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
+import { statusListPlace } from "../../services/domain/status-list-index.ts";
 import { STATUS_LIST_SIZE, tokenStatusListUri } from "../../services/domain/status-list-location.ts";
 import type { OnChainStatus } from "../../services/domain/verification-record.ts";
 import { isEProofError } from "../../services/errors.ts";
@@ -57,12 +58,14 @@ function statusListContract(name: string, harness: Harness): void {
       await harness.destroy();
     });
 
-    async function instance(options: { keys?: boolean } = {}): Promise<{ store: SqlStore; lists: StatusLists; custody: StoreKeyCustody }> {
+    async function instance(
+      options: { keys?: boolean; random?: { bytes(n: number): Uint8Array } } = {},
+    ): Promise<{ store: SqlStore; lists: StatusLists; custody: StoreKeyCustody }> {
       const store = await harness.open();
       stores.push(store);
       const custody = new StoreKeyCustody({ records: store, kek });
       const lists = new StatusLists(
-        { records: store, ...(options.keys === false ? {} : { signer: custody }), clock, random, publicUrl: PUBLIC_URL, logger },
+        { records: store, ...(options.keys === false ? {} : { signer: custody }), clock, random: options.random ?? random, publicUrl: PUBLIC_URL, logger },
         { versionCacheMs: 0 },
       );
       return { store, lists, custody };
@@ -127,6 +130,70 @@ function statusListContract(name: string, harness: Harness): void {
       const indexes = entries.map((e) => e?.index ?? 0);
       expect(indexes).not.toEqual([...indexes].sort((x, y) => x - y));
       expect(await a.lists.entryOf(documents[0]?.id ?? "")).toEqual(entries[0]);
+    });
+
+    it("places every document issued, without any export, in one run of the loop: one place each, distinct, in each department's own counter", async () => {
+      const { store, lists } = await instance();
+      const demo = Array.from({ length: 40 }, (_, i) => doc(i + 1));
+      const td = Array.from({ length: 12 }, (_, i) => doc(100 + i, { department: "TD" }));
+      await store.insertDocuments([...demo, ...td]);
+      expect(await lists.placeNew()).toBe(52);
+      const entries = await Promise.all([...demo, ...td].map((d) => store.statusListEntry(d.id)));
+      expect(entries.slice(0, 40).every((e) => e?.department === "DEMO" && e.list === 0)).toBe(true);
+      expect(entries.slice(40).every((e) => e?.department === "TD" && e.list === 0)).toBe(true);
+      expect(new Set(entries.slice(0, 40).map((e) => e?.index)).size).toBe(40);
+      expect(await store.statusListOrdinals("DEMO")).toBe(40);
+      expect(await store.statusListOrdinals("TD")).toBe(12);
+      // The indexes are not the order of issuance.
+      const indexes = entries.slice(0, 40).map((e) => e?.index ?? 0);
+      expect(indexes).not.toEqual([...indexes].sort((x, y) => x - y));
+      // An export afterwards finds the place the loop gave; the next run has nothing left to place.
+      expect(await lists.entryOf(demo[0]?.id ?? "")).toEqual(entries[0]);
+      expect(await lists.placeNew()).toBe(0);
+    });
+
+    it("places in bulk exactly as the permutation says: the department's ordinals in seq order, through its secret", async () => {
+      const secret = randomBytes(32);
+      const { store, lists } = await instance({ random: { bytes: (n: number) => new Uint8Array(secret.subarray(0, n)) } });
+      const documents = Array.from({ length: 25 }, (_, i) => doc(i + 1));
+      await store.insertDocuments(documents);
+      await lists.placeNew();
+      const placed = await Promise.all(documents.map((d) => store.statusListEntry(d.id)));
+      const expected = documents.map((_, ordinal) => ({ department: "DEMO", ...statusListPlace(secret.toString("hex"), ordinal) }));
+      expect(placed).toEqual(expected);
+    });
+
+    it("places at the next run the documents issued after a run, after the ones an export placed first", async () => {
+      const { store, lists } = await instance();
+      await store.insertDocuments([doc(1), doc(2)]);
+      await lists.placeNew();
+      await store.insertDocuments([doc(3), doc(4), doc(5)]);
+      const exported = await lists.entryOf(doc(4).id);
+      expect(await lists.placeNew()).toBe(2);
+      expect(await store.statusListEntry(doc(4).id)).toEqual(exported);
+      const entries = await Promise.all([1, 2, 3, 4, 5].map((n) => store.statusListEntry(doc(n).id)));
+      expect(new Set(entries.map((e) => e?.index)).size).toBe(5);
+      expect(await store.statusListOrdinals("DEMO")).toBe(5);
+    });
+
+    it("never gives one place twice when two instances place at once while exports ask", async () => {
+      const a = await instance();
+      const b = await instance();
+      const documents = Array.from({ length: 300 }, (_, i) => doc(i + 1));
+      await a.store.insertDocuments(documents);
+      const asked = await Promise.all([
+        a.lists.placeNew(),
+        b.lists.placeNew(),
+        ...documents.filter((_, i) => i % 7 === 0).map((d) => b.lists.entryOf(d.id)),
+        a.lists.placeNew(),
+      ]);
+      const placedInBulk = (asked[0] as number) + (asked[1] as number) + (asked[asked.length - 1] as number);
+      expect(placedInBulk).toBeLessThanOrEqual(documents.length);
+      const fromA = await Promise.all(documents.map((d) => a.store.statusListEntry(d.id)));
+      const fromB = await Promise.all(documents.map((d) => b.store.statusListEntry(d.id)));
+      expect(fromB).toEqual(fromA);
+      expect(fromA.every((e) => e !== null && e.list === 0)).toBe(true);
+      expect(new Set(fromA.map((e) => e?.index)).size).toBe(documents.length);
     });
 
     it("answers no place for a document the store does not hold", async () => {

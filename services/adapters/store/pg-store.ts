@@ -23,7 +23,7 @@ import type {
 import { openPgPool, type PgPoolOptions } from "./pg-database.ts";
 import { inTransaction } from "./pg-transaction.ts";
 import { pgClient } from "./sql-client.ts";
-import { custodyIdentityParams, custodyKeyParams, SqlStore, STATEMENTS, statusChangeParams, toStatusListEntry } from "./sql-store.ts";
+import { byDepartment, custodyIdentityParams, custodyKeyParams, SqlStore, STATEMENTS, statusChangeParams, toStatusListEntry } from "./sql-store.ts";
 import { type Row, toBatch } from "./store-rows.ts";
 
 type Queryable = Pick<pg.PoolClient, "query">;
@@ -167,6 +167,47 @@ export class PgStore extends SqlStore {
       if (!entry) throw new Error(`status list entry of document seq ${seq} vanished`);
       return toStatusListEntry(entry);
     });
+  }
+
+  /**
+   * One transaction per department, which first locks the department's counter row: allocations of
+   * that department (on-demand ones and other instances' bulk runs) wait for it, and the documents it
+   * then still finds without a place are exactly those nobody placed meanwhile.
+   */
+  async placeDocumentsWithoutEntry(
+    afterSeq: number,
+    limit: number,
+    newSecret: string,
+    place: (ordinal: number, secret: string) => { list: number; index: number },
+  ): Promise<{ placed: number; lastSeq: number | null }> {
+    const candidates = (await this.#pool.query(STATEMENTS.documentsWithoutEntry, [afterSeq, limit])).rows as Row[];
+    if (candidates.length === 0) return { placed: 0, lastSeq: null };
+    let placed = 0;
+    for (const [department, seqs] of byDepartment(candidates)) {
+      placed += await this.#transaction(async (client: Queryable) => {
+        await client.query(STATEMENTS.createStatusListDepartment, [department, newSecret]);
+        const counter = (await client.query(STATEMENTS.lockStatusListDepartment, [department])).rows[0] as Row;
+        const first = Number(counter.next_ordinal);
+        const secret = String(counter.secret);
+        const { rows } = await client.query(
+          `SELECT s.seq FROM unnest($1::bigint[]) AS s(seq)
+            WHERE NOT EXISTS (SELECT 1 FROM status_list_entries e WHERE e.document_seq = s.seq) ORDER BY s.seq`,
+          [seqs],
+        );
+        const unplaced = rows.map((row) => Number(row.seq));
+        if (unplaced.length === 0) return 0;
+        const ordinals = unplaced.map((_, i) => first + i);
+        const places = ordinals.map((ordinal) => place(ordinal, secret));
+        await client.query(
+          `INSERT INTO status_list_entries (document_seq, department, ordinal, list, idx)
+           SELECT s.seq, $2, s.ordinal, s.list, s.idx FROM unnest($1::bigint[], $3::bigint[], $4::int[], $5::int[]) AS s(seq, ordinal, list, idx)`,
+          [unplaced, department, ordinals, places.map((p) => p.list), places.map((p) => p.index)],
+        );
+        await client.query(STATEMENTS.advanceStatusListOrdinal, [department, unplaced.length]);
+        return unplaced.length;
+      });
+    }
+    return { placed, lastSeq: Number(candidates[candidates.length - 1]?.seq) };
   }
 
   protected async appendAudit(entries: AuditEntry[]): Promise<void> {

@@ -23,8 +23,8 @@ export const DEPARTMENT_POLICIES_MIGRATION: Migration = {
 /**
  * The status lists of issue 15. status_list_departments: each department's secret (the key of the
  * index permutation, domain/status-list-index.ts) and its ordinal counter, one row every instance
- * shares. status_list_entries: a document's place, written once (the first time it is needed, never
- * on the issuance path); the unique constraints make a place impossible to give twice even if a bug
+ * shares. status_list_entries: a document's place, written once (by the officers' loop right after
+ * issuance, or by an export that came first; never on the issuance path); the unique constraints make a place impossible to give twice even if a bug
  * tried. status_list_publications: the lists as last signed by an officer instance, which an instance
  * without keys serves. The partial index finds a department's documents that are not ACTIVE (the
  * only entries a list marks) without touching the rows issuance inserts (they are all ACTIVE).

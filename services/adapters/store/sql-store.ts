@@ -67,7 +67,30 @@ export const STATEMENTS = {
     "UPDATE status_list_departments SET next_ordinal = next_ordinal + 1 WHERE department = $1 RETURNING next_ordinal - 1 AS ordinal, secret",
   insertStatusListEntry: `INSERT INTO status_list_entries (document_seq, department, ordinal, list, idx) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (document_seq) DO NOTHING RETURNING department, list, idx`,
+  // The places given in bulk after issuance (placeDocumentsWithoutEntry).
+  /** The documents after seq $1 that have no place yet, in seq order. */
+  documentsWithoutEntry: `SELECT d.seq, d.department FROM documents d
+        WHERE d.seq > $1 AND NOT EXISTS (SELECT 1 FROM status_list_entries e WHERE e.document_seq = d.seq)
+        ORDER BY d.seq LIMIT $2`,
+  /** Locks the department's counter row until COMMIT (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises) and reads it. */
+  lockStatusListDepartment: "UPDATE status_list_departments SET next_ordinal = next_ordinal WHERE department = $1 RETURNING next_ordinal, secret",
+  advanceStatusListOrdinal: "UPDATE status_list_departments SET next_ordinal = next_ordinal + $2 WHERE department = $1",
 } as const;
+
+/** The candidates of one bulk placement, grouped by department (each department is placed in its own transaction). */
+export function byDepartment(rows: Row[]): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  for (const row of rows) {
+    const department = String(row.department);
+    let seqs = groups.get(department);
+    if (!seqs) {
+      seqs = [];
+      groups.set(department, seqs);
+    }
+    seqs.push(Number(row.seq));
+  }
+  return groups;
+}
 
 /** A status list entry row (department, list, idx) as the port's StatusListEntry. */
 export const toStatusListEntry = (row: Row): StatusListEntry => ({ department: String(row.department), list: Number(row.list), index: Number(row.idx) });
@@ -141,6 +164,12 @@ export abstract class SqlStore implements DocumentStore, StatusHistory, ApiKeyRe
     newSecret: string,
     place: (ordinal: number, secret: string) => { list: number; index: number },
   ): Promise<StatusListEntry | null>;
+  abstract placeDocumentsWithoutEntry(
+    afterSeq: number,
+    limit: number,
+    newSecret: string,
+    place: (ordinal: number, secret: string) => { list: number; index: number },
+  ): Promise<{ placed: number; lastSeq: number | null }>;
   abstract close(): Promise<void>;
 
   // ---- Documents and the anchoring outbox ----

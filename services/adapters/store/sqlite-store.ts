@@ -22,7 +22,7 @@ import type {
 } from "../../ports.ts";
 import { migrateSqlite } from "./migrations.ts";
 import { sqliteClient } from "./sql-client.ts";
-import { custodyIdentityParams, custodyKeyParams, SqlStore, STATEMENTS, statusChangeParams, toStatusListEntry } from "./sql-store.ts";
+import { byDepartment, custodyIdentityParams, custodyKeyParams, SqlStore, STATEMENTS, statusChangeParams, toStatusListEntry } from "./sql-store.ts";
 import { inSqliteTransaction, openSqlite } from "./sqlite-database.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 import { type Row, toBatch } from "./store-rows.ts";
@@ -160,6 +160,37 @@ export class SqliteStore extends SqlStore {
       const inserted = this.#sql.prepare(STATEMENTS.insertStatusListEntry).get(seq, department, ordinal, list, index);
       return toStatusListEntry(inserted as Row);
     });
+  }
+
+  async placeDocumentsWithoutEntry(
+    afterSeq: number,
+    limit: number,
+    newSecret: string,
+    place: (ordinal: number, secret: string) => { list: number; index: number },
+  ): Promise<{ placed: number; lastSeq: number | null }> {
+    const candidates = this.#sql.prepare(STATEMENTS.documentsWithoutEntry).all(afterSeq, limit) as Row[];
+    if (candidates.length === 0) return { placed: 0, lastSeq: null };
+    let placed = 0;
+    for (const [department, seqs] of byDepartment(candidates)) {
+      placed += this.#transaction(() => {
+        this.#sql.prepare(STATEMENTS.createStatusListDepartment).run(department, newSecret);
+        const counter = this.#sql.prepare(STATEMENTS.lockStatusListDepartment).get(department) as Row;
+        const first = Number(counter.next_ordinal);
+        const secret = String(counter.secret);
+        let given = 0;
+        for (const seq of seqs) {
+          // A document placed since the look (an export asked, another instance ran) keeps its place.
+          if (this.#sql.prepare(STATEMENTS.statusListEntryOf).get(seq)) continue;
+          const ordinal = first + given;
+          const { list, index } = place(ordinal, secret);
+          this.#sql.prepare(STATEMENTS.insertStatusListEntry).run(seq, department, ordinal, list, index);
+          given++;
+        }
+        this.#sql.prepare(STATEMENTS.advanceStatusListOrdinal).run(department, given);
+        return given;
+      });
+    }
+    return { placed, lastSeq: Number(candidates[candidates.length - 1]?.seq) };
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ADMIN_SUBCOMMANDS } from "../../../scripts/cli/admin-command.ts";
 import { runCli } from "../../../scripts/cli/main.ts";
 
-const COMMANDS = ["verify", "template", "issue", "redact", "admin"];
+const COMMANDS = ["verify", "template", "issue", "redact", "present", "status", "admin"];
 
 let out: string[];
 let err: string[];

@@ -8,7 +8,14 @@ import { gunzipSync } from "node:zlib";
 import { StatusList } from "@sd-jwt/jwt-status-list";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { encodeBitstringStatusList, encodeTokenStatusList, type StatusMark, tokenStatusOf } from "../../../services/domain/status-list-formats.ts";
+import {
+  bitstringBitAt,
+  encodeBitstringStatusList,
+  encodeTokenStatusList,
+  type StatusMark,
+  tokenStatusAt,
+  tokenStatusOf,
+} from "../../../services/domain/status-list-formats.ts";
 import { STATUS_LIST_SIZE } from "../../../services/domain/status-list-location.ts";
 import type { OnChainStatus } from "../../../services/domain/verification-record.ts";
 import { propertyOptions } from "../../property-seed.ts";
@@ -65,5 +72,26 @@ describe("the status list encodings", () => {
   it("puts Bitstring index 0 in the left-most bit of the first byte", () => {
     const bytes = bitstringBits(encodeBitstringStatusList([{ index: 0, status: "REVOKED" }], STATUS_LIST_SIZE, "revocation"));
     expect(bytes[0]).toBe(0x80);
+  });
+
+  it("reads back, as a relying party (eproof status) does, each entry's Token status and Bitstring bits, and refuses an index beyond the list", () => {
+    fc.assert(
+      fc.property(marksArb, (marks) => {
+        const lst = encodeTokenStatusList(marks, STATUS_LIST_SIZE);
+        const revocation = encodeBitstringStatusList(marks, STATUS_LIST_SIZE, "revocation");
+        const suspension = encodeBitstringStatusList(marks, STATUS_LIST_SIZE, "suspension");
+        for (const m of marks) {
+          expect(tokenStatusAt({ bits: 2, lst }, m.index)).toBe(tokenStatusOf(m.status));
+          expect(bitstringBitAt(revocation, m.index)).toBe(m.status === "REVOKED" || m.status === "SUPERSEDED");
+          expect(bitstringBitAt(suspension, m.index)).toBe(m.status === "SUSPENDED");
+        }
+      }),
+      propertyOptions({ numRuns: 10 }),
+    );
+    const empty = encodeTokenStatusList([], STATUS_LIST_SIZE);
+    expect(() => tokenStatusAt({ bits: 2, lst: empty }, STATUS_LIST_SIZE)).toThrow(RangeError);
+    expect(() => tokenStatusAt({ bits: 3, lst: empty }, 0)).toThrow(RangeError);
+    expect(() => bitstringBitAt(encodeBitstringStatusList([], STATUS_LIST_SIZE, "revocation"), STATUS_LIST_SIZE)).toThrow(RangeError);
+    expect(() => bitstringBitAt("zabc", 0)).toThrow(RangeError);
   });
 });
