@@ -49,6 +49,8 @@ export interface Config {
   verifyHeadMs: number;
   /** Worker threads that validate, build and sign issued documents (0: on the event loop). */
   issuanceThreads: number;
+  /** Worker threads that run the verify API's chain-free checks (hashes, claim, Merkle path, JWS; 0: on the event loop). */
+  verifyThreads: number;
   /** Abuse protection: rate limits, timeouts and which proxies to trust for the client address. */
   abuse: AbuseConfig;
   /** PostgreSQL URL (EPROOF_DATABASE_URL or EPROOF_DATABASE_URL_FILE): several instances may share it. Null = embedded SQLite in dataDir. */
@@ -245,6 +247,7 @@ const ENV = z.object({
   EPROOF_BODY_LIMIT_BYTES: integer("EPROOF_BODY_LIMIT_BYTES", 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
   EPROOF_MAX_BATCH_ITEMS: integer("EPROOF_MAX_BATCH_ITEMS", 10_000, 1, 100_000),
   EPROOF_ISSUANCE_THREADS: integer("EPROOF_ISSUANCE_THREADS", availableParallelism(), 0, 64),
+  EPROOF_VERIFY_THREADS: integer("EPROOF_VERIFY_THREADS", availableParallelism(), 0, 64),
   EPROOF_TRUST_PROXY: trustProxy,
   EPROOF_VERIFY_RATE_LIMIT: integer("EPROOF_VERIFY_RATE_LIMIT", 120, 0, 1_000_000),
   EPROOF_VERIFY_RATE_WINDOW_MS: integer("EPROOF_VERIFY_RATE_WINDOW_MS", 60_000, 1_000, 86_400_000),
@@ -425,6 +428,7 @@ export function loadConfig(env: Env, readFile: ReadFile): Config {
     maxBatchItems: e.EPROOF_MAX_BATCH_ITEMS,
     verifyHeadMs: e.EPROOF_VERIFY_HEAD_MS,
     issuanceThreads: e.EPROOF_ISSUANCE_THREADS,
+    verifyThreads: e.EPROOF_VERIFY_THREADS,
     abuse: {
       trustProxy: e.EPROOF_TRUST_PROXY,
       verifyLimit: { max: e.EPROOF_VERIFY_RATE_LIMIT, windowMs: e.EPROOF_VERIFY_RATE_WINDOW_MS },

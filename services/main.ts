@@ -31,6 +31,7 @@ import { StoreKeyCustody } from "./adapters/signing/key-custody.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
 import { NotificationKey } from "./adapters/signing/notification-key.ts";
 import { proofJwtVerifier } from "./adapters/signing/proof-jwt.ts";
+import { VerificationWorkers } from "./adapters/signing/verification-workers.ts";
 import { InProcessLocks } from "./adapters/store/in-process-locks.ts";
 import { openPgPool } from "./adapters/store/pg-database.ts";
 import { PgLocks } from "./adapters/store/pg-locks.ts";
@@ -190,6 +191,12 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
   // Issuance validates, builds and signs batches on worker threads, started by the first batch.
   const builder = officer && custody && config.issuanceThreads > 0 ? new IssuanceWorkers({ keys: custody, threads: config.issuanceThreads }) : null;
   if (builder) started.add(() => builder.close());
+  // Every instance serves the verify API: its threads start now, not with the first citizen's scan.
+  const verification = config.verifyThreads > 0 ? new VerificationWorkers(config.verifyThreads) : null;
+  if (verification) {
+    started.add(() => verification.close());
+    await verification.ready();
+  }
   let rpcUrls: string[];
   let documentRegistry: Hex;
   let issuerRegistry: Hex;
@@ -430,6 +437,7 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     store,
     ledger,
     ...(verifyReads ? { verifyReads } : {}),
+    ...(verification ? { chainFree: (input: unknown, now: number) => verification.check(input, now) } : {}),
     trust,
     clock,
     logger,

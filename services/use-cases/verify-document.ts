@@ -158,6 +158,11 @@ export interface VerifyDeps {
   now: () => number;
   /** Whether the issuing service has this document queued for anchoring (PENDING rather than NOT_ANCHORED). */
   isPending?: (id: string) => boolean | Promise<boolean>;
+  /**
+   * checkChainFree run elsewhere (the service's verification threads), given the time to judge the
+   * validity window at; without it, this thread runs it with `signatures` and `now`.
+   */
+  chainFree?: (input: unknown, now: number) => Promise<ChainFreeVerdict>;
 }
 
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
@@ -242,8 +247,21 @@ async function askPending(deps: VerifyDeps, id: string): Promise<boolean | null>
 }
 
 export async function verifyDocument(input: unknown, deps: VerifyDeps): Promise<VerificationResult> {
+  const settled = deps.chainFree ? await deps.chainFree(input, deps.now()) : await checkChainFree(input, deps);
+  if ("result" in settled) return settled.result;
+  const { kid } = settled.outcome;
+  return judgeOnLedger(deps, { ...settled.outcome, signatureOnLedger: (answer) => checkSignatureWindow(answer, kid) });
+}
+
+/**
+ * The chain-free part of verifying an e-Proof file: shape, integrity (every hash, the claim, the
+ * Merkle path), the validity window and the JWS itself. Either a verdict already (the chain is never
+ * asked about a document that fails these), or what the ledger checks need. Plain data both ways,
+ * so that it can run on another thread (adapters/signing/verification-workers.ts).
+ */
+export async function checkChainFree(input: unknown, deps: Pick<VerifyDeps, "signatures" | "now">): Promise<ChainFreeVerdict> {
   const problem = shapeProblem(input);
-  if (problem) return resultOf([invalid("integrity", "SHAPE", problem)], "not checked: the input is not an e-Proof document", null);
+  if (problem) return { result: resultOf([invalid("integrity", "SHAPE", problem)], "not checked: the input is not an e-Proof document", null) };
   const doc = input as EProofDocument;
   const integrity = checkIntegrity(doc);
   const { id, type, typeVersion, issuer, issuedAt } = doc.header;
@@ -253,25 +271,20 @@ export async function verifyDocument(input: unknown, deps: VerifyDeps): Promise<
   const validity = checkValidityWindow(doc.data.validFrom, doc.data.validUntil, deps.now());
 
   const signed = await deps.signatures.verifyJws(doc.signature.jws, doc.signature.jwk);
-  if (!signed.ok)
-    return resultOf([integrity.check, invalid("signature", "BAD_SIGNATURE", signed.reason), validity], "not checked: the signature does not verify", facts);
+  if (!signed.ok) {
+    const checks = [integrity.check, invalid("signature", "BAD_SIGNATURE", signed.reason), validity];
+    return { result: resultOf(checks, "not checked: the signature does not verify", facts) };
+  }
   const kid = signed.kid;
   if (integrity.check.status !== "VALID") {
     const signature = valid("signature", `signature by ${kid} verifies; the key is not checked on chain: the document is not what its issuer signed`);
-    return resultOf([integrity.check, signature, validity], "not checked: the document is not what its issuer signed", facts);
+    return { result: resultOf([integrity.check, signature, validity], "not checked: the document is not what its issuer signed", facts) };
   }
-
-  return judgeOnLedger(deps, {
-    header: doc.header,
-    anchor: doc.anchor,
-    jwk: doc.signature.jwk,
-    kid,
-    integrity: integrity.check,
-    validity,
-    facts,
-    signatureOnLedger: (answer) => checkSignatureWindow(answer, kid),
-  });
+  return { outcome: { header: doc.header, anchor: doc.anchor, jwk: doc.signature.jwk, kid, integrity: integrity.check, validity, facts } };
 }
+
+/** What checkChainFree settled: a verdict, or the facts the ledger checks go on from. */
+export type ChainFreeVerdict = { result: VerificationResult } | { outcome: Omit<ChainFreeOutcome, "signatureOnLedger"> };
 
 /**
  * What a verification has settled without the chain, for the chain checks to finish: an e-Proof file

@@ -12,7 +12,7 @@ import { CHECK_ORDER, type Check, invalid, overallVerdict, skipped } from "../do
 import { EProofError, isEProofError } from "../errors.ts";
 import type { Clock, DepartmentPolicies, DocumentStore, JwsChecker, Ledger, PdfReader, SignatureChecker, StoredDocument } from "../ports.ts";
 import { anchorOf, type TrustAnchor } from "./document-files.ts";
-import { type VerificationResult, verifyDocument } from "./verify-document.ts";
+import { type VerificationResult, type VerifyDeps, verifyDocument } from "./verify-document.ts";
 import { verifySdJwtVc, verifyVcJwt } from "./verify-export.ts";
 
 export interface VerifySubmissionDeps {
@@ -30,6 +30,8 @@ export interface VerifySubmissionDeps {
   onAnchorMissing?: () => void;
   /** Which reason codes each department publishes (none when absent): the chain holds no reason at all. */
   policies?: Pick<DepartmentPolicies, "publishableReasonCodes">;
+  /** Where the chain-free checks run (the service's verification threads); this thread when absent. */
+  chainFree?: VerifyDeps["chainFree"];
 }
 
 /** A PDF submission needs a reader for the e-Proof file embedded in it (adapters/pdf). */
@@ -88,6 +90,7 @@ async function verifyAgainstLedger(deps: VerifySubmissionDeps, submitted: unknow
     signatures: deps.signatures,
     trust: deps.trust,
     now: () => deps.clock.now(),
+    ...(deps.chainFree ? { chainFree: deps.chainFree } : {}),
     // PENDING only for the very file this service issued and has queued: a file that merely reuses
     // a queued document's id (signed by anyone) is not pending, it is not anchored. Asked only when
     // the chain does not settle it (no anchor, or a root the chain does not know).
@@ -123,15 +126,29 @@ export async function verifyQrText(deps: VerifySubmissionDeps, text: string): Pr
     return decidedBy(invalid("signature", "KEY_NOT_VALID", `no signing key ${kid} is known for ${claim.issuer}`));
   }
   const jws = joinJws(kid, claimBytes, signature);
-  const checked = await deps.signatures.verifyJws(jws, jwk);
-  if (!checked.ok) return decidedBy(invalid("signature", "BAD_SIGNATURE", `the QR code's signature does not verify: ${checked.reason}`));
   const stored = await deps.store.getDocument(claim.id);
-  if (!stored) {
+  const full = stored ? (JSON.parse(stored.documentJson) as EProofDocument) : null;
+  const qrSignatureFails = (reason: string) => decidedBy(invalid("signature", "BAD_SIGNATURE", `the QR code's signature does not verify: ${reason}`));
+  // The file issued under this id carries this very JWS with this very key: verifying the file
+  // checks the QR code's signature too, so the arithmetic is done once.
+  if (stored && full && full.signature.jws === jws && sameKey(full.signature.jwk, jwk)) {
+    const result = await verifySubmittedDocument(deps, full, stored);
+    const signed = result.checks.find((check) => check.name === "signature");
+    return signed?.status === "INVALID" && signed.code === "BAD_SIGNATURE" ? qrSignatureFails(signed.reason) : result;
+  }
+  const checked = await deps.signatures.verifyJws(jws, jwk);
+  if (!checked.ok) return qrSignatureFails(checked.reason);
+  if (!stored || !full) {
     return decidedBy(invalid("anchored", "NOT_ANCHORED", "this service holds no document with this id; verify the e-Proof file itself"));
   }
-  const full = JSON.parse(stored.documentJson) as EProofDocument;
   if (full.signature.jws !== jws) return decidedBy(invalid("integrity", "QR_MISMATCH", "the QR code does not match the document issued under this id"));
   return verifySubmittedDocument(deps, full, stored);
+}
+
+/** The same public P-256 key (a file's embedded JWK against the key directory's). */
+function sameKey(a: unknown, b: Record<string, string>): boolean {
+  const key = a as Record<string, unknown> | null;
+  return !!key && key.kty === b.kty && key.crv === b.crv && key.x === b.x && key.y === b.y;
 }
 
 export async function verifyPdfBytes(deps: VerifyPdfDeps, pdf: Uint8Array): Promise<VerificationResult> {

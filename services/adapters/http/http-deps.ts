@@ -25,6 +25,7 @@ import type { CredentialExporter } from "../../use-cases/credential-exports.ts";
 import type { TrustAnchor } from "../../use-cases/document-files.ts";
 import type { IssuanceDeps } from "../../use-cases/issue-documents.ts";
 import type { WalletIssuance } from "../../use-cases/issue-to-wallet.ts";
+import type { VerifyDeps } from "../../use-cases/verify-document.ts";
 import type { Metrics } from "./metrics.ts";
 import type { StatusListHttpDeps } from "./routes/status-list-routes.ts";
 import type { ResolveHost } from "./webhook-destination.ts";
@@ -73,6 +74,8 @@ export interface HttpDeps {
   ledger: Ledger;
   /** The verify API's chain reads when they are cached per block (adapters/chain/block-pinned-reads.ts); else `ledger`. */
   verifyReads?: Pick<Ledger, "verificationRecord">;
+  /** Where the verify API runs the chain-free checks (adapters/signing/verification-workers.ts); the event loop when absent. */
+  chainFree?: VerifyDeps["chainFree"];
   trust: TrustAnchor;
   clock: Clock;
   logger: Logger;

@@ -133,13 +133,13 @@ function p1363ToDer(signature: Buffer): Buffer {
   return Buffer.concat([Buffer.from([0x30, body.length]), body]);
 }
 
-/**
- * Checks a compact JWS against a public key; never throws for bad input. The header must be exactly
- * the e-Proof header. Verification is node:crypto's (synchronous, with the key object cached): on
- * the verify API's hot path it costs a third of WebCrypto's asynchronous job; jose's compactVerify
- * accepts exactly the same tokens (the tests check both).
- */
-export async function verifyJws(jws: unknown, jwk: unknown): Promise<{ ok: true; kid: string; claimBytes: Uint8Array } | { ok: false; reason: string }> {
+type JwsCheck = { ok: true; kid: string; claimBytes: Uint8Array } | { ok: false; reason: string };
+
+/** What both verify modes need of an e-Proof JWS, or why it cannot verify (before any signature arithmetic). */
+function readJws(
+  jws: unknown,
+  jwk: unknown,
+): { ok: false; reason: string } | { ok: true; kid: string; payloadPart: string; data: Buffer; key: PublicJwk; signature: Buffer } {
   if (typeof jws !== "string" || jws.length > 16_384) return { ok: false, reason: "the signature is not a compact JWS" };
   const key = jwk as PublicJwk | null;
   if (!key || typeof key !== "object" || key.kty !== "EC" || key.crv !== "P-256" || typeof key.x !== "string" || typeof key.y !== "string") {
@@ -152,13 +152,45 @@ export async function verifyJws(jws: unknown, jwk: unknown): Promise<{ ok: true;
   if (kid === null) return { ok: false, reason: "the JWS header is not the e-Proof header" };
   const signature = Buffer.from(signaturePart, "base64url");
   if (signature.length !== 64) return { ok: false, reason: "an ES256 signature is 64 bytes" };
+  return { ok: true, kid, payloadPart, data: Buffer.from(`${headerPart}.${payloadPart}`), key, signature };
+}
+
+/** The answer once the arithmetic is done: `verified` is node:crypto's, or null for a key that is not a P-256 point. */
+function jwsCheck(read: { kid: string; payloadPart: string }, verified: boolean | null): JwsCheck {
+  if (verified === null) return { ok: false, reason: "the signing key is not a valid P-256 public key" };
+  if (!verified) return { ok: false, reason: "the signature does not verify with the document's signing key" };
+  return { ok: true, kid: read.kid, claimBytes: new Uint8Array(Buffer.from(read.payloadPart, "base64url")) };
+}
+
+/**
+ * Checks a compact JWS against a public key; never throws for bad input. The header must be exactly
+ * the e-Proof header. Verification is node:crypto's (with the key object cached), on libuv's thread
+ * pool: on the verify API's hot path it costs a third of WebCrypto's asynchronous job; jose's
+ * compactVerify accepts exactly the same tokens (the tests check both).
+ */
+export async function verifyJws(jws: unknown, jwk: unknown): Promise<JwsCheck> {
+  const read = readJws(jws, jwk);
+  if (!read.ok) return read;
+  let verified: boolean | null;
   try {
-    const ok = await verifyOnThreadPool(Buffer.from(`${headerPart}.${payloadPart}`), publicKeyOf(key), p1363ToDer(signature));
-    if (!ok) return { ok: false, reason: "the signature does not verify with the document's signing key" };
+    verified = await verifyOnThreadPool(read.data, publicKeyOf(read.key), p1363ToDer(read.signature));
   } catch {
-    return { ok: false, reason: "the signing key is not a valid P-256 public key" };
+    verified = null;
   }
-  return { ok: true, kid, claimBytes: new Uint8Array(Buffer.from(payloadPart, "base64url")) };
+  return jwsCheck(read, verified);
+}
+
+/** verifyJws on the calling thread, for worker threads that are already off the event loop (verification-worker.ts). */
+export function verifyJwsSync(jws: unknown, jwk: unknown): JwsCheck {
+  const read = readJws(jws, jwk);
+  if (!read.ok) return read;
+  let verified: boolean | null;
+  try {
+    verified = verify("sha256", read.data, publicKeyOf(read.key), p1363ToDer(read.signature));
+  } catch {
+    verified = null;
+  }
+  return jwsCheck(read, verified);
 }
 
 /** Checks any compact JWS whose header says alg ES256 against a public P-256 key (the JwsChecker port); never throws. */

@@ -133,4 +133,26 @@ describe("verifySubmittedDocument after the chain lost blocks", () => {
     expect(reads).toEqual([doc.header.id]);
     expect(ledger.calls).toHaveLength(1);
   });
+
+  it("checks a QR text's signature once when the stored file carries the same JWS and key, and still names a bad QR signature BAD_SIGNATURE", async () => {
+    const [doc] = (await issueBatch({ key: await makeSigningKey(), random: seededRandom("qr-one-signature") })).documents as [EProofDocument];
+    const { deps } = harness(storedAs(doc, "ANCHORED"), true);
+    const { kid, claimBytes, signature } = splitJws(doc.signature.jws);
+    const keyNumber = Number(kid.split("-").at(-1));
+    let signatureChecks = 0;
+    const counted: VerifySubmissionDeps = {
+      ...deps,
+      signatures: { ...es256, verifyJws: (jws, jwk) => ((signatureChecks += 1), es256.verifyJws(jws, jwk)) },
+      publicKey: async (asked) => (asked === kid ? (doc.signature.jwk as Record<string, string>) : undefined),
+    };
+    const qr = (sig: Uint8Array) => `https://verify.example/verify#${encodeQrFragment({ keyNumber, claimBytes, signature: sig })}`;
+    expect((await verifyQrText(counted, qr(signature))).verdict).toBe("VALID");
+    expect(signatureChecks).toBe(1);
+
+    // A QR code whose signature was altered does not match the stored file: checked on its own, as before.
+    const forged = Uint8Array.from(signature);
+    forged[5] = (forged[5] as number) ^ 0xff;
+    const result = await verifyQrText(counted, qr(forged));
+    expect(result.checks.find((c) => c.name === "signature")).toMatchObject({ status: "INVALID", code: "BAD_SIGNATURE" });
+  });
 });

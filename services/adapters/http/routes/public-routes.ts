@@ -43,6 +43,7 @@ export function publicRoutes(deps: HttpDeps, api: ApiDescription, openApi: () =>
     publicKey: (kid) => deps.keys.publicKey(kid),
     ...(deps.policies ? { policies: deps.policies } : {}),
     ...(deps.onAnchorMissing ? { onAnchorMissing: deps.onAnchorMissing } : {}),
+    ...(deps.chainFree ? { chainFree: deps.chainFree } : {}),
   };
 
   const deadline = deps.config.abuse.verifyTimeoutMs;
