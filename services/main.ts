@@ -188,9 +188,13 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     await custody.importLegacyKeyFiles(join(config.dataDir, "keys"));
     await custody.refresh();
   }
-  // Issuance validates, builds and signs batches on worker threads, started by the first batch.
+  // Issuance validates, builds and signs batches on worker threads.
   const builder = officer && custody && config.issuanceThreads > 0 ? new IssuanceWorkers({ keys: custody, threads: config.issuanceThreads }) : null;
-  if (builder) started.add(() => builder.close());
+  if (builder) {
+    started.add(() => builder.close());
+    // The threads start and compile their code now, beside the start-up: the first batch pays none of it.
+    builder.ready().catch((error: unknown) => logger.warn({ event: "issuance.warm-up-failed", err: error }, "the issuance threads could not warm up"));
+  }
   // Every instance serves the verify API: its threads start now, not with the first citizen's scan.
   const verification = config.verifyThreads > 0 ? new VerificationWorkers(config.verifyThreads) : null;
   if (verification) {

@@ -71,13 +71,8 @@ export function builtDocument(prepared: PreparedDocument, signature: SignatureBl
   return { id: prepared.header.id, leaf: merkleLeaf(prepared.documentHash), documentJson: JSON.stringify(assembleDocument(prepared, signature)) };
 }
 
-/**
- * Validation and preparation of a slice of an issuance request: every item is validated (problems
- * carry the item's index in the whole request, `first` being the index of items[0]); the items with
- * `build[i]` true are prepared with a fresh id and salts from `random`. Nothing is prepared when any
- * item of the slice has a problem.
- */
-export function prepareItems(input: {
+/** What prepareItems and validateItems are given: a slice of an issuance request. */
+export interface IssuanceSlice {
   type: string;
   issuer: string;
   issuedAt: string;
@@ -87,7 +82,13 @@ export function prepareItems(input: {
   /** True when the whole request is one item (its problems then carry no "items[i]" prefix). */
   single: boolean;
   random: (length: number) => Uint8Array;
-}): { problems: Problem[]; prepared: Array<PreparedDocument | undefined> } {
+}
+
+/**
+ * Validation of a slice of an issuance request: every item is validated (problems carry the item's
+ * index in the whole request, `first` being the index of items[0]), and each valid item's data is given.
+ */
+export function validateItems(input: Omit<IssuanceSlice, "random">): { problems: Problem[]; valid: Array<Record<string, JsonValue> | undefined> } {
   const problems: Problem[] = [];
   const valid: Array<Record<string, JsonValue> | undefined> = [];
   input.items.forEach((item, i) => {
@@ -99,11 +100,21 @@ export function prepareItems(input: {
       for (const p of result.problems) problems.push({ path: [prefix, p.path].filter(Boolean).join("."), message: p.message });
     }
   });
+  return { problems, valid };
+}
+
+/** One valid item prepared with a fresh id and salts from `random`. */
+export function prepareItem(input: Pick<IssuanceSlice, "type" | "issuer" | "issuedAt" | "random">, data: Record<string, JsonValue>): PreparedDocument {
+  const id = Buffer.from(input.random(16)).toString("hex");
+  return prepareDocument({ type: input.type, data, issuer: input.issuer, issuedAt: input.issuedAt, id, salts: makeSalts(Object.keys(data), input.random) });
+}
+
+/**
+ * Validation and preparation of a slice of an issuance request (validateItems, then prepareItem for
+ * the items with `build[i]` true). Nothing is prepared when any item of the slice has a problem.
+ */
+export function prepareItems(input: IssuanceSlice): { problems: Problem[]; prepared: Array<PreparedDocument | undefined> } {
+  const { problems, valid } = validateItems(input);
   if (problems.length > 0) return { problems, prepared: [] };
-  const prepared = valid.map((data, i) => {
-    if (!data || !input.build[i]) return undefined;
-    const id = Buffer.from(input.random(16)).toString("hex");
-    return prepareDocument({ type: input.type, data, issuer: input.issuer, issuedAt: input.issuedAt, id, salts: makeSalts(Object.keys(data), input.random) });
-  });
-  return { problems, prepared };
+  return { problems, prepared: valid.map((data, i) => (data && input.build[i] ? prepareItem(input, data) : undefined)) };
 }

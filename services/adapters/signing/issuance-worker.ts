@@ -5,7 +5,7 @@
  */
 import { type KeyObject, randomBytes } from "node:crypto";
 import type { Problem } from "../../domain/errors.ts";
-import { builtDocument, prepareItems } from "../../domain/issue-document.ts";
+import { builtDocument, prepareItem, validateItems } from "../../domain/issue-document.ts";
 import { EProofError } from "../../errors.ts";
 import { signClaimSync } from "./es256.ts";
 
@@ -38,10 +38,31 @@ function random(length: number): Uint8Array {
   return out;
 }
 
+/** UTF-8 text appended into one buffer that doubles when full; bytes() is an exact copy of what was written. */
+class GrowingBytes {
+  #buffer: Buffer;
+  size = 0;
+  constructor(capacity: number) {
+    this.#buffer = Buffer.allocUnsafeSlow(Math.max(4096, capacity));
+  }
+  append(text: string): void {
+    // At most 3 bytes per UTF-16 unit.
+    if (this.size + text.length * 3 > this.#buffer.length) {
+      const larger = Buffer.allocUnsafeSlow(Math.max(this.#buffer.length * 2, this.size + text.length * 3));
+      this.#buffer.copy(larger, 0, 0, this.size);
+      this.#buffer = larger;
+    }
+    this.size += this.#buffer.write(text, this.size);
+  }
+  bytes(): Uint8Array {
+    return new Uint8Array(this.#buffer.subarray(0, this.size));
+  }
+}
+
 export default function buildSlice(task: SliceTask): SliceResult {
   if (task.items.length === 0) return { ok: true, problems: [], documents: [], files: new Uint8Array(0) };
   try {
-    const { problems, prepared } = prepareItems({
+    const slice = {
       type: task.type,
       issuer: task.department,
       issuedAt: task.issuedAt,
@@ -50,24 +71,23 @@ export default function buildSlice(task: SliceTask): SliceResult {
       first: task.first,
       single: task.single,
       random,
-    });
+    };
+    const { problems, valid } = validateItems(slice);
+    if (problems.length > 0) return { ok: true, problems, documents: [], files: new Uint8Array(0) };
     const { privateKey, kid, publicJwk } = task.key;
-    const built = prepared.map((document) =>
-      document ? builtDocument(document, { jws: signClaimSync(document.claimBytes, privateKey, kid), jwk: publicJwk }) : null,
-    );
-    // The files as UTF-8 in one buffer: what the store writes, copied across in one piece, and none
-    // of it a string on the event loop's heap.
-    let size = 0;
-    for (const document of built) if (document) size += Buffer.byteLength(document.documentJson);
-    const files = Buffer.allocUnsafeSlow(size);
-    let offset = 0;
-    const documents = built.map((document) => {
-      if (!document) return null;
-      const start = offset;
-      offset += files.write(document.documentJson, offset);
-      return { id: document.id, leaf: document.leaf, start, end: offset };
+    // Each document is prepared, signed and written out as UTF-8 before the next is begun: what one
+    // document allocates dies young, and the slice's files leave as one buffer, none of them a string
+    // on the event loop's heap.
+    const files = new GrowingBytes(valid.length * 2048);
+    const documents = valid.map((data, i) => {
+      if (!data || !task.build[i]) return null;
+      const prepared = prepareItem(slice, data);
+      const document = builtDocument(prepared, { jws: signClaimSync(prepared.claimBytes, privateKey, kid), jwk: publicJwk });
+      const start = files.size;
+      files.append(document.documentJson);
+      return { id: document.id, leaf: document.leaf, start, end: files.size };
     });
-    return { ok: true, problems, documents, files: new Uint8Array(files.buffer, 0, size) };
+    return { ok: true, problems, documents, files: files.bytes() };
   } catch (error) {
     if (error instanceof EProofError) return { ok: false, code: error.code, message: error.message, problems: error.problems };
     throw error;
