@@ -142,7 +142,13 @@ describe("verifySubmittedDocument after the chain lost blocks", () => {
     let signatureChecks = 0;
     const counted: VerifySubmissionDeps = {
       ...deps,
-      signatures: { ...es256, verifyJws: (jws, jwk) => ((signatureChecks += 1), es256.verifyJws(jws, jwk)) },
+      signatures: {
+        ...es256,
+        verifyJws: (jws, jwk) => {
+          signatureChecks += 1;
+          return es256.verifyJws(jws, jwk);
+        },
+      },
       publicKey: async (asked) => (asked === kid ? (doc.signature.jwk as Record<string, string>) : undefined),
     };
     const qr = (sig: Uint8Array) => `https://verify.example/verify#${encodeQrFragment({ keyNumber, claimBytes, signature: sig })}`;
