@@ -195,11 +195,11 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     // The threads start and compile their code now, beside the start-up: the first batch pays none of it.
     builder.ready().catch((error: unknown) => logger.warn({ event: "issuance.warm-up-failed", err: error }, "the issuance threads could not warm up"));
   }
-  // Every instance serves the verify API: its threads start now, not with the first citizen's scan.
+  // Every instance serves the verify API: its threads start now, beside the start-up (the event loop verifies until they are up).
   const verification = config.verifyThreads > 0 ? new VerificationWorkers(config.verifyThreads) : null;
   if (verification) {
     started.add(() => verification.close());
-    await verification.ready();
+    verification.ready().catch((error: unknown) => logger.warn({ event: "verification.threads-failed", err: error }, "the verification threads could not start"));
   }
   let rpcUrls: string[];
   let documentRegistry: Hex;

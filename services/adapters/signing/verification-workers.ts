@@ -32,10 +32,11 @@ export class VerificationWorkers {
   #waiting: Waiting[] = [];
   #scheduled = false;
   #closed = false;
+  #started = false;
   #inFlight = 0;
 
-  /** `threads`: worker threads (default one per core). */
-  constructor(threads = availableParallelism()) {
+  /** `threads`: worker threads (default one fewer than the cores, at least one: the event loop has the other). */
+  constructor(threads = availableParallelism() - 1) {
     this.#threads = Math.max(1, threads);
   }
 
@@ -50,15 +51,19 @@ export class VerificationWorkers {
     return this.#pool;
   }
 
-  /** Starts the threads and loads their modules, so that the first verification pays no start-up. */
+  /**
+   * Starts the threads and loads their modules; until they are up, verifications run on the event
+   * loop, so that neither the start nor the first verification waits for them.
+   */
   async ready(): Promise<void> {
     const pool = this.#threadPool();
     await Promise.all(Array.from({ length: this.#threads }, () => pool.run({ items: [] })));
+    this.#started = true;
   }
 
   /** The VerifyDeps.chainFree of the service: checkChainFree of `input`, judged at `now`, on a worker thread. */
   check(input: unknown, now: number): Promise<ChainFreeVerdict> {
-    if (this.#closed) return checkChainFree(input, { signatures: es256, now: () => now });
+    if (this.#closed || !this.#started) return checkChainFree(input, { signatures: es256, now: () => now });
     return new Promise((resolve, reject) => {
       // What was submitted is JSON already (a request body, a stored file): the text is its exact copy.
       this.#waiting.push({ json: JSON.stringify(input) ?? "null", now, resolve, reject });

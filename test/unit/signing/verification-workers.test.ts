@@ -3,7 +3,7 @@
  * gives (checkChainFree with es256), for good and bad files alike, and a stopped pool never fails a
  * verification: it is checked on the event loop instead.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { es256, verifyJws, verifyJwsSync } from "../../../services/adapters/signing/es256.ts";
 import { VerificationWorkers } from "../../../services/adapters/signing/verification-workers.ts";
 import type { EProofDocument } from "../../../services/domain/types.ts";
@@ -11,6 +11,7 @@ import { checkChainFree } from "../../../services/use-cases/verify-document.ts";
 import { anchoredLicence, copy, makeSigningKey, NOW } from "../domain/fixtures.ts";
 
 const workers = new VerificationWorkers(2);
+beforeAll(() => workers.ready());
 afterAll(() => workers.close());
 
 async function variants(): Promise<Array<[string, unknown]>> {
@@ -55,6 +56,13 @@ describe("VerificationWorkers", () => {
     for (const [i, [, input]] of burst.entries()) {
       expect(verdicts[i]).toEqual(await checkChainFree(input, { signatures: es256, now: () => NOW }));
     }
+  });
+
+  it("checks on the event loop before its threads are up, with the same verdict", async () => {
+    const starting = new VerificationWorkers(1);
+    const [[, doc]] = (await variants()) as [[string, unknown]];
+    expect(await starting.check(doc, NOW)).toEqual(await checkChainFree(doc, { signatures: es256, now: () => NOW }));
+    await starting.close();
   });
 
   it("checks on the event loop once closed, with the same verdict", async () => {
