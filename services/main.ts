@@ -199,7 +199,9 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
   const verification = config.verifyThreads > 0 ? new VerificationWorkers(config.verifyThreads) : null;
   if (verification) {
     started.add(() => verification.close());
-    verification.ready().catch((error: unknown) => logger.warn({ event: "verification.threads-failed", err: error }, "the verification threads could not start"));
+    verification
+      .ready()
+      .catch((error: unknown) => logger.warn({ event: "verification.threads-failed", err: error }, "the verification threads could not start"));
   }
   let rpcUrls: string[];
   let documentRegistry: Hex;
