@@ -179,9 +179,9 @@ export class PgStore extends SqlStore {
     limit: number,
     newSecret: string,
     place: (ordinal: number, secret: string) => { list: number; index: number },
-  ): Promise<{ placed: number; lastSeq: number | null }> {
+  ): Promise<{ placed: number; looked: number; lastSeq: number | null }> {
     const candidates = (await this.#pool.query(STATEMENTS.documentsWithoutEntry, [afterSeq, limit])).rows as Row[];
-    if (candidates.length === 0) return { placed: 0, lastSeq: null };
+    if (candidates.length === 0) return { placed: 0, looked: 0, lastSeq: null };
     let placed = 0;
     for (const [department, seqs] of byDepartment(candidates)) {
       placed += await this.#transaction(async (client: Queryable) => {
@@ -207,7 +207,7 @@ export class PgStore extends SqlStore {
         return unplaced.length;
       });
     }
-    return { placed, lastSeq: Number(candidates[candidates.length - 1]?.seq) };
+    return { placed, looked: candidates.length, lastSeq: Number(candidates[candidates.length - 1]?.seq) };
   }
 
   protected async appendAudit(entries: AuditEntry[]): Promise<void> {

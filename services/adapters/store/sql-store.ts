@@ -169,7 +169,7 @@ export abstract class SqlStore implements DocumentStore, StatusHistory, ApiKeyRe
     limit: number,
     newSecret: string,
     place: (ordinal: number, secret: string) => { list: number; index: number },
-  ): Promise<{ placed: number; lastSeq: number | null }>;
+  ): Promise<{ placed: number; looked: number; lastSeq: number | null }>;
   abstract close(): Promise<void>;
 
   // ---- Documents and the anchoring outbox ----
