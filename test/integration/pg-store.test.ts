@@ -136,6 +136,21 @@ describe("PgStore shared by several instances", () => {
     await expect(store.insertDocuments([doc(2, { idempotencyKey: "row-1" })])).rejects.toMatchObject({ code: "DUPLICATE_REQUEST" });
   });
 
+  it("still looks documents up on its connections after a newer instance's migration added a column to them", async () => {
+    schema = await createTestSchema();
+    const store = await PgStore.open({ connectionString: schema.url, maxConnections: 3 });
+    open.push(store);
+    await store.insertDocuments([doc(1)]);
+    // Every pooled connection has run (and so prepared) the lookup.
+    await Promise.all(Array.from({ length: 6 }, () => store.getDocument(doc(1).id)));
+    const migrator = new pg.Client({ connectionString: schema.url });
+    await migrator.connect();
+    await migrator.query("ALTER TABLE documents ADD COLUMN added_later TEXT");
+    await migrator.end();
+    const found = await Promise.all(Array.from({ length: 6 }, () => store.getDocument(doc(1).id)));
+    expect(found.map((d) => d?.id)).toEqual(Array.from({ length: 6 }, () => doc(1).id));
+  });
+
   it("refuses to open a database it cannot reach with CONFIG_INVALID", async () => {
     await expect(PgStore.open({ connectionString: "postgres://postgres@127.0.0.1:1/test" })).rejects.toMatchObject({ code: "CONFIG_INVALID" });
   });
