@@ -31,6 +31,7 @@ import { StoreKeyCustody } from "./adapters/signing/key-custody.ts";
 import { KeyDirectory } from "./adapters/signing/key-directory.ts";
 import { NotificationKey } from "./adapters/signing/notification-key.ts";
 import { proofJwtVerifier } from "./adapters/signing/proof-jwt.ts";
+import { groupCommittedAudit, groupCommittedInserts } from "./adapters/store/group-commit.ts";
 import { InProcessLocks } from "./adapters/store/in-process-locks.ts";
 import { openPgPool } from "./adapters/store/pg-database.ts";
 import { PgLocks } from "./adapters/store/pg-locks.ts";
@@ -425,6 +426,11 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
         })
       : null;
 
+  // On PostgreSQL the requests' small writes are group-committed (group-commit.ts): the single issuances,
+  // and the audit entries of the officer actions, that arrive while one is being written share its next
+  // transaction. SQLite writes synchronously: there is never a write in flight to join.
+  const issuanceStore = pool ? groupCommittedInserts(store) : store;
+  const requestAudit = pool ? groupCommittedAudit(store.audit) : store.audit;
   const deps: HttpDeps = {
     config,
     store,
@@ -441,11 +447,11 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     ...(worker ? { onAnchorMissing: () => worker.reconcileSoon() } : {}),
     health,
     policies,
-    audit: store.audit,
+    audit: requestAudit,
     ...(officer && custody && worker && credentialExports
       ? {
           officer: {
-            issuance: { store, signer: custody, clock, random, gate, ...(builder ? { builder } : {}) },
+            issuance: { store: issuanceStore, signer: custody, clock, random, gate, ...(builder ? { builder } : {}) },
             statusDeps: { store, ledger, clock, registryOf: (document) => anchorOf(document, trust)?.registry },
             onAccepted: () => worker.poke(),
             qr: qrRenderer,

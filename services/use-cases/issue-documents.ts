@@ -10,7 +10,7 @@ import { EProofError } from "../errors.ts";
 import type { Clock, DocumentBuilder, DocumentSigner, DocumentStore, IssuanceGate, NewDocument, Random } from "../ports.ts";
 
 export interface IssuanceDeps {
-  store: DocumentStore;
+  store: Pick<DocumentStore, "insertDocuments" | "findByIdempotencyKey" | "getDocument">;
   signer: DocumentSigner;
   clock: Clock;
   random: Random;
