@@ -12,6 +12,7 @@ import { chainProbe } from "./adapters/chain/chain-probe.ts";
 import { EthersChainEvents } from "./adapters/chain/ethers-chain-events.ts";
 import { custodyAccounts, EthersLedger } from "./adapters/chain/ethers-ledger.ts";
 import { Governance } from "./adapters/chain/governance.ts";
+import { quietBlocks } from "./adapters/chain/quiet-blocks.ts";
 import { createFailoverProvider } from "./adapters/chain/rpc-provider.ts";
 import { apiKeySecrets } from "./adapters/http/api-key-secrets.ts";
 import { createApp } from "./adapters/http/app.ts";
@@ -251,7 +252,13 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
   let verifyReads: BlockPinnedReads | null = null;
   const onChainChanged = () => verifyReads?.invalidate();
   const ledger = new EthersLedger({ provider, ...(accounts ? { accounts } : {}), documentRegistry, chainId, gasPrice, locks, onMined: onChainChanged });
-  verifyReads = config.verifyHeadMs > 0 ? new BlockPinnedReads(ledger, { freshMs: config.verifyHeadMs }) : null;
+  // Answers cross to a new block when it changed no record (only new anchorings: under load, most blocks).
+  const carry = quietBlocks(ledger, {
+    current: documentRegistry,
+    earlier: earlierRegistries.map((r) => r.registry),
+    issuerRegistries: [issuerRegistry, ...earlierRegistries.map((r) => r.issuerRegistry)],
+  });
+  verifyReads = config.verifyHeadMs > 0 ? new BlockPinnedReads(ledger, { freshMs: config.verifyHeadMs, carry }) : null;
   const clock: Clock = { now: () => Date.now() };
   const random = pooledRandom();
   // Reads of the IssuerRegistry need no account; writes (the admin API) need the governance account.
