@@ -80,7 +80,9 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 // ---- helpers ------------------------------------------------------------------------------------
 function startInstance(shared: SharedDeployment, port: number, name: string): ChildProcess {
   if (cleaning) throw new Error("interrupted");
-  const child = spawn(process.execPath, [join(root, "services/main.ts")], {
+  // BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": node flags for the instances only (profiling), as in bench.ts.
+  const serviceArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...serviceArgs, join(root, "services/main.ts")], {
     env: {
       ...process.env,
       ...shared.env,

@@ -12,6 +12,7 @@ import { chainProbe } from "./adapters/chain/chain-probe.ts";
 import { EthersChainEvents } from "./adapters/chain/ethers-chain-events.ts";
 import { custodyAccounts, EthersLedger } from "./adapters/chain/ethers-ledger.ts";
 import { Governance } from "./adapters/chain/governance.ts";
+import { quietBlocks } from "./adapters/chain/quiet-blocks.ts";
 import { createFailoverProvider } from "./adapters/chain/rpc-provider.ts";
 import { apiKeySecrets } from "./adapters/http/api-key-secrets.ts";
 import { createApp } from "./adapters/http/app.ts";
@@ -32,6 +33,7 @@ import { KeyDirectory } from "./adapters/signing/key-directory.ts";
 import { NotificationKey } from "./adapters/signing/notification-key.ts";
 import { proofJwtVerifier } from "./adapters/signing/proof-jwt.ts";
 import { VerificationWorkers } from "./adapters/signing/verification-workers.ts";
+import { groupCommittedAudit, groupCommittedInserts } from "./adapters/store/group-commit.ts";
 import { InProcessLocks } from "./adapters/store/in-process-locks.ts";
 import { openPgPool } from "./adapters/store/pg-database.ts";
 import { PgLocks } from "./adapters/store/pg-locks.ts";
@@ -263,7 +265,13 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
   let verifyReads: BlockPinnedReads | null = null;
   const onChainChanged = () => verifyReads?.invalidate();
   const ledger = new EthersLedger({ provider, ...(accounts ? { accounts } : {}), documentRegistry, chainId, gasPrice, locks, onMined: onChainChanged });
-  verifyReads = config.verifyHeadMs > 0 ? new BlockPinnedReads(ledger, { freshMs: config.verifyHeadMs }) : null;
+  // Answers cross to a new block when it changed no record (only new anchorings: under load, most blocks).
+  const carry = quietBlocks(ledger, {
+    current: documentRegistry,
+    earlier: earlierRegistries.map((r) => r.registry),
+    issuerRegistries: [issuerRegistry, ...earlierRegistries.map((r) => r.issuerRegistry)],
+  });
+  verifyReads = config.verifyHeadMs > 0 ? new BlockPinnedReads(ledger, { freshMs: config.verifyHeadMs, carry }) : null;
   const clock: Clock = { now: () => Date.now() };
   const random = pooledRandom();
   // Reads of the IssuerRegistry need no account; writes (the admin API) need the governance account.
@@ -438,6 +446,11 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
         })
       : null;
 
+  // On PostgreSQL the requests' small writes are group-committed (group-commit.ts): the single issuances,
+  // and the audit entries of the officer actions, that arrive while one is being written share its next
+  // transaction. SQLite writes synchronously: there is never a write in flight to join.
+  const issuanceStore = pool ? groupCommittedInserts(store) : store;
+  const requestAudit = pool ? groupCommittedAudit(store.audit) : store.audit;
   const deps: HttpDeps = {
     config,
     store,
@@ -455,11 +468,11 @@ async function wire(config: Config, logger: Logger, started: StartedComponents):
     ...(worker ? { onAnchorMissing: () => worker.reconcileSoon() } : {}),
     health,
     policies,
-    audit: store.audit,
+    audit: requestAudit,
     ...(officer && custody && worker && credentialExports
       ? {
           officer: {
-            issuance: { store, signer: custody, clock, random, gate, ...(builder ? { builder } : {}) },
+            issuance: { store: issuanceStore, signer: custody, clock, random, gate, ...(builder ? { builder } : {}) },
             statusDeps: { store, ledger, clock, registryOf: (document) => anchorOf(document, trust)?.registry },
             onAccepted: () => worker.poke(),
             qr: qrRenderer,

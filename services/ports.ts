@@ -331,14 +331,16 @@ export interface StatusListRecords {
    * bulk placement right after issuance): each department's next ordinals, one transaction per
    * department, the same counter and `place` as allocateStatusListEntry, so that two instances doing
    * it at once (or one export asking at the same time) never give one document two places nor one
-   * place twice. Answers how many it placed and the highest seq it looked at (null: none left).
+   * place twice. Answers how many it placed, how many documents without a place it looked at (fewer
+   * than `limit`: none were left after them at the time of the look) and the highest seq it looked at
+   * (null: none left).
    */
   placeDocumentsWithoutEntry(
     afterSeq: number,
     limit: number,
     newSecret: string,
     place: (ordinal: number, secret: string) => { list: number; index: number },
-  ): Promise<{ placed: number; lastSeq: number | null }>;
+  ): Promise<{ placed: number; looked: number; lastSeq: number | null }>;
   /** How many ordinals the department has handed out (0: it has no list yet). */
   statusListOrdinals(department: string): Promise<number>;
   /** The departments that have entries, with their ordinal counts. */

@@ -10,7 +10,7 @@ import { EProofError } from "../errors.ts";
 import type { Clock, DocumentBuilder, DocumentSigner, DocumentStore, IssuanceGate, NewDocument, Random } from "../ports.ts";
 
 export interface IssuanceDeps {
-  store: DocumentStore;
+  store: Pick<DocumentStore, "insertDocuments" | "findByIdempotencyKey" | "getDocument">;
   signer: DocumentSigner;
   clock: Clock;
   random: Random;
@@ -34,6 +34,11 @@ export interface IssuedDocument {
   issuedAt: string;
   /** True when an earlier request with the same idempotency key already issued it. */
   replayed: boolean;
+  /**
+   * The e-Proof file as issued (without its anchor), as stored: what the caller needs of the document
+   * (its QR link) without reading it back. Absent only for a replay whose earlier document is gone.
+   */
+  documentJson?: string | Uint8Array;
 }
 
 const SIGNING_WINDOW = 256;
@@ -78,7 +83,7 @@ export async function issueDocuments(deps: IssuanceDeps, request: IssueRequest):
   await deps.gate?.assertMayIssue(request.department, type.id);
   const keys = request.idempotencyKeys ?? [];
   const given = keys.filter((k): k is string => !!k);
-  const known = await deps.store.findByIdempotencyKey(request.department, [...new Set(given)]);
+  const known = given.length === 0 ? new Map<string, string>() : await deps.store.findByIdempotencyKey(request.department, [...new Set(given)]);
   const issuedAt = isoSeconds(deps.clock.now());
   const builder = deps.builder && request.items.length >= INLINE_BELOW ? deps.builder : inlineBuilder(deps.signer, deps.random);
   const { problems, documents } = await builder.build({
@@ -102,13 +107,19 @@ export async function issueDocuments(deps: IssuanceDeps, request: IssueRequest):
     const earlier = key ? known.get(key) : undefined;
     if (earlier) {
       const stored = earlierDocuments.get(earlier);
-      results.push({ id: earlier, type: stored?.type ?? type.id, issuedAt: stored?.issuedAt ?? issuedAt, replayed: true });
+      results.push({
+        id: earlier,
+        type: stored?.type ?? type.id,
+        issuedAt: stored?.issuedAt ?? issuedAt,
+        replayed: true,
+        ...(stored ? { documentJson: stored.documentJson } : {}),
+      });
       return;
     }
     const document = documents[index];
     if (!document) throw new EProofError("INTERNAL", `item ${index} was not built`);
     accepted.push({ ...document, department: request.department, type: type.id, issuedAt, ...(key ? { idempotencyKey: key } : {}) });
-    results.push({ id: document.id, type: type.id, issuedAt, replayed: false });
+    results.push({ id: document.id, type: type.id, issuedAt, replayed: false, documentJson: document.documentJson });
   });
   // Another request with the same idempotency key that won the race makes the store throw
   // EProofError("DUPLICATE_REQUEST"), and nothing of this one is stored: the caller retries for its result.

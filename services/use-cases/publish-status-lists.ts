@@ -118,6 +118,9 @@ export class StatusLists implements StatusListPositions {
   /**
    * Gives a place to every document that has none yet (the officer instances' loop, right after
    * issuance), in chunks of PLACE_CHUNK, at most PLACE_PER_RUN a run; answers how many it placed.
+   * A run ends at the first chunk that was not full: the documents issued while it ran wait for the
+   * next run. (Going on while any were found kept the loop busy for as long as issuance went on, a
+   * transaction on the department's counter row for every few documents, and the lists unsigned.)
    */
   async placeNew(): Promise<number> {
     const { records, random } = this.#deps;
@@ -131,6 +134,7 @@ export class StatusLists implements StatusListPositions {
       placed += chunk.placed;
       after = chunk.lastSeq;
       this.#placedThrough = Math.max(this.#placedThrough, chunk.lastSeq);
+      if (chunk.looked < PLACE_CHUNK) break;
     }
     return placed;
   }

@@ -1,12 +1,15 @@
 import { Contract, id, JsonRpcProvider, type Signer, Wallet } from "ethers";
 import hre from "hardhat";
 import { describe, expect, it } from "vitest";
+import { BlockPinnedReads } from "../../services/adapters/chain/block-pinned-reads.ts";
 import { toBytes32String } from "../../services/adapters/chain/chain-codec.ts";
 import { loadArtifact } from "../../services/adapters/chain/contract-artifacts.ts";
 import { deployContracts } from "../../services/adapters/chain/deploy.ts";
 import { EthersChainEvents } from "../../services/adapters/chain/ethers-chain-events.ts";
 import { type AnchoringAccounts, EthersLedger, singleAccount } from "../../services/adapters/chain/ethers-ledger.ts";
 import { Governance } from "../../services/adapters/chain/governance.ts";
+import { bloomMayContain } from "../../services/adapters/chain/logs-bloom.ts";
+import { quietBlocks } from "../../services/adapters/chain/quiet-blocks.ts";
 import { type EProofError, isEProofError } from "../../services/errors.ts";
 import type { Hex } from "../../services/ports.ts";
 
@@ -631,5 +634,78 @@ describe("chain adapter: batches recorded per department", () => {
       anchored: true,
       blockNumber: anchored.blockNumber,
     });
+  });
+});
+
+describe("chain adapter: blocks that changed no verification record", () => {
+  it("tells a block that only anchored from blocks that changed a record, through the logs bloom and the registry's logs", async () => {
+    const { ledger, ethers, deployed, governance, stranger } = await setUp();
+    // Configured with a wrong IssuerRegistry: the one the DocumentRegistry reads on chain is watched all the same.
+    const carry = quietBlocks(ledger, { current: deployed.documentRegistry, earlier: [], issuerRegistries: [stranger.address as Hex] });
+    const header = (receipt: { blockNumber: number }) => ledger.headerAt(receipt.blockNumber);
+
+    const anchored = await header(await ledger.anchorBatch(demoLicenceBatch(id("batch-q1") as Hex, 2)));
+    expect(anchored.logsBloom).toMatch(/^0x[0-9a-f]{512}$/);
+    expect(bloomMayContain(anchored.logsBloom as Hex, deployed.documentRegistry)).toBe(true);
+    expect(bloomMayContain(anchored.logsBloom as Hex, deployed.issuerRegistry)).toBe(false);
+    expect(await carry.changesNoRecord(anchored)).toBe(true);
+
+    // A block without any log of the registries.
+    const transfer = await (await stranger.sendTransaction({ to: stranger.address, value: 1n })).wait();
+    const plain = await ledger.headerAt(Number(transfer?.blockNumber));
+    expect(plain.parentHash).toBe(anchored.hash);
+    expect(await carry.changesNoRecord(plain)).toBe(true);
+
+    const statusChanged = await header(await ledger.changeDocumentStatus({ department: "DEMO", documentIds: [DOC_A], status: "SUSPENDED" }));
+    expect(await carry.changesNoRecord(statusChanged)).toBe(false);
+    const superseded = await header(await ledger.supersede({ department: "DEMO", documentId: DOC_B, successorId: DOC_A }));
+    expect(await carry.changesNoRecord(superseded)).toBe(false);
+    const compromised = await header(await governance.markKeyCompromised("DEMO", KEY, Math.floor(Date.now() / 1000)));
+    expect(await carry.changesNoRecord(compromised)).toBe(false);
+    const suspended = await header(await governance.setDepartmentSuspended("DEMO", true));
+    expect(await carry.changesNoRecord(suspended)).toBe(false);
+    // A header without its bloom proves nothing.
+    expect(await carry.changesNoRecord({ number: anchored.number, hash: anchored.hash })).toBe(false);
+    void ethers;
+  });
+
+  it("serves a verification answer at the next block when that block only anchored, and reads afresh after a revocation", async () => {
+    const { ledger, ethers, deployed } = await setUp();
+    const root = id("batch-carried") as Hex;
+    await ledger.anchorBatch(demoLicenceBatch(root, 2));
+    const calls: string[] = [];
+    const counting = new Proxy(ethers.provider, {
+      get(target, property) {
+        if (property === "send") {
+          return (method: string, params: unknown[]) => {
+            calls.push(method);
+            return target.send(method, params);
+          };
+        }
+        const value: unknown = Reflect.get(target, property);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const reader = new EthersLedger({ provider: counting, documentRegistry: deployed.documentRegistry, chainId: ledger.chainId });
+    let now = 0;
+    const carry = quietBlocks(reader, { current: deployed.documentRegistry, earlier: [], issuerRegistries: [deployed.issuerRegistry] });
+    const reads = new BlockPinnedReads(reader, { freshMs: 50, now: () => now, carry });
+    const query = { department: "DEMO", root, documentId: DOC_A, keyFingerprint: KEY };
+    const first = await reads.verificationRecord(query);
+    expect(first.document.status).toBe("ACTIVE");
+    // The IssuerRegistry the registry reads is looked up once, at the first check.
+    await carry.changesNoRecord(await reader.head());
+    const anchoredNext = await ledger.anchorBatch(demoLicenceBatch(id("batch-next") as Hex, 1));
+    now += 50;
+    calls.length = 0;
+    const carried = await reads.verificationRecord(query);
+    expect(carried.readAt?.blockNumber).toBe(anchoredNext.blockNumber);
+    expect(calls).not.toContain("eth_call");
+    expect(carried.document).toEqual(first.document);
+    const revoked = await ledger.changeDocumentStatus({ department: "DEMO", documentIds: [DOC_A], status: "REVOKED" });
+    now += 50;
+    const after = await reads.verificationRecord(query);
+    expect(after.readAt?.blockNumber).toBe(revoked.blockNumber);
+    expect(after.document.status).toBe("REVOKED");
   });
 });

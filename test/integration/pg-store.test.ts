@@ -1,5 +1,6 @@
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
+import { groupCommittedInserts } from "../../services/adapters/store/group-commit.ts";
 import { checksumOf } from "../../services/adapters/store/migrations.ts";
 import { openPgPool } from "../../services/adapters/store/pg-database.ts";
 import { PgLocks } from "../../services/adapters/store/pg-locks.ts";
@@ -134,6 +135,52 @@ describe("PgStore shared by several instances", () => {
     const store = await instance();
     await store.insertDocuments([doc(1, { idempotencyKey: "row-1" })]);
     await expect(store.insertDocuments([doc(2, { idempotencyKey: "row-1" })])).rejects.toMatchObject({ code: "DUPLICATE_REQUEST" });
+  });
+
+  it("group-commits concurrent single issuances: the ones that arrive while one is written share one transaction", async () => {
+    schema = await createTestSchema();
+    const store = await instance();
+    const inserts = groupCommittedInserts(store);
+    let transactions = 0;
+    const count = () => {
+      transactions += 1;
+    };
+    store.pool.on("acquire", count);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => inserts.insertDocuments([doc(100 + i, { idempotencyKey: `key-${i}` })])));
+    store.pool.off("acquire", count);
+    // The first went at once, alone; the nine that came while it was written went together.
+    expect(transactions).toBe(2);
+    for (let i = 0; i < 10; i++) expect((await store.getDocument(doc(100 + i).id))?.id).toBe(doc(100 + i).id);
+    expect((await store.findByIdempotencyKey("DEMO", ["key-0", "key-9"])).size).toBe(2);
+  });
+
+  it("fails only the request whose idempotency key is taken when group-committed issuances share a transaction", async () => {
+    schema = await createTestSchema();
+    const store = await instance();
+    await store.insertDocuments([doc(1, { idempotencyKey: "taken" })]);
+    const inserts = groupCommittedInserts(store);
+    const answers = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => inserts.insertDocuments([doc(100 + i, { idempotencyKey: i === 4 ? "taken" : `key-${i}` })])),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 10 }, (_, i) => (i === 4 ? "rejected" : "fulfilled")));
+    expect((answers[4] as PromiseRejectedResult).reason).toMatchObject({ code: "DUPLICATE_REQUEST" });
+    for (let i = 0; i < 10; i++) expect(await store.getDocument(doc(100 + i).id)).toEqual(i === 4 ? null : expect.objectContaining({ id: doc(100 + i).id }));
+    expect((await store.findByIdempotencyKey("DEMO", ["taken"])).get("taken")).toBe(doc(1).id);
+  });
+
+  it("still looks documents up on its connections after a newer instance's migration added a column to them", async () => {
+    schema = await createTestSchema();
+    const store = await PgStore.open({ connectionString: schema.url, maxConnections: 3 });
+    open.push(store);
+    await store.insertDocuments([doc(1)]);
+    // Every pooled connection has run (and so prepared) the lookup.
+    await Promise.all(Array.from({ length: 6 }, () => store.getDocument(doc(1).id)));
+    const migrator = new pg.Client({ connectionString: schema.url });
+    await migrator.connect();
+    await migrator.query("ALTER TABLE documents ADD COLUMN added_later TEXT");
+    await migrator.end();
+    const found = await Promise.all(Array.from({ length: 6 }, () => store.getDocument(doc(1).id)));
+    expect(found.map((d) => d?.id)).toEqual(Array.from({ length: 6 }, () => doc(1).id));
   });
 
   it("refuses to open a database it cannot reach with CONFIG_INVALID", async () => {

@@ -61,6 +61,25 @@ describe("rate-limit counters in PostgreSQL", () => {
     expect((await b.increment("shared", 60_000)).hits).toBe(51);
   });
 
+  it("answers concurrent reads of one key with one database read, and reads afresh once it has answered", async () => {
+    const pool = new pg.Pool({ connectionString: schema.url, max: 4 });
+    pools.push(pool);
+    const counters = pgCounters(pool);
+    await counters.increment("busy-client", 60_000);
+    let reads = 0;
+    const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+    (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      if (JSON.stringify(args[0]).includes("SELECT")) reads += 1;
+      return query(...args);
+    };
+    const answers = await Promise.all(Array.from({ length: 8 }, () => counters.get("busy-client")));
+    expect(reads).toBe(1);
+    expect(new Set(answers.map((a) => a?.hits))).toEqual(new Set([1]));
+    await counters.increment("busy-client", 60_000);
+    expect((await counters.get("busy-client"))?.hits).toBe(2);
+    expect(reads).toBe(2);
+  });
+
   it("starts a new window at 1 once the old one has ended, and forgets the old hits", async () => {
     vi.useFakeTimers({ toFake: ["Date"], now: NOW });
     const counters = open();

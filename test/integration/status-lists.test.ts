@@ -152,6 +152,31 @@ function statusListContract(name: string, harness: Harness): void {
       expect(await lists.placeNew()).toBe(0);
     });
 
+    it("ends a run of the loop once it has caught up, while documents keep arriving: those wait for the next run", async () => {
+      const { store } = await instance();
+      await store.insertDocuments(Array.from({ length: 30 }, (_, i) => doc(i + 1)));
+      // Issuance goes on during the run: each of the first bulk placements is followed by a new document.
+      let next = 1_000;
+      const issuing = new Proxy(store, {
+        get(target, property) {
+          if (property === "placeDocumentsWithoutEntry") {
+            return async (...args: Parameters<SqlStore["placeDocumentsWithoutEntry"]>) => {
+              const placed = await target.placeDocumentsWithoutEntry(...args);
+              if (next < 1_003) await target.insertDocuments([doc(next++)]);
+              return placed;
+            };
+          }
+          const value = Reflect.get(target, property, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      const lists = new StatusLists({ records: issuing, signer: new StoreKeyCustody({ records: store, kek }), clock, random, publicUrl: PUBLIC_URL, logger });
+      expect(await lists.placeNew()).toBe(30);
+      expect(await store.statusListEntry(doc(1_000).id)).toBeNull();
+      expect(await lists.placeNew()).toBe(1);
+      expect(await store.statusListEntry(doc(1_000).id)).not.toBeNull();
+    });
+
     it("places in bulk exactly as the permutation says: the department's ordinals in seq order, through its secret", async () => {
       const secret = randomBytes(32);
       const { store, lists } = await instance({ random: { bytes: (n: number) => new Uint8Array(secret.subarray(0, n)) } });

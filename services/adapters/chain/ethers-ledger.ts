@@ -13,8 +13,11 @@ import { toChainError } from "./chain-errors.ts";
 import { loadArtifact } from "./contract-artifacts.ts";
 import { FailoverRpcProvider } from "./failover-provider.ts";
 import { jsonRpcCall } from "./json-rpc-call.ts";
+import { isLogsBloom } from "./logs-bloom.ts";
 import { TransactionSender } from "./transaction-sender.ts";
 import { decodeVerificationRecord, encodeVerificationRecordCall } from "./verification-record-codec.ts";
+
+const HASH = /^0x[0-9a-fA-F]{64}$/;
 
 /** The anchoring accounts of the departments this service acts for (key custody). */
 export interface AnchoringAccounts {
@@ -178,20 +181,70 @@ export class EthersLedger implements Ledger {
     return this.#verificationRecord(query, `0x${blockNumber.toString(16)}`);
   }
 
-  /** The chain's latest block, number and hash: one eth_getBlockByNumber. Throws CHAIN_UNAVAILABLE. */
-  async head(): Promise<ChainHead> {
+  /** The chain's latest block (number, hash, parent hash, logs bloom): one eth_getBlockByNumber. Throws CHAIN_UNAVAILABLE. */
+  head(): Promise<ChainHead> {
+    return this.#header("latest");
+  }
+
+  /** The header of block `blockNumber`, as head() gives it: one eth_getBlockByNumber. Throws CHAIN_UNAVAILABLE. */
+  headerAt(blockNumber: number): Promise<ChainHead> {
+    return this.#header(`0x${blockNumber.toString(16)}`);
+  }
+
+  /**
+   * The logs `address` wrote in the block with this hash (EIP-234): one eth_getLogs. A node that does
+   * not know the block may answer none: the caller must not take "none" as proof of anything alone.
+   */
+  async logsOfBlock(blockHash: Hex, address: Hex): Promise<Array<{ address: Hex; topics: Hex[]; blockHash: Hex | null }>> {
+    let logs: unknown;
+    try {
+      logs = await this.#rpc("eth_getLogs", [{ blockHash, address }]);
+    } catch (error) {
+      const mapped = toChainError(error, "logsOfBlock");
+      throw mapped.code === "CHAIN_UNAVAILABLE" ? mapped : new EProofError("CHAIN_UNAVAILABLE", `reading logs failed: ${mapped.message}`, { cause: error });
+    }
+    if (!Array.isArray(logs)) throw new EProofError("CHAIN_UNAVAILABLE", "the node's logs could not be read");
+    return logs.map((log: { address?: unknown; topics?: unknown; blockHash?: unknown }) => ({
+      address: String(log.address).toLowerCase() as Hex,
+      topics: Array.isArray(log.topics) ? log.topics.map((topic) => String(topic).toLowerCase() as Hex) : [],
+      blockHash: typeof log.blockHash === "string" ? (log.blockHash.toLowerCase() as Hex) : null,
+    }));
+  }
+
+  /** The IssuerRegistry that DocumentRegistry `registry` reads (immutable in the contract): one eth_call. Throws CHAIN_UNAVAILABLE. */
+  async issuerRegistryOf(registry: Hex): Promise<Hex> {
+    let returned: unknown;
+    try {
+      returned = await this.#rpc("eth_call", [{ to: registry, data: this.#interface.encodeFunctionData("issuerRegistry") }, "latest"]);
+    } catch (error) {
+      const mapped = toChainError(error, "issuerRegistry");
+      throw mapped.code === "CHAIN_UNAVAILABLE" ? mapped : new EProofError("CHAIN_UNAVAILABLE", `issuerRegistry failed: ${mapped.message}`, { cause: error });
+    }
+    try {
+      return String(this.#interface.decodeFunctionResult("issuerRegistry", String(returned))[0]).toLowerCase() as Hex;
+    } catch (cause) {
+      throw new EProofError("CHAIN_UNAVAILABLE", `DocumentRegistry ${registry} did not name its IssuerRegistry`, { cause });
+    }
+  }
+
+  async #header(blockTag: string): Promise<ChainHead> {
     let block: unknown;
     try {
-      block = await this.#rpc("eth_getBlockByNumber", ["latest", false]);
+      block = await this.#rpc("eth_getBlockByNumber", [blockTag, false]);
     } catch (error) {
       const mapped = toChainError(error, "head");
       throw mapped.code === "CHAIN_UNAVAILABLE" ? mapped : new EProofError("CHAIN_UNAVAILABLE", `reading the head failed: ${mapped.message}`, { cause: error });
     }
-    const { number, hash } = (block ?? {}) as { number?: unknown; hash?: unknown };
-    if (typeof number !== "string" || typeof hash !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(hash)) {
+    const { number, hash, parentHash, logsBloom } = (block ?? {}) as { number?: unknown; hash?: unknown; parentHash?: unknown; logsBloom?: unknown };
+    if (typeof number !== "string" || typeof hash !== "string" || !HASH.test(hash)) {
       throw new EProofError("CHAIN_UNAVAILABLE", "the node's latest block could not be read");
     }
-    return { number: Number(BigInt(number)), hash: hash.toLowerCase() as Hex };
+    return {
+      number: Number(BigInt(number)),
+      hash: hash.toLowerCase() as Hex,
+      ...(typeof parentHash === "string" && HASH.test(parentHash) ? { parentHash: parentHash.toLowerCase() as Hex } : {}),
+      ...(isLogsBloom(logsBloom) ? { logsBloom: logsBloom.toLowerCase() as Hex } : {}),
+    };
   }
 
   async #verificationRecord(query: VerificationQuery, blockTag: string): Promise<VerificationRecord> {
@@ -222,15 +275,17 @@ export class EthersLedger implements Ledger {
   }
 
   /** One raw JSON-RPC request on the read path (the lean client where the provider allows it). */
-  async #rpc(method: "eth_call" | "eth_getBlockByNumber", params: unknown[]): Promise<unknown> {
+  async #rpc(method: "eth_call" | "eth_getBlockByNumber" | "eth_getLogs", params: unknown[]): Promise<unknown> {
     if (this.#provider instanceof FailoverRpcProvider) return this.#provider.fastCall(method, params);
     if (this.#provider instanceof JsonRpcProvider) return jsonRpcCall(this.#provider._getConnection().url, method, params);
     const raw = this.#provider as Provider & Partial<RawRpc>;
     if (typeof raw.send === "function") return raw.send(method, params);
     if (method === "eth_getBlockByNumber") {
-      const block = await this.#provider.getBlock("latest");
-      return block ? { number: `0x${block.number.toString(16)}`, hash: block.hash } : null;
+      // Without raw JSON-RPC no logs bloom: answers are then never carried to a new block.
+      const block = await this.#provider.getBlock(params[0] as string);
+      return block ? { number: `0x${block.number.toString(16)}`, hash: block.hash, parentHash: block.parentHash } : null;
     }
+    if (method === "eth_getLogs") return this.#provider.getLogs(params[0] as { blockHash: string; address: string });
     const [tx, blockTag] = params as [{ to: string; data: string }, string];
     return this.#provider.call({ ...tx, blockTag });
   }

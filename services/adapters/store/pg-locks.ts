@@ -5,9 +5,13 @@
  */
 import type pg from "pg";
 import type { Locks } from "../../ports.ts";
+import { pgStatement, planOnce } from "./sql-client.ts";
 
 /** Advisory lock keys: (schema, name), so that two schemas of one database never share a lock. */
 export const PG_LOCK_KEYS = "hashtext(current_schema()), hashtext($1)";
+const LOCK = planOnce(`SELECT pg_advisory_lock(${PG_LOCK_KEYS})`);
+const TRY_LOCK = planOnce(`SELECT pg_try_advisory_lock(${PG_LOCK_KEYS}) AS locked`);
+const UNLOCK = planOnce(`SELECT pg_advisory_unlock(${PG_LOCK_KEYS})`);
 
 export class PgLocks implements Locks {
   readonly #pool: pg.Pool;
@@ -38,12 +42,12 @@ export class PgLocks implements Locks {
     };
     client.on("error", onError);
     try {
-      if (wait) await client.query(`SELECT pg_advisory_lock(${PG_LOCK_KEYS})`, [name]);
-      else if ((await client.query(`SELECT pg_try_advisory_lock(${PG_LOCK_KEYS}) AS locked`, [name])).rows[0]?.locked !== true) return null;
+      if (wait) await client.query(pgStatement(LOCK, [name]));
+      else if ((await client.query(pgStatement(TRY_LOCK, [name]))).rows[0]?.locked !== true) return null;
       try {
         return { value: await work() };
       } finally {
-        await client.query(`SELECT pg_advisory_unlock(${PG_LOCK_KEYS})`, [name]).catch(() => {
+        await client.query(pgStatement(UNLOCK, [name])).catch(() => {
           broken = true;
         });
       }

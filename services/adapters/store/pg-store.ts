@@ -22,13 +22,16 @@ import type {
 } from "../../ports.ts";
 import { openPgPool, type PgPoolOptions } from "./pg-database.ts";
 import { inTransaction } from "./pg-transaction.ts";
-import { pgClient } from "./sql-client.ts";
+import { pgClient, pgStatement, planOnce } from "./sql-client.ts";
 import { byDepartment, custodyIdentityParams, custodyKeyParams, SqlStore, STATEMENTS, statusChangeParams, toStatusListEntry } from "./sql-store.ts";
 import { type Row, toBatch } from "./store-rows.ts";
 
 type Queryable = Pick<pg.PoolClient, "query">;
 
 const UNIQUE_VIOLATION = "23505";
+
+const APPEND_AUDIT = planOnce(`INSERT INTO audit_log (at, actor, role, action, department, document_id, details)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`);
 
 /**
  * Moves the custody version and stamps the written row with it, inside the writer's transaction.
@@ -103,6 +106,8 @@ export class PgStore extends SqlStore {
   }
 
   async findByIdempotencyKey(department: string, keys: string[]): Promise<Map<string, string>> {
+    // Unnamed on purpose (planned with its values): a generic plan cannot use the partial index
+    // documents_idempotency on both columns, and scanned every document of the department instead.
     const { rows } = await this.#pool.query("SELECT idempotency_key, id FROM documents WHERE department = $1 AND idempotency_key = ANY($2::text[])", [
       department,
       keys,
@@ -179,9 +184,9 @@ export class PgStore extends SqlStore {
     limit: number,
     newSecret: string,
     place: (ordinal: number, secret: string) => { list: number; index: number },
-  ): Promise<{ placed: number; lastSeq: number | null }> {
+  ): Promise<{ placed: number; looked: number; lastSeq: number | null }> {
     const candidates = (await this.#pool.query(STATEMENTS.documentsWithoutEntry, [afterSeq, limit])).rows as Row[];
-    if (candidates.length === 0) return { placed: 0, lastSeq: null };
+    if (candidates.length === 0) return { placed: 0, looked: 0, lastSeq: null };
     let placed = 0;
     for (const [department, seqs] of byDepartment(candidates)) {
       placed += await this.#transaction(async (client: Queryable) => {
@@ -207,15 +212,13 @@ export class PgStore extends SqlStore {
         return unplaced.length;
       });
     }
-    return { placed, lastSeq: Number(candidates[candidates.length - 1]?.seq) };
+    return { placed, looked: candidates.length, lastSeq: Number(candidates[candidates.length - 1]?.seq) };
   }
 
   protected async appendAudit(entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await this.#pool.query(
-      `INSERT INTO audit_log (at, actor, role, action, department, document_id, details)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`,
-      [
+      pgStatement(APPEND_AUDIT, [
         new Date().toISOString(),
         entries.map((e) => e.actor),
         entries.map((e) => e.role),
@@ -223,7 +226,7 @@ export class PgStore extends SqlStore {
         entries.map((e) => e.department),
         entries.map((e) => e.documentId),
         entries.map((e) => JSON.stringify(e.details)),
-      ],
+      ]),
     );
   }
 

@@ -56,7 +56,30 @@ export function pgCounters(pool: pg.Pool): CounterStore {
     duration: 60,
     keyPrefix: "",
   });
-  return countersOf(limiter, (work) =>
-    withTimeout(work, SHARED_COUNTER_TIMEOUT_MS, () => new Error(`rate limit counters: no answer within ${SHARED_COUNTER_TIMEOUT_MS} ms`)),
+  return sharingReads(
+    countersOf(limiter, (work) =>
+      withTimeout(work, SHARED_COUNTER_TIMEOUT_MS, () => new Error(`rate limit counters: no answer within ${SHARED_COUNTER_TIMEOUT_MS} ms`)),
+    ),
   );
+}
+
+/**
+ * Concurrent reads of one key share one database read: a request that asks while a read of its key
+ * is on its way takes that read's answer, sent at most one round trip before its own would have been
+ * (and a hit racing a read may land on either side of it anyway). Every
+ * authenticated request reads its client's failed-authentication count, so a busy client's requests
+ * would otherwise each cost a round trip for the same row.
+ */
+function sharingReads(counters: CounterStore): CounterStore {
+  const reading = new Map<string, Promise<CounterHits | undefined>>();
+  return {
+    ...counters,
+    get: (key) => {
+      const known = reading.get(key);
+      if (known) return known;
+      const read = counters.get(key).finally(() => reading.delete(key));
+      reading.set(key, read);
+      return read;
+    },
+  };
 }

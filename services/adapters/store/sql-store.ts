@@ -39,7 +39,7 @@ import type {
   StoredDocument,
   TxReceipt,
 } from "../../ports.ts";
-import type { SqlClient, SqlValue } from "./sql-client.ts";
+import { planOnce, type SqlClient, type SqlValue } from "./sql-client.ts";
 import { SqlCredentialOffers } from "./sql-credential-offers.ts";
 import { type Row, reasonCodesOf, toApiKey, toAuditEntry, toBatch, toCustodyKey, toSigningKey, toStatusChange, toStoredDocument } from "./store-rows.ts";
 
@@ -76,6 +76,17 @@ export const STATEMENTS = {
   lockStatusListDepartment: "UPDATE status_list_departments SET next_ordinal = next_ordinal WHERE department = $1 RETURNING next_ordinal, secret",
   advanceStatusListOrdinal: "UPDATE status_list_departments SET next_ordinal = next_ordinal + $2 WHERE department = $1",
 } as const;
+
+/**
+ * A document by id with its file and its batch's columns (b_*), for toStoredDocument: the statement of
+ * every verification of a QR code, planned once per connection on PostgreSQL (planOnce). The columns
+ * are named, not `d.*`: a prepared statement whose result columns change (a migration of another,
+ * newer instance adding one) would fail until its connection closes.
+ */
+const DOCUMENT_WITH_BATCH = planOnce(`SELECT d.id, d.department, d.type, d.issued_at, d.leaf, d.merkle_proof, d.status, d.status_reason,
+              d.status_reason_code, d.status_changed_at, d.successor, f.json, b.id AS b_id, b.root, b.count, b.state, b.tx_hash,
+              b.block_number, b.block_time, b.department AS b_department, b.type AS b_type
+         FROM documents d JOIN document_files f ON f.seq = d.seq LEFT JOIN batches b ON b.id = d.batch_id WHERE d.id = $1`);
 
 /** The candidates of one bulk placement, grouped by department (each department is placed in its own transaction). */
 export function byDepartment(rows: Row[]): Map<string, number[]> {
@@ -169,18 +180,13 @@ export abstract class SqlStore implements DocumentStore, StatusHistory, ApiKeyRe
     limit: number,
     newSecret: string,
     place: (ordinal: number, secret: string) => { list: number; index: number },
-  ): Promise<{ placed: number; lastSeq: number | null }>;
+  ): Promise<{ placed: number; looked: number; lastSeq: number | null }>;
   abstract close(): Promise<void>;
 
   // ---- Documents and the anchoring outbox ----
 
   async getDocument(id: string): Promise<StoredDocument | null> {
-    const [row] = await this.#sql.all(
-      `SELECT d.*, f.json, b.id AS b_id, b.root, b.count, b.state, b.tx_hash, b.block_number, b.block_time,
-              b.department AS b_department, b.type AS b_type
-         FROM documents d JOIN document_files f ON f.seq = d.seq LEFT JOIN batches b ON b.id = d.batch_id WHERE d.id = $1`,
-      [id],
-    );
+    const [row] = await this.#sql.all(DOCUMENT_WITH_BATCH, [id]);
     return row ? toStoredDocument(row) : null;
   }
 

@@ -167,9 +167,9 @@ export class SqliteStore extends SqlStore {
     limit: number,
     newSecret: string,
     place: (ordinal: number, secret: string) => { list: number; index: number },
-  ): Promise<{ placed: number; lastSeq: number | null }> {
+  ): Promise<{ placed: number; looked: number; lastSeq: number | null }> {
     const candidates = this.#sql.prepare(STATEMENTS.documentsWithoutEntry).all(afterSeq, limit) as Row[];
-    if (candidates.length === 0) return { placed: 0, lastSeq: null };
+    if (candidates.length === 0) return { placed: 0, looked: 0, lastSeq: null };
     let placed = 0;
     for (const [department, seqs] of byDepartment(candidates)) {
       placed += this.#transaction(() => {
@@ -190,7 +190,7 @@ export class SqliteStore extends SqlStore {
         return given;
       });
     }
-    return { placed, lastSeq: Number(candidates[candidates.length - 1]?.seq) };
+    return { placed, looked: candidates.length, lastSeq: Number(candidates[candidates.length - 1]?.seq) };
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
  * while that block is still the head read within `freshMs`; anything else reads afresh.
  */
 import { describe, expect, it } from "vitest";
-import { BlockPinnedReads, type ChainHead, type PinnedVerificationReader } from "../../../services/adapters/chain/block-pinned-reads.ts";
+import { BlockPinnedReads, type CarryOver, type ChainHead, type PinnedVerificationReader } from "../../../services/adapters/chain/block-pinned-reads.ts";
 import type { VerificationRecord } from "../../../services/domain/verification-record.ts";
 import { EProofError } from "../../../services/errors.ts";
 import type { Hex, VerificationQuery } from "../../../services/ports.ts";
@@ -156,5 +156,120 @@ describe("block-pinned verification reads", () => {
     chain.anchoredFrom = 99;
     advance(300);
     expect((await reads.verificationRecord(query("b"))).batch.anchored).toBe(false);
+  });
+});
+
+/** Block n of a chain (fork f): its parent is block n-1 of the same fork. */
+const block = (n: number, fork = 0): ChainHead => ({ number: n, hash: hashOf(n, fork), parentHash: hashOf(n - 1, fork) });
+
+/** The fake chain's blocks, for the carry-over: which changed a record, and their headers. */
+class FakeBlocks implements CarryOver {
+  /** Blocks that changed a record (a status change, a key or department change). */
+  busy = new Set<number>();
+  checked: number[] = [];
+  headers: number[] = [];
+  fork = 0;
+  async changesNoRecord(head: ChainHead): Promise<boolean> {
+    this.checked.push(head.number);
+    return !this.busy.has(head.number);
+  }
+  async headerAt(blockNumber: number): Promise<ChainHead> {
+    this.headers.push(blockNumber);
+    return block(blockNumber, this.fork);
+  }
+}
+
+function setUpCarrying(freshMs = 250, maxCarryBlocks?: number) {
+  const chain = new FakeChain();
+  chain.head_ = block(10);
+  const blocks = new FakeBlocks();
+  let now = 1_000;
+  const reads = new BlockPinnedReads(chain, { freshMs, now: () => now, carry: blocks, ...(maxCarryBlocks ? { maxCarryBlocks } : {}) });
+  return { chain, blocks, reads, advance: (ms: number) => (now += ms) };
+}
+
+describe("block-pinned verification reads carried across blocks that changed no record", () => {
+  it("answers at the new head without reading again when the block since changed no record, and says so", async () => {
+    const { chain, blocks, reads, advance } = setUpCarrying();
+    await reads.verificationRecord(query("a"));
+    chain.head_ = block(11);
+    advance(250);
+    const answer = await reads.verificationRecord(query("a"));
+    expect(chain.recordReads).toEqual([{ documentId: "a", block: 10 }]);
+    expect(blocks.checked).toEqual([11]);
+    expect(answer.readAt).toEqual({ blockNumber: 11, blockHash: hashOf(11) });
+    // A document not asked for before is read at the new head.
+    await reads.verificationRecord(query("b"));
+    expect(chain.recordReads).toEqual([
+      { documentId: "a", block: 10 },
+      { documentId: "b", block: 11 },
+    ]);
+  });
+
+  it("reads afresh after a block that may have changed a record: a revocation in it shows at once", async () => {
+    const { chain, blocks, reads, advance } = setUpCarrying();
+    await reads.verificationRecord(query("a"));
+    chain.head_ = block(11);
+    chain.statusAt.set(11, "REVOKED");
+    blocks.busy.add(11);
+    advance(250);
+    const answer = await reads.verificationRecord(query("a"));
+    expect(answer.document.status).toBe("REVOKED");
+    expect(answer.readAt?.blockNumber).toBe(11);
+  });
+
+  it("reads afresh when the new head does not descend from the answers' block (the chain went another way)", async () => {
+    const { chain, reads, advance } = setUpCarrying();
+    await reads.verificationRecord(query("a"));
+    chain.head_ = block(11, 1);
+    advance(250);
+    await reads.verificationRecord(query("a"));
+    expect(chain.recordReads).toEqual([
+      { documentId: "a", block: 10 },
+      { documentId: "a", block: 11 },
+    ]);
+  });
+
+  it("checks every block of a longer move, through the headers between, and reads afresh when one of them changed a record", async () => {
+    const { chain, blocks, reads, advance } = setUpCarrying();
+    await reads.verificationRecord(query("a"));
+    chain.head_ = block(13);
+    advance(250);
+    expect((await reads.verificationRecord(query("a"))).readAt?.blockNumber).toBe(13);
+    expect(blocks.headers).toEqual([12, 11]);
+    expect(blocks.checked.sort()).toEqual([11, 12, 13]);
+    expect(chain.recordReads).toHaveLength(1);
+    blocks.busy.add(15);
+    chain.head_ = block(16);
+    chain.statusAt.set(16, "SUSPENDED");
+    advance(250);
+    expect((await reads.verificationRecord(query("a"))).document.status).toBe("SUSPENDED");
+    expect(chain.recordReads).toHaveLength(2);
+  });
+
+  it("reads afresh after a move of more than maxCarryBlocks blocks, or a header between that is not the parent", async () => {
+    const { chain, blocks, reads, advance } = setUpCarrying(250, 2);
+    await reads.verificationRecord(query("a"));
+    chain.head_ = block(13);
+    advance(250);
+    await reads.verificationRecord(query("a"));
+    expect(chain.recordReads).toHaveLength(2);
+    expect(blocks.checked).toEqual([]);
+    // The node gives a header of another fork for the block between.
+    blocks.fork = 1;
+    chain.head_ = block(15);
+    advance(250);
+    await reads.verificationRecord(query("a"));
+    expect(chain.recordReads).toHaveLength(3);
+  });
+
+  it("never carries a 'not anchored' answer: it may change with any anchoring", async () => {
+    const { chain, reads, advance } = setUpCarrying();
+    chain.anchoredFrom = 99;
+    expect((await reads.verificationRecord(query("a"))).batch.anchored).toBe(false);
+    chain.head_ = block(11);
+    chain.anchoredFrom = 11;
+    advance(250);
+    expect((await reads.verificationRecord(query("a"))).batch.anchored).toBe(true);
   });
 });

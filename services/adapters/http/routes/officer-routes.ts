@@ -4,7 +4,7 @@ import { z } from "zod";
 import { isReasonCode } from "../../../domain/reason-codes.ts";
 import { SD_JWT_VC_MEDIA_TYPE } from "../../../domain/sd-jwt-vc.ts";
 import { collapseHistory } from "../../../domain/status-history.ts";
-import { isDocumentId } from "../../../domain/types.ts";
+import { type EProofDocument, isDocumentId } from "../../../domain/types.ts";
 import { VC_JWT_MEDIA_TYPE } from "../../../domain/vc-jwt.ts";
 import { EProofError } from "../../../errors.ts";
 import type { StoredDocument } from "../../../ports.ts";
@@ -44,6 +44,11 @@ function links(publicUrl: string, id: string) {
     sdJwtVc: `${base}/sd-jwt-vc`,
     vcJwt: `${base}/vc-jwt`,
   };
+}
+
+/** An issued document's stored JSON (text, or its UTF-8 bytes as the issuance workers hand it over). */
+function parseDocumentJson(json: string | Uint8Array): EProofDocument {
+  return JSON.parse(typeof json === "string" ? json : Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString("utf8")) as EProofDocument;
 }
 
 function exportsOf(officerDeps: OfficerHttpDeps): CredentialExporter {
@@ -129,9 +134,10 @@ export function officerRoutes(deps: HttpDeps, officerDeps: OfficerHttpDeps, api:
       if (!issued) throw new EProofError("INTERNAL", "issuance returned nothing");
       deps.metrics.documentsIssued.inc({ type: body.type });
       officerDeps.onAccepted();
-      const stored = await deps.store.getDocument(issued.id);
-      const verifyUrl = stored ? qrLinkOf(eproofFile(stored, deps.trust), deps.config.publicUrl) : undefined;
-      res.status(issued.replayed ? 200 : 202).json({ ...issued, status: "PENDING", verifyUrl, links: links(deps.config.publicUrl, issued.id) });
+      // The QR link comes from the file as issued (its signature), not from reading the document back.
+      const verifyUrl = issued.documentJson === undefined ? undefined : qrLinkOf(parseDocumentJson(issued.documentJson), deps.config.publicUrl);
+      const { id, type, issuedAt, replayed } = issued;
+      res.status(replayed ? 200 : 202).json({ id, type, issuedAt, replayed, status: "PENDING", verifyUrl, links: links(deps.config.publicUrl, id) });
     },
   );
 
@@ -163,7 +169,7 @@ export function officerRoutes(deps: HttpDeps, officerDeps: OfficerHttpDeps, api:
         type: body.type,
         count: issued.length,
         status: "PENDING",
-        documents: issued.map((d) => ({ ...d, links: links(deps.config.publicUrl, d.id) })),
+        documents: issued.map(({ id, type, issuedAt, replayed }) => ({ id, type, issuedAt, replayed, links: links(deps.config.publicUrl, id) })),
       });
     },
   );
