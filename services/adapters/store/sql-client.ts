@@ -12,9 +12,17 @@ import type { Row } from "./store-rows.ts";
 export type SqlValue = string | number | null;
 
 export interface SqlClient {
-  all(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
+  /**
+   * `name`: keep the statement prepared under this name (PostgreSQL parses and plans it once per
+   * connection; SQLite prepares every statement once anyway). Only for statements whose result
+   * columns are listed, never `*`: a column added by a newer instance's migration would change a
+   * prepared `*`'s result type, which PostgreSQL refuses to execute.
+   */
+  all(sql: string, params?: readonly SqlValue[], name?: string): Promise<Row[]>;
   /** Runs a statement; resolves with the number of rows it changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  /** The dialect's SQL for the hex text (no 0x, either case) of a BLOB / BYTEA expression. */
+  hexOf(bytes: string): string;
 }
 
 /** `$1` → `?1`: SQLite's numbered parameters take PostgreSQL's placeholders as they are. */
@@ -24,8 +32,10 @@ export function sqliteText(sql: string): string {
 
 export function pgClient(pool: pg.Pool): SqlClient {
   return {
-    all: async (sql, params = []) => (await pool.query(sql, [...params])).rows as Row[],
+    all: async (sql, params = [], name) =>
+      (await pool.query(name ? { name, text: sql, values: [...params] } : { text: sql, values: [...params] })).rows as Row[],
     run: async (sql, params = []) => (await pool.query(sql, [...params])).rowCount ?? 0,
+    hexOf: (bytes) => `encode(${bytes}, 'hex')`,
   };
 }
 
@@ -44,5 +54,6 @@ export function sqliteClient(db: DatabaseSync): SqlClient & { prepare(sql: strin
     prepare,
     all: async (sql, params = []) => prepare(sql).all(...(params as SQLInputValue[])),
     run: async (sql, params = []) => Number(prepare(sql).run(...(params as SQLInputValue[])).changes),
+    hexOf: (bytes) => `hex(${bytes})`,
   };
 }
