@@ -98,7 +98,7 @@ export function sealedTree(rows: Row[], buildTree: BatchTreeBuilder): { root: He
  * getDocument's one query: the document, its file and its batch, and its proof read from the batch's
  * tree by the steps of domain/merkle-chunks.ts: each band's chunk joined by its key, each step's node
  * cut out of it as hex, NULL for a step the proof does not take, and the nodes concatenated in proof
- * order (concat skips NULLs) into `proof`. (x XOR 1 is written x + 1 − 2(x & 1): SQLite has no XOR.)
+ * order (concat skips NULLs) into `proof`. (SQLite has no XOR: x XOR 1 is written x + 1 − 2(x & 1).)
  * A document sealed before trees were kept has no slot, and its merkle_proof instead.
  */
 function documentQuery(sql: SqlClient): string {
@@ -110,10 +110,10 @@ function documentQuery(sql: SqlClient): string {
   );
   const steps = MERKLE_PROOF_STEPS.map((step) => {
     const node = `(d.batch_slot >> ${step.nodeShift})`;
-    const low = `(${node} & ${step.levelMask})`;
-    const place = `${low} + 1 - 2 * (${low} & 1) + ${step.levelBase}`;
+    // The place's first byte, from 1: (((node & mask) XOR 1) + base) · 32 + 1, with XOR 1 as + 1 − 2(node & 1).
+    const start = `((${node} & ${step.levelMask}) - 2 * (${node} & 1)) * ${MERKLE_NODE_BYTES} + ${(step.levelBase + 1) * MERKLE_NODE_BYTES + 1}`;
     const taken = `${node} > 1${step.deepest ? " AND d.batch_slot < 2 * b.count" : ""}`;
-    return `CASE WHEN ${taken} THEN ${sql.hexOf(`substr(c${step.band}.nodes, (${place}) * ${MERKLE_NODE_BYTES} + 1, ${MERKLE_NODE_BYTES})`)} END`;
+    return `CASE WHEN ${taken} THEN ${sql.hexOf(`substr(c${step.band}.nodes, ${start}, ${MERKLE_NODE_BYTES})`)} END`;
   });
   return `SELECT d.id, d.department, d.type, d.issued_at, d.leaf, d.merkle_proof, d.batch_slot, d.status, d.status_reason, d.status_reason_code,
               d.status_changed_at, d.successor, f.json, b.id AS b_id, b.root, b.count, b.state, b.tx_hash, b.block_number, b.block_time,
