@@ -29,8 +29,9 @@ import { type Row, toBatch } from "./store-rows.ts";
 /**
  * Rows per multi-row INSERT (7 parameters each). A shorter rest is cut into powers of two, so that
  * a handful of statement texts is prepared, whatever the sizes of the requests. The placeholders are
- * anonymous (?): node:sqlite binds numbered ones (?NNN) in time that grows with their count, which
- * made a 128-row statement slower than 128 single-row ones.
+ * anonymous (?): with numbered ones (?NNN, what sqliteText makes of $n) binding cost grows with their
+ * count (10,000 rows in 128-row statements, measured: 103 ms numbered, 22 ms anonymous), which made
+ * them slower than single-row ones.
  */
 const INSERT_ROWS = 128;
 const insertRowsAt = (left: number): number => Math.min(INSERT_ROWS, 2 ** Math.floor(Math.log2(left)));
