@@ -5,6 +5,7 @@
  */
 import type { Problem } from "./domain/errors.ts";
 import type { BuiltDocument } from "./domain/issue-document.ts";
+import type { MerkleTree } from "./domain/merkle.ts";
 import type { EProofDocument, Hex, PublicJwk } from "./domain/types.ts";
 import type { OnChainStatus, VerificationRecord } from "./domain/verification-record.ts";
 
@@ -135,6 +136,7 @@ export interface StoredDocument extends Omit<NewDocument, "idempotencyKey" | "do
   /** The signed e-Proof file without its anchor, as JSON text. */
   documentJson: string;
   batch: StoredBatch | null;
+  /** The document's Merkle proof in its batch's tree (null before sealing), as StandardMerkleTree gives it. */
   merkleProof: Hex[] | null;
   status: { status: OnChainStatus; reason: string | null; reasonCode: number; changedAt: string | null; successor: string | null };
 }
@@ -179,8 +181,11 @@ export interface SigningKeyRecord {
   compromisedAt: string | null;
 }
 
-/** Computes a batch's Merkle root and each leaf's proof (the domain's tree), for the store to record with the batch. */
-export type BatchTreeBuilder = (leaves: Hex[]) => { root: Hex; proofs: Hex[][] };
+/**
+ * Builds a batch's whole Merkle tree (the domain's merkleTree), which the store keeps once with the
+ * batch and reads each document's proof from.
+ */
+export type BatchTreeBuilder = (leaves: Hex[]) => MerkleTree;
 
 /**
  * Accepted documents and the anchoring outbox (documents not yet in a batch, batches not yet
@@ -199,7 +204,8 @@ export interface DocumentStore {
   unbatchedGroups(): Promise<Array<{ department: string; type: string; count: number; oldestIssuedAt: string }>>;
   /**
    * Atomically takes up to `maxSize` unbatched documents of one department and type, lets `buildTree`
-   * compute the root and proofs of their leaves, and records the batch as SEALED with each proof.
+   * build the tree of their leaves, and records the batch as SEALED with its tree and each document's
+   * place in it (from which getDocument gives the document's merkleProof).
    */
   sealBatch(department: string, type: string, maxSize: number, buildTree: BatchTreeBuilder): Promise<StoredBatch | null>;
   /** Batches SEALED or SENT: to be (re)sent or reconciled. */

@@ -16,7 +16,7 @@ import { pooledRandom } from "../../services/adapters/random/pooled-random.ts";
 import { FileKeyRing } from "../../services/adapters/signing/file-key-ring.ts";
 import { IssuanceWorkers } from "../../services/adapters/signing/issuance-workers.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
-import { buildMerkleTree } from "../../services/domain/merkle.ts";
+import { merkleTree } from "../../services/domain/merkle.ts";
 import { issueDocuments } from "../../services/use-cases/issue-documents.ts";
 
 export interface IssuanceFigure {
@@ -63,7 +63,7 @@ async function ours(count: number): Promise<IssuanceFigure> {
     { store, signer: keyRing, builder, clock: { now: () => Date.now() }, random: pooledRandom() },
     { department: "DEMO", type: "licence", items },
   );
-  await store.sealBatch("DEMO", "licence", count, buildMerkleTree);
+  await store.sealBatch("DEMO", "licence", count, merkleTree);
   const ms = performance.now() - started;
   const { user, system } = process.cpuUsage(cpu);
   const rss = memory.stop();

@@ -16,6 +16,13 @@ export function keccak256(data: string | Uint8Array): Hex {
   return `0x${hasher.digest("hex")}`;
 }
 
+/** keccak256 of the bytes of `parts`, one after another, as bytes (the Merkle tree's pairs: no hex on the way). */
+export function keccak256Bytes(...parts: Uint8Array[]): Uint8Array {
+  hasher.init();
+  for (const part of parts) hasher.update(part);
+  return hasher.digest("binary");
+}
+
 /** keccak256 of the bytes written as 0x-hex (one or more concatenated words). */
 export function keccak256OfHex(hex: string): Hex {
   return keccak256(Buffer.from(hex.startsWith("0x") ? hex.slice(2) : hex, "hex"));

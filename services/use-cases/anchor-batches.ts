@@ -17,7 +17,7 @@
  * held, so a batch another instance has just anchored is not sent again.
  */
 
-import { buildMerkleTree } from "../domain/merkle.ts";
+import { merkleTree } from "../domain/merkle.ts";
 import { isEProofError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { AnchoredBatch, Clock, DocumentStore, Ledger, Locks, StoredBatch, TxReceipt } from "../ports.ts";
@@ -175,7 +175,7 @@ export class AnchoringWorker extends LoopWorker {
       if (!due) continue;
       let remaining = group.count;
       while (remaining > 0) {
-        const sealed = await store.sealBatch(group.department, group.type, this.#options.batchSize, buildMerkleTree);
+        const sealed = await store.sealBatch(group.department, group.type, this.#options.batchSize, merkleTree);
         if (!sealed) break;
         remaining -= sealed.count;
       }

@@ -9,7 +9,7 @@ import { EthersLedger, singleAccount } from "../../services/adapters/chain/ether
 import { Governance } from "../../services/adapters/chain/governance.ts";
 import { InProcessLocks } from "../../services/adapters/store/in-process-locks.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
-import { buildMerkleTree } from "../../services/domain/merkle.ts";
+import { merkleTree } from "../../services/domain/merkle.ts";
 import { createLogger } from "../../services/logger.ts";
 import type { Hex, StoredBatch } from "../../services/ports.ts";
 import { AnchoringWorker } from "../../services/use-cases/anchor-batches.ts";
@@ -146,7 +146,7 @@ describe("AnchoringWorker on a chain other anchorers write to", () => {
     /** Seals DEMO's accepted licences into one batch, as the worker would, without sending it. */
     const seal = async (count: number, from = 0): Promise<StoredBatch> => {
       await store.insertDocuments(newDocuments(count, from));
-      const sealed = await store.sealBatch("DEMO", "licence", 100, buildMerkleTree);
+      const sealed = await store.sealBatch("DEMO", "licence", 100, merkleTree);
       if (sealed === null) throw new Error("nothing sealed");
       return sealed;
     };

@@ -7,9 +7,10 @@ import { PgLocks } from "../../services/adapters/store/pg-locks.ts";
 import { PG_MIGRATIONS } from "../../services/adapters/store/pg-schema.ts";
 import { PgStore } from "../../services/adapters/store/pg-store.ts";
 import { PgSubscriptions } from "../../services/adapters/store/pg-subscriptions.ts";
+import { buildMerkleTree, merkleTree } from "../../services/domain/merkle.ts";
 import { waitUntil } from "../wait-until.ts";
 import { createTestSchema, type TestSchema, terminateLockHolders } from "./pg-test-db.ts";
-import { doc, fakeTree, storeContract } from "./store-contract.ts";
+import { doc, storeContract } from "./store-contract.ts";
 
 let schema: TestSchema | null = null;
 
@@ -57,7 +58,7 @@ describe("PgStore shared by several instances", () => {
     const seal = async (store: PgStore) => {
       const batches = [];
       for (;;) {
-        const batch = await store.sealBatch("DEMO", "licence", 7, fakeTree);
+        const batch = await store.sealBatch("DEMO", "licence", 7, merkleTree);
         if (!batch) return batches;
         batches.push(batch);
       }
@@ -235,6 +236,36 @@ describe("PgStore migrations", () => {
     expect((await store.getDocument(doc(1).id))?.id).toBe(doc(1).id);
     await store.close();
     expect(await recorded()).toEqual(shipped());
+  });
+
+  it("keeps the proofs of documents sealed before batch trees were kept, and seals new ones beside them", async () => {
+    schema = await createTestSchema();
+    const old = buildMerkleTree([doc(1).leaf, doc(2).leaf]);
+    await sql(async (client) => {
+      // The database as the release before batch trees left it: each sealed document with its proof as JSON.
+      await migrateWithoutChecksums(client, PG_MIGRATIONS.migrations.length - 1);
+      const { rows } = await client.query(
+        "INSERT INTO batches (department, type, root, count, state, created_at) VALUES ('DEMO', 'licence', $1, 2, 'SEALED', '2026-11-22') RETURNING id",
+        [old.root],
+      );
+      for (const [i, d] of [doc(1), doc(2)].entries()) {
+        const { rows: inserted } = await client.query(
+          "INSERT INTO documents (id, department, type, issued_at, leaf, batch_id, merkle_proof) VALUES ($1, 'DEMO', 'licence', $2, $3, $4, $5) RETURNING seq",
+          [d.id, d.issuedAt, d.leaf, rows[0]?.id, JSON.stringify(old.proofs[i])],
+        );
+        await client.query("INSERT INTO document_files (seq, json) VALUES ($1, $2)", [inserted[0]?.seq, d.documentJson]);
+      }
+    });
+    const store = await PgStore.open({ connectionString: schema.url });
+    try {
+      expect((await store.getDocument(doc(1).id))?.merkleProof).toEqual(old.proofs[0]);
+      expect((await store.getDocument(doc(2).id))?.merkleProof).toEqual(old.proofs[1]);
+      await store.insertDocuments([doc(3), doc(4), doc(5)]);
+      await store.sealBatch("DEMO", "licence", 10, merkleTree);
+      expect((await store.getDocument(doc(4).id))?.merkleProof).toEqual(buildMerkleTree([doc(3).leaf, doc(4).leaf, doc(5).leaf]).proofs[1]);
+    } finally {
+      await store.close();
+    }
   });
 
   it("folds in the subscription tables of a database that already has them from the unversioned schema, keeping their rows", async () => {

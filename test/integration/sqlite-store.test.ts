@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { checksumOf } from "../../services/adapters/store/migrations.ts";
 import { SQLITE_MIGRATIONS } from "../../services/adapters/store/sqlite-schema.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
+import { buildMerkleTree, merkleTree } from "../../services/domain/merkle.ts";
 import { doc, storeContract } from "./store-contract.ts";
 
 let dir = "";
@@ -64,6 +65,58 @@ describe("SqliteStore migrations", () => {
     await store.insertApiKey({ id: "rp", department: "*", label: "bank", types: [], revoked: false, role: "relying-party" }, "hash-rp");
     expect((await store.findApiKey("hash-rp"))?.role).toBe("relying-party");
     await store.close();
+  });
+
+  it("keeps the proofs of documents sealed before batch trees were kept, and seals new ones beside them", async () => {
+    dir = mkdtempSync(join(tmpdir(), "eproof-store-"));
+    const old = buildMerkleTree([doc(1).leaf, doc(2).leaf]);
+    // The database as the release before batch trees left it: each sealed document with its proof as JSON.
+    const db = new DatabaseSync(path());
+    db.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+    for (const [index, { sql }] of SQLITE_MIGRATIONS.migrations.slice(0, -1).entries()) {
+      db.exec(sql);
+      db.prepare("INSERT INTO schema_migrations VALUES (?, '2026-11-22')").run(index + 1);
+    }
+    const batch = db
+      .prepare("INSERT INTO batches (department, type, root, count, state, created_at) VALUES ('DEMO', 'licence', ?, 2, 'SEALED', '2026-11-22') RETURNING id")
+      .get(old.root);
+    for (const [i, d] of [doc(1), doc(2)].entries()) {
+      const inserted = db
+        .prepare(
+          "INSERT INTO documents (id, department, type, issued_at, leaf, batch_id, merkle_proof) VALUES (?, 'DEMO', 'licence', ?, ?, ?, ?) RETURNING seq",
+        )
+        .get(d.id, d.issuedAt, d.leaf, Number(batch?.id), JSON.stringify(old.proofs[i]));
+      db.prepare("INSERT INTO document_files (seq, json) VALUES (?, ?)").run(Number(inserted?.seq), d.documentJson);
+    }
+    db.close();
+    const store = new SqliteStore(path());
+    try {
+      expect((await store.getDocument(doc(1).id))?.merkleProof).toEqual(old.proofs[0]);
+      expect((await store.getDocument(doc(2).id))?.merkleProof).toEqual(old.proofs[1]);
+      await store.insertDocuments([doc(3), doc(4), doc(5)]);
+      await store.sealBatch("DEMO", "licence", 10, merkleTree);
+      expect((await store.getDocument(doc(4).id))?.merkleProof).toEqual(buildMerkleTree([doc(3).leaf, doc(4).leaf, doc(5).leaf]).proofs[1]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("never gives a document the seq of one that was deleted (seqs stay AUTOINCREMENT's)", async () => {
+    dir = mkdtempSync(join(tmpdir(), "eproof-store-"));
+    const store = new SqliteStore(path());
+    await store.insertDocuments([doc(1), doc(2), doc(3)]);
+    await store.close();
+    const db = new DatabaseSync(path());
+    const seqOf = (id: string) => Number(db.prepare("SELECT seq FROM documents WHERE id = ?").get(id)?.seq);
+    const third = seqOf(doc(3).id);
+    db.exec(`DELETE FROM document_files WHERE seq = ${third}; DELETE FROM documents WHERE seq = ${third}`);
+    db.close();
+    const reopened = new SqliteStore(path());
+    await reopened.insertDocuments([doc(4)]);
+    await reopened.close();
+    const after = new DatabaseSync(path());
+    expect(Number(after.prepare("SELECT seq FROM documents WHERE id = ?").get(doc(4).id)?.seq)).toBe(third + 1);
+    after.close();
   });
 
   it("records the checksum of every migration it applies", async () => {

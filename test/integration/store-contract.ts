@@ -2,8 +2,10 @@
  * What every Store must do, whatever holds the data: run by sqlite-store.test.ts and pg-store.test.ts
  * against a real SQLite file and a real PostgreSQL schema.
  */
+import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SqlStore } from "../../services/adapters/store/sql-store.ts";
+import { buildMerkleTree, merkleTree } from "../../services/domain/merkle.ts";
 import type { Hex, NewDocument } from "../../services/ports.ts";
 
 /** Either dialect's store: every port it implements is held to the same behaviour. */
@@ -22,11 +24,10 @@ export function doc(n: number, overrides: Partial<NewDocument> = {}): NewDocumen
   };
 }
 
-/** A stand-in tree: the root names the first leaf and the size, each proof names its own leaf. */
-export const fakeTree = (leaves: Hex[]) => ({
-  root: `0x${(leaves[0] ?? "0x").slice(-58).padStart(58, "0")}${leaves.length.toString(16).padStart(6, "0")}` as Hex,
-  proofs: leaves.map((l) => [l]),
-});
+/** n distinct documents from `from` on, with random leaves (a tree sorts its leaves: their order must not follow the seqs'). */
+export function docs(count: number, from = 1): NewDocument[] {
+  return Array.from({ length: count }, (_, i) => doc(from + i, { leaf: `0x${randomBytes(32).toString("hex")}` as Hex }));
+}
 
 export interface StoreHarness {
   /** A store on a fresh, empty database. */
@@ -85,19 +86,79 @@ export function storeContract(name: string, harness: StoreHarness): void {
         ["licence", 3, doc(1).issuedAt],
         ["permit", 1, doc(4).issuedAt],
       ]);
-      const batch = await store.sealBatch("DEMO", "licence", 2, fakeTree);
-      expect(batch).toMatchObject({ count: 2, state: "SEALED", department: "DEMO", type: "licence", root: fakeTree([doc(1).leaf, doc(2).leaf]).root });
+      const batch = await store.sealBatch("DEMO", "licence", 2, merkleTree);
+      const tree = buildMerkleTree([doc(1).leaf, doc(2).leaf]);
+      expect(batch).toMatchObject({ count: 2, state: "SEALED", department: "DEMO", type: "licence", root: tree.root });
       const first = await store.getDocument(doc(1).id);
       expect(first?.batch?.id).toBe(batch?.id);
-      expect(first?.merkleProof).toEqual([doc(1).leaf]);
+      expect(first?.merkleProof).toEqual(tree.proofs[0]);
+      expect((await store.getDocument(doc(2).id))?.merkleProof).toEqual(tree.proofs[1]);
       expect((await store.getDocument(doc(3).id))?.batch).toBeNull();
+      expect((await store.getDocument(doc(3).id))?.merkleProof).toBeNull();
       expect(await store.countUnanchored()).toBe(4);
-      expect(await store.sealBatch("OTHER", "licence", 2, fakeTree)).toBeNull();
+      expect(await store.sealBatch("OTHER", "licence", 2, merkleTree)).toBeNull();
+    });
+
+    it("gives every document of a sealed batch the proof its batch's whole tree gives, for every leaf of a 150-document batch", async () => {
+      const batchDocs = docs(150);
+      await store.insertDocuments(batchDocs);
+      const batch = await store.sealBatch("DEMO", "licence", 150, merkleTree);
+      const tree = buildMerkleTree(batchDocs.map((d) => d.leaf));
+      expect(batch?.root).toBe(tree.root);
+      for (const [i, d] of batchDocs.entries()) {
+        const stored = await store.getDocument(d.id);
+        expect(stored?.batch?.id, `document ${i}`).toBe(batch?.id);
+        expect(stored?.merkleProof, `document ${i}`).toEqual(tree.proofs[i]);
+      }
+    });
+
+    it("gives the proof the whole tree gives for every leaf of batches of 1, 3, 40, 64 and 65 documents", async () => {
+      let from = 1;
+      for (const size of [1, 3, 40, 64, 65]) {
+        const batchDocs = docs(size, from);
+        from += size;
+        await store.insertDocuments(batchDocs);
+        await store.sealBatch("DEMO", "licence", size, merkleTree);
+        const { proofs } = buildMerkleTree(batchDocs.map((d) => d.leaf));
+        for (const [i, d] of batchDocs.entries()) expect((await store.getDocument(d.id))?.merkleProof, `document ${i} of ${size}`).toEqual(proofs[i]);
+      }
+    });
+
+    it("reads the proofs of a 4,200-document batch, three chunks of its tree deep, as the whole tree gives them", async () => {
+      const batchDocs = docs(4_200);
+      await store.insertDocuments(batchDocs);
+      await store.insertDocuments([doc(9_000, { type: "permit" })]);
+      const batch = await store.sealBatch("DEMO", "licence", 5_000, merkleTree);
+      expect(batch?.count).toBe(4_200);
+      const tree = merkleTree(batchDocs.map((d) => d.leaf));
+      const { proofs } = buildMerkleTree(batchDocs.map((d) => d.leaf));
+      // The smallest and largest leaves (the two depths of the tree's last levels) and a spread between them.
+      const order = [...tree.leafIndex.keys()].sort((a, b) => (tree.leafIndex[a] as number) - (tree.leafIndex[b] as number));
+      const sample = new Set([...order.slice(0, 5), ...order.slice(-5), ...order.filter((_, k) => k % 97 === 0)]);
+      for (const i of sample) {
+        const proof = (await store.getDocument(batchDocs[i]?.id as string))?.merkleProof;
+        expect(proof, `document ${i}`).toEqual(proofs[i]);
+        expect(proof?.length).toBeGreaterThanOrEqual(12);
+      }
+      expect((await store.getDocument(doc(9_000).id))?.merkleProof).toBeNull();
+    });
+
+    it("stores a large request whole, in order, and stores nothing of one that fails at its last document", async () => {
+      const first = docs(1_000);
+      await store.insertDocuments(first);
+      for (const i of [0, 127, 128, 999]) expect((await store.getDocument(first[i]?.id as string))?.documentJson).toBe(first[i]?.documentJson);
+      const batch = await store.sealBatch("DEMO", "licence", 300, merkleTree);
+      expect(batch?.root, "the oldest 300 are sealed first").toBe(merkleTree(first.slice(0, 300).map((d) => d.leaf)).root);
+      const second = [...docs(299, 2_000), doc(5)];
+      await expect(store.insertDocuments(second)).rejects.toThrow();
+      expect(await store.getDocument(second[0]?.id as string)).toBeNull();
+      expect(await store.getDocument(second[298]?.id as string)).toBeNull();
+      expect(await store.countUnanchored()).toBe(1_000);
     });
 
     it("moves a batch SEALED → SENT → ANCHORED and back to SEALED when the chain lost it", async () => {
       await store.insertDocuments([doc(1)]);
-      const batch = await store.sealBatch("DEMO", "licence", 10, fakeTree);
+      const batch = await store.sealBatch("DEMO", "licence", 10, merkleTree);
       if (!batch) throw new Error("no batch");
       await store.markBatchSent(batch.id);
       expect((await store.unfinishedBatches())[0]?.state).toBe("SENT");
@@ -116,7 +177,7 @@ export function storeContract(name: string, harness: StoreHarness): void {
       const receipt = { txHash: `0x${"33".repeat(32)}` as Hex, blockNumber: 1, blockTime: 1 };
       const ids: number[] = [];
       for (let i = 0; i < 3; i++) {
-        const batch = await store.sealBatch("DEMO", "licence", 1, fakeTree);
+        const batch = await store.sealBatch("DEMO", "licence", 1, merkleTree);
         if (!batch) throw new Error("no batch");
         await store.markBatchAnchored(batch.id, receipt);
         ids.push(batch.id);
@@ -132,7 +193,7 @@ export function storeContract(name: string, harness: StoreHarness): void {
 
     it("refuses a second document with the same idempotency key in one department", async () => {
       await store.insertDocuments([doc(1, { idempotencyKey: "row-1" })]);
-      await expect(store.insertDocuments([doc(2, { idempotencyKey: "row-1" })])).rejects.toThrow();
+      await expect(store.insertDocuments([doc(2, { idempotencyKey: "row-1" })])).rejects.toMatchObject({ code: "DUPLICATE_REQUEST" });
       await store.insertDocuments([doc(3, { idempotencyKey: "row-1", department: "OTHER" })]);
       expect(await store.getDocument(doc(2).id)).toBeNull();
     });

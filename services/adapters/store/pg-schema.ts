@@ -216,5 +216,22 @@ export const PG_MIGRATIONS: MigrationList = {
     },
     STATUS_LISTS_MIGRATION,
     WALLET_ISSUANCE_MIGRATION,
+    // Sealing keeps a batch's tree once, in chunks (domain/merkle-chunks.ts), and gives each document
+    // its slot in it, instead of writing each document's proof as JSON. Proofs are read from the
+    // chunks; documents sealed before keep their merkle_proof. A chunk (at most 4,032 bytes of hashes,
+    // which do not compress) stays in its row: PLAIN, neither compressed nor moved to TOAST.
+    {
+      name: "batch trees in chunks, document slots",
+      sql: `
+  CREATE TABLE batch_tree_chunks (
+    batch_id BIGINT NOT NULL REFERENCES batches(id),
+    chunk INTEGER NOT NULL,
+    nodes BYTEA NOT NULL,
+    PRIMARY KEY (batch_id, chunk)
+  );
+  ALTER TABLE batch_tree_chunks ALTER COLUMN nodes SET STORAGE PLAIN;
+  ALTER TABLE documents ADD COLUMN batch_slot INTEGER;
+  `,
+    },
   ],
 };

@@ -13,7 +13,6 @@ import type {
   BatchTreeBuilder,
   CustodyKeyIdentity,
   CustodyKeyState,
-  Hex,
   NewCustodyKey,
   NewDocument,
   StatusChangeRecord,
@@ -23,7 +22,7 @@ import type {
 import { openPgPool, type PgPoolOptions } from "./pg-database.ts";
 import { inTransaction } from "./pg-transaction.ts";
 import { pgClient, pgStatement, planOnce } from "./sql-client.ts";
-import { byDepartment, custodyIdentityParams, custodyKeyParams, SqlStore, STATEMENTS, statusChangeParams, toStatusListEntry } from "./sql-store.ts";
+import { byDepartment, custodyIdentityParams, custodyKeyParams, SqlStore, STATEMENTS, sealedTree, statusChangeParams, toStatusListEntry } from "./sql-store.ts";
 import { type Row, toBatch } from "./store-rows.ts";
 
 type Queryable = Pick<pg.PoolClient, "query">;
@@ -41,6 +40,23 @@ const APPEND_AUDIT = planOnce(`INSERT INTO audit_log (at, actor, role, action, d
 async function stampCustodyChange(client: Queryable, identity: CustodyKeyIdentity): Promise<void> {
   const { rows } = await client.query(STATEMENTS.nextCustodyVersion);
   await client.query(STATEMENTS.stampCustodyKey, [rows[0]?.version, ...custodyIdentityParams(identity)]);
+}
+
+/**
+ * Byte strings as one binary parameter (sent as it is, where an array of them would be written out
+ * as escaped text and parsed back) and where each starts (from 1, as substring counts) and how long
+ * it is, for a statement to cut them out again.
+ */
+function packed(parts: Uint8Array[]): { bytes: Buffer; starts: number[]; lengths: number[] } {
+  const starts: number[] = [];
+  const lengths: number[] = [];
+  let at = 1;
+  for (const part of parts) {
+    starts.push(at);
+    lengths.push(part.length);
+    at += part.length;
+  }
+  return { bytes: Buffer.concat(parts), starts, lengths };
 }
 
 export class PgStore extends SqlStore {
@@ -69,30 +85,34 @@ export class PgStore extends SqlStore {
     return inTransaction(this.#pool, work);
   }
 
+  /**
+   * One statement (atomic on its own, so no transaction round trips): the documents by unnest, and
+   * their files cut out of one binary parameter, the UTF-8 of every file one after another (packed()).
+   */
   async insertDocuments(documents: NewDocument[]): Promise<void> {
-    const utf8 = new TextDecoder();
     if (documents.length === 0) return;
+    const files = packed(documents.map((d) => (typeof d.documentJson === "string" ? Buffer.from(d.documentJson, "utf8") : d.documentJson)));
     try {
-      await this.#transaction(async (client) => {
-        const { rows } = await client.query(
-          `INSERT INTO documents (id, department, type, issued_at, leaf, idempotency_key)
+      await this.#pool.query(
+        `WITH inserted AS (
+           INSERT INTO documents (id, department, type, issued_at, leaf, idempotency_key)
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-           RETURNING seq, id`,
-          [
-            documents.map((d) => d.id),
-            documents.map((d) => d.department),
-            documents.map((d) => d.type),
-            documents.map((d) => d.issuedAt),
-            documents.map((d) => d.leaf),
-            documents.map((d) => d.idempotencyKey ?? null),
-          ],
-        );
-        const seqOf = new Map(rows.map((row) => [String(row.id), String(row.seq)]));
-        await client.query("INSERT INTO document_files (seq, json) SELECT * FROM unnest($1::bigint[], $2::text[])", [
-          documents.map((d) => seqOf.get(d.id)),
-          documents.map((d) => (typeof d.documentJson === "string" ? d.documentJson : utf8.decode(d.documentJson))),
-        ]);
-      });
+           RETURNING seq, id)
+         INSERT INTO document_files (seq, json)
+         SELECT i.seq, convert_from(substring($7::bytea FROM f.start FOR f.length), 'UTF8')
+           FROM unnest($1::text[], $8::int[], $9::int[]) AS f(id, start, length) JOIN inserted i ON i.id = f.id`,
+        [
+          documents.map((d) => d.id),
+          documents.map((d) => d.department),
+          documents.map((d) => d.type),
+          documents.map((d) => d.issuedAt),
+          documents.map((d) => d.leaf),
+          documents.map((d) => d.idempotencyKey ?? null),
+          files.bytes,
+          files.starts,
+          files.lengths,
+        ],
+      );
     } catch (error) {
       // Another request with the same idempotency key won the race: nothing of this one was stored.
       if (
@@ -124,13 +144,19 @@ export class PgStore extends SqlStore {
         [department, type, maxSize],
       );
       if (rows.length === 0) return null;
-      const { root, proofs } = buildTree(rows.map((row) => row.leaf as Hex));
+      const { root, chunks, seqs, slots } = sealedTree(rows, buildTree);
       const batch = (await client.query(STATEMENTS.insertBatch, [department, type, root, rows.length, new Date().toISOString()])).rows[0] as Row;
+      const nodes = packed(chunks.map((chunk) => chunk.nodes));
       await client.query(
-        `UPDATE documents d SET batch_id = $1, merkle_proof = p.proof
-           FROM unnest($2::bigint[], $3::text[]) AS p(seq, proof) WHERE d.seq = p.seq`,
-        [batch.id, rows.map((row) => String(row.seq)), proofs.map((proof) => JSON.stringify(proof))],
+        `INSERT INTO batch_tree_chunks (batch_id, chunk, nodes)
+         SELECT $1, c.key, substring($2::bytea FROM c.start FOR c.length) FROM unnest($3::int[], $4::int[], $5::int[]) AS c(key, start, length)`,
+        [batch.id, nodes.bytes, chunks.map((chunk) => chunk.key), nodes.starts, nodes.lengths],
       );
+      const assigned = await client.query(
+        "UPDATE documents d SET batch_id = $1, batch_slot = p.slot FROM unnest($2::bigint[], $3::int[]) AS p(seq, slot) WHERE d.seq = p.seq",
+        [batch.id, seqs, slots],
+      );
+      if (assigned.rowCount !== rows.length) throw new Error(`sealing batch ${batch.id} placed ${assigned.rowCount} of ${rows.length} documents`);
       return toBatch(batch);
     });
   }

@@ -15,6 +15,8 @@ export interface SqlClient {
   all(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
   /** Runs a statement; resolves with the number of rows it changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  /** The dialect's SQL for the hex text (no 0x, either case) of a BLOB / BYTEA expression. */
+  hexOf(bytes: string): string;
 }
 
 /** `$1` → `?1`: SQLite's numbered parameters take PostgreSQL's placeholders as they are. */
@@ -49,6 +51,7 @@ export function pgClient(pool: pg.Pool): SqlClient {
   return {
     all: async (sql, params = []) => (await pool.query(pgStatement(sql, params))).rows as Row[],
     run: async (sql, params = []) => (await pool.query(pgStatement(sql, params))).rowCount ?? 0,
+    hexOf: (bytes) => `encode(${bytes}, 'hex')`,
   };
 }
 
@@ -67,5 +70,6 @@ export function sqliteClient(db: DatabaseSync): SqlClient & { prepare(sql: strin
     prepare,
     all: async (sql, params = []) => prepare(sql).all(...(params as SQLInputValue[])),
     run: async (sql, params = []) => Number(prepare(sql).run(...(params as SQLInputValue[])).changes),
+    hexOf: (bytes) => `hex(${bytes})`,
   };
 }

@@ -11,6 +11,8 @@
  * and a class per kind and dialect would be ten small classes that only pass that connection on.
  * Callers still see only the port they are given.
  */
+import { MERKLE_NODE_BYTES } from "../../domain/merkle.ts";
+import { MERKLE_CHUNK_LEVELS, MERKLE_PROOF_CHUNKS, MERKLE_PROOF_STEPS, type MerkleChunk, merkleChunks, merkleLeafSlot } from "../../domain/merkle-chunks.ts";
 import type { OnChainStatus } from "../../domain/verification-record.ts";
 import type {
   ApiKeyRecord,
@@ -25,6 +27,7 @@ import type {
   CustodyRecords,
   DepartmentPolicies,
   DocumentStore,
+  Hex,
   NewCustodyKey,
   NewDocument,
   PublishedStatusList,
@@ -78,15 +81,50 @@ export const STATEMENTS = {
 } as const;
 
 /**
- * A document by id with its file and its batch's columns (b_*), for toStoredDocument: the statement of
- * every verification of a QR code, planned once per connection on PostgreSQL (planOnce). The columns
- * are named, not `d.*`: a prepared statement whose result columns change (a migration of another,
- * newer instance adding one) would fail until its connection closes.
+ * What sealing writes for the documents of `rows` (seq and leaf, in seq order): the batch's root, its
+ * tree cut into chunks (domain/merkle-chunks.ts), and each document's slot in it, by seq.
  */
-const DOCUMENT_WITH_BATCH = planOnce(`SELECT d.id, d.department, d.type, d.issued_at, d.leaf, d.merkle_proof, d.status, d.status_reason,
-              d.status_reason_code, d.status_changed_at, d.successor, f.json, b.id AS b_id, b.root, b.count, b.state, b.tx_hash,
-              b.block_number, b.block_time, b.department AS b_department, b.type AS b_type
-         FROM documents d JOIN document_files f ON f.seq = d.seq LEFT JOIN batches b ON b.id = d.batch_id WHERE d.id = $1`);
+export function sealedTree(rows: Row[], buildTree: BatchTreeBuilder): { root: Hex; chunks: MerkleChunk[]; seqs: number[]; slots: number[] } {
+  const tree = buildTree(rows.map((row) => row.leaf as Hex));
+  return {
+    root: tree.root,
+    chunks: merkleChunks(tree),
+    seqs: rows.map((row) => Number(row.seq)),
+    slots: tree.leafIndex.map((index) => merkleLeafSlot(index, tree.count)),
+  };
+}
+
+/**
+ * getDocument's one query: the document, its file and its batch, and its proof read from the batch's
+ * tree by the steps of domain/merkle-chunks.ts: each band's chunk joined by its key, each step's node
+ * cut out of it as hex, NULL for a step the proof does not take, and the nodes concatenated in proof
+ * order (concat skips NULLs) into `proof`. (SQLite has no XOR: x XOR 1 is written x + 1 − 2(x & 1).)
+ * A document sealed before trees were kept has no slot, and its merkle_proof instead. The columns are
+ * named, not `d.*`: a planned statement whose result columns change (a newer instance's migration
+ * adding one) would fail until its connection closes.
+ */
+function documentQuery(sql: SqlClient): string {
+  const chunks = Array.from(
+    { length: MERKLE_PROOF_CHUNKS },
+    (_, band) =>
+      `LEFT JOIN batch_tree_chunks c${band} ON c${band}.batch_id = d.batch_id
+              AND c${band}.chunk = (d.batch_slot >> ${MERKLE_CHUNK_LEVELS * (band + 1)}) AND (d.batch_slot >> ${MERKLE_CHUNK_LEVELS * band + 1}) > 0`,
+  );
+  const steps = MERKLE_PROOF_STEPS.map((step) => {
+    const node = `(d.batch_slot >> ${step.nodeShift})`;
+    // The place's first byte, from 1: (((node & mask) XOR 1) + base) · 32 + 1, with XOR 1 as + 1 − 2(node & 1).
+    const start = `((${node} & ${step.levelMask}) - 2 * (${node} & 1)) * ${MERKLE_NODE_BYTES} + ${(step.levelBase + 1) * MERKLE_NODE_BYTES + 1}`;
+    const taken = `${node} > 1${step.deepest ? " AND d.batch_slot < 2 * b.count" : ""}`;
+    return `CASE WHEN ${taken} THEN ${sql.hexOf(`substr(c${step.band}.nodes, ${start}, ${MERKLE_NODE_BYTES})`)} END`;
+  });
+  return `SELECT d.id, d.department, d.type, d.issued_at, d.leaf, d.merkle_proof, d.batch_slot, d.status, d.status_reason, d.status_reason_code,
+              d.status_changed_at, d.successor, f.json, b.id AS b_id, b.root, b.count, b.state, b.tx_hash, b.block_number, b.block_time,
+              b.department AS b_department, b.type AS b_type,
+              concat(${steps.join(",\n                     ")}) AS proof
+         FROM documents d JOIN document_files f ON f.seq = d.seq LEFT JOIN batches b ON b.id = d.batch_id
+              ${chunks.join("\n              ")}
+        WHERE d.id = $1`;
+}
 
 /** The candidates of one bulk placement, grouped by department (each department is placed in its own transaction). */
 export function byDepartment(rows: Row[]): Map<string, number[]> {
@@ -144,6 +182,7 @@ function auditQuery(filter: AuditFilter): { sql: string; params: SqlValue[] } {
 
 export abstract class SqlStore implements DocumentStore, StatusHistory, ApiKeyRecords, SigningKeyMirror, CustodyRecords, DepartmentPolicies, StatusListRecords {
   readonly #sql: SqlClient;
+  readonly #documentQuery: string;
   /** The append-only audit log, in the same database (triggers refuse UPDATE and DELETE). */
   readonly audit: AuditLog;
   /** OpenID4VCI offers, access tokens and nonces (sql-credential-offers.ts), in the same database. */
@@ -151,6 +190,8 @@ export abstract class SqlStore implements DocumentStore, StatusHistory, ApiKeyRe
 
   constructor(sql: SqlClient) {
     this.#sql = sql;
+    // Planned once per connection on PostgreSQL: it runs for every verification of a QR code.
+    this.#documentQuery = planOnce(documentQuery(sql));
     this.credentialOffers = new SqlCredentialOffers(sql);
     this.audit = {
       append: (entries) => this.appendAudit(entries),
@@ -186,7 +227,7 @@ export abstract class SqlStore implements DocumentStore, StatusHistory, ApiKeyRe
   // ---- Documents and the anchoring outbox ----
 
   async getDocument(id: string): Promise<StoredDocument | null> {
-    const [row] = await this.#sql.all(DOCUMENT_WITH_BATCH, [id]);
+    const [row] = await this.#sql.all(this.#documentQuery, [id]);
     return row ? toStoredDocument(row) : null;
   }
 

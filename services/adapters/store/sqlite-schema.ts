@@ -201,5 +201,21 @@ export const SQLITE_MIGRATIONS: MigrationList = {
     DEPARTMENT_POLICIES_MIGRATION,
     STATUS_LISTS_MIGRATION,
     WALLET_ISSUANCE_MIGRATION,
+    // Sealing keeps a batch's tree once, in chunks (domain/merkle-chunks.ts), and gives each document
+    // its slot in it, instead of writing each document's proof as JSON (~1 KB a row, one UPDATE a row,
+    // rows that outgrow their pages). Proofs are read from the chunks; documents sealed before keep
+    // their merkle_proof.
+    {
+      name: "batch trees in chunks, document slots",
+      sql: `
+  CREATE TABLE batch_tree_chunks (
+    batch_id INTEGER NOT NULL REFERENCES batches(id),
+    chunk INTEGER NOT NULL,
+    nodes BLOB NOT NULL,
+    PRIMARY KEY (batch_id, chunk)
+  );
+  ALTER TABLE documents ADD COLUMN batch_slot INTEGER;
+  `,
+    },
   ],
 };

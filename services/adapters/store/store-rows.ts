@@ -3,6 +3,8 @@
  * columns are the same in SQLite and PostgreSQL; only their types differ (BIGINT and COUNT come back
  * from PostgreSQL as strings, BOOLEAN from SQLite as 0/1), which Number() and toFlag() even out.
  */
+import { MERKLE_NODE_BYTES } from "../../domain/merkle.ts";
+import { merkleProofLength } from "../../domain/merkle-chunks.ts";
 import type { OnChainStatus } from "../../domain/verification-record.ts";
 import type {
   ApiKeyRecord,
@@ -39,7 +41,24 @@ export function toBatch(row: Row): StoredBatch {
   };
 }
 
-/** A row of DOCUMENT_WITH_BATCH (sql-store.ts): the document, its file and its batch's columns (b_*), if it has one. */
+/**
+ * A sealed document's proof: the nodes getDocument's query cut out of its batch's tree (`proof`, their
+ * hex one after another), checked for their number, or, for a document sealed before trees were kept,
+ * the proof stored with it as JSON.
+ */
+function merkleProofOf(row: Row): Hex[] | null {
+  if (row.merkle_proof !== null && row.merkle_proof !== undefined) return JSON.parse(String(row.merkle_proof)) as Hex[];
+  if (row.batch_slot === null || row.batch_slot === undefined || row.b_id === null) return null;
+  const nodes = String(row.proof ?? "").toLowerCase();
+  const slot = Number(row.batch_slot);
+  const expected = merkleProofLength(slot, Number(row.count));
+  if (nodes.length !== expected * 2 * MERKLE_NODE_BYTES) {
+    throw new Error(`the tree of batch ${String(row.b_id)} gave ${nodes.length / 64} of the ${expected} nodes of slot ${slot}'s proof: chunks are missing`);
+  }
+  return Array.from({ length: expected }, (_, i) => `0x${nodes.slice(i * 64, (i + 1) * 64)}` as Hex);
+}
+
+/** A row of getDocument's query (sql-store.ts): the document, its file, its batch's columns (b_*) if it has one, and its proof's chunks. */
 export function toStoredDocument(row: Row): StoredDocument {
   return {
     id: String(row.id),
@@ -49,7 +68,7 @@ export function toStoredDocument(row: Row): StoredDocument {
     leaf: row.leaf as Hex,
     documentJson: String(row.json),
     batch: row.b_id === null ? null : toBatch({ ...row, id: row.b_id, department: row.b_department, type: row.b_type }),
-    merkleProof: row.merkle_proof === null ? null : (JSON.parse(String(row.merkle_proof)) as Hex[]),
+    merkleProof: merkleProofOf(row),
     status: {
       status: row.status as OnChainStatus,
       reason: text(row.status_reason),

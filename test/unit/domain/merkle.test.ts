@@ -1,7 +1,7 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { keccak256 } from "ethers";
 import { describe, expect, it } from "vitest";
-import { buildMerkleTree, merkleLeaf, verifyMerkleProof } from "../../../services/domain/merkle.ts";
+import { buildMerkleTree, merkleLeaf, merkleProofAt, merkleTree, nodeHex, verifyMerkleProof } from "../../../services/domain/merkle.ts";
 import type { Hex } from "../../../services/domain/types.ts";
 import { hex, seededRandom } from "./fixtures.ts";
 
@@ -92,5 +92,42 @@ describe("Merkle batches", () => {
       expect(verifyMerkleProof(merkleLeaf(hashes[i] as Hex), proofs[i] as Hex[], root)).toBe(true);
     }
     expect(Math.max(...proofs.map((p) => p.length))).toBeLessThanOrEqual(14);
+  });
+
+  for (const size of [1, 2, 7, 100]) {
+    it(`lays out the whole tree of ${size} document(s) node for node as StandardMerkleTree's array`, () => {
+      const hashes = documentHashes(size, `layout-${size}`);
+      const tree = merkleTree(hashes.map(merkleLeaf));
+      const oz = StandardMerkleTree.of(
+        hashes.map((h) => [h]),
+        ["bytes32"],
+      ).dump();
+      expect(tree.count).toBe(size);
+      expect(Array.from({ length: tree.nodes.length / 32 }, (_, i) => nodeHex(tree.nodes, i))).toEqual(oz.tree);
+      expect(tree.root).toBe(oz.tree[0]);
+      // StandardMerkleTree's values are the leaves in the order given, each with its place in the array.
+      expect(tree.leafIndex).toEqual(oz.values.map((v) => v.treeIndex));
+      hashes.forEach((_, i) => {
+        expect(merkleProofAt(tree.nodes, tree.leafIndex[i] as number)).toEqual(buildMerkleTree(hashes.map(merkleLeaf)).proofs[i]);
+      });
+    });
+  }
+
+  it("takes leaves in either case and builds the tree of their lowercase form", () => {
+    const leaves = documentHashes(5, "upper").map(merkleLeaf);
+    const upper = leaves.map((l) => `0x${l.slice(2).toUpperCase()}` as Hex);
+    expect(merkleTree(upper)).toEqual(merkleTree(leaves));
+  });
+
+  it("refuses a leaf that is not 32 bytes of hex, naming it", () => {
+    const leaves = documentHashes(3, "short").map(merkleLeaf);
+    expect(() => merkleTree([leaves[0] as Hex, "0x1234"])).toThrow(/leaf 1 is not 32 bytes/);
+    expect(() => merkleTree([`0x${"zz".repeat(32)}`])).toThrow(RangeError);
+  });
+
+  it("refuses a node outside the tree when asked for a proof", () => {
+    const tree = merkleTree(documentHashes(4, "outside").map(merkleLeaf));
+    expect(() => merkleProofAt(tree.nodes, 7)).toThrow(RangeError);
+    expect(() => merkleProofAt(tree.nodes, -1)).toThrow(RangeError);
   });
 });
