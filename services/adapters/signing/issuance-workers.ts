@@ -39,6 +39,7 @@ const WARM_UP_PER_TYPE = 150;
 export class IssuanceWorkers implements DocumentBuilder {
   readonly #keys: SigningKeySource;
   #pool: Piscina<SliceTask, SliceResult> | null = null;
+  #warming: Promise<void> | null = null;
   readonly #threads: number;
   readonly #sliceSize: number;
 
@@ -65,7 +66,12 @@ export class IssuanceWorkers implements DocumentBuilder {
    * WARM_UP_PER_TYPE examples of every document type (document-examples.ts) with a throwaway key made
    * here and dropped after, and the results are discarded. The first request then pays no start-up.
    */
-  async ready(): Promise<void> {
+  ready(): Promise<void> {
+    this.#warming ??= this.#warmUp();
+    return this.#warming;
+  }
+
+  async #warmUp(): Promise<void> {
     const pool = this.#threadPool();
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const { kty, crv, x, y } = publicKey.export({ format: "jwk" });
@@ -124,7 +130,13 @@ export class IssuanceWorkers implements DocumentBuilder {
     return { problems: all, documents: all.length > 0 ? [] : documents };
   }
 
+  /**
+   * Lets the warm-up and the slices in flight finish, then stops the threads: a thread is never
+   * terminated in the middle of loading or of a task (Node 24 can abort the whole process then,
+   * "Check failed: (location_) != nullptr", nodejs/node#60755).
+   */
   async close(): Promise<void> {
-    await this.#pool?.destroy();
+    await this.#warming?.catch(() => {});
+    await this.#pool?.close();
   }
 }

@@ -33,6 +33,7 @@ export class VerificationWorkers {
   #scheduled = false;
   #closed = false;
   #started = false;
+  #starting: Promise<void> | null = null;
   #inFlight = 0;
 
   /** `threads`: worker threads (default one fewer than the cores, at least one: the event loop has the other). */
@@ -55,10 +56,13 @@ export class VerificationWorkers {
    * Starts the threads and loads their modules; until they are up, verifications run on the event
    * loop, so that neither the start nor the first verification waits for them.
    */
-  async ready(): Promise<void> {
-    const pool = this.#threadPool();
-    await Promise.all(Array.from({ length: this.#threads }, () => pool.run({ items: [] })));
-    this.#started = true;
+  ready(): Promise<void> {
+    this.#starting ??= (async () => {
+      const pool = this.#threadPool();
+      await Promise.all(Array.from({ length: this.#threads }, () => pool.run({ items: [] })));
+      this.#started = true;
+    })();
+    return this.#starting;
   }
 
   /** The VerifyDeps.chainFree of the service: checkChainFree of `input`, judged at `now`, on a worker thread. */
@@ -108,9 +112,15 @@ export class VerificationWorkers {
     }
   }
 
+  /**
+   * New verifications run on the event loop from now on; the start and the batches in flight finish,
+   * then the threads stop: a thread is never terminated in the middle of loading or of a batch (Node
+   * 24 can abort the whole process then, "Check failed: (location_) != nullptr", nodejs/node#60755).
+   */
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#pool?.destroy();
+    await this.#starting?.catch(() => {});
+    await this.#pool?.close();
     this.#pool = null;
   }
 }
