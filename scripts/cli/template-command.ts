@@ -1,13 +1,14 @@
 /**
  * `eproof template <type> [--format csv|jsonl]`: the file to start a bulk issuance from. The header
- * comes from the type's schema (columnsOf), the example row from TEMPLATE_EXAMPLES; both go through
+ * comes from the type's schema (columnsOf), the example row from DOCUMENT_EXAMPLES; both go through
  * the same reader and validation as `eproof issue`, so a template row issues as it is.
  */
+
+import { DOCUMENT_EXAMPLES } from "../../services/domain/document-examples.ts";
 import { documentTypes, getDocumentType } from "../../services/domain/document-types.ts";
 import { type CliCommand, parseCommandLine, stringOption, UsageError } from "./arguments.ts";
 import { cellOf, columnsOf } from "./columns.ts";
 import { csvLine } from "./csv.ts";
-import { TEMPLATE_EXAMPLES } from "./template-examples.ts";
 
 const TYPES = [...documentTypes.keys()].join(", ");
 
@@ -29,7 +30,7 @@ options:
 /** The template text of a type: header and example row (csv), or one example line (jsonl). */
 export function templateOf(typeId: string, format: "csv" | "jsonl" = "csv"): string {
   const type = getDocumentType(typeId);
-  const example = TEMPLATE_EXAMPLES[type.id];
+  const example = DOCUMENT_EXAMPLES[type.id];
   if (!example) throw new Error(`no template example for the document type ${type.id}`);
   if (format === "jsonl") return `${JSON.stringify(example)}\n`;
   const columns = columnsOf(type);

@@ -1,33 +1,28 @@
 /**
- * One valid example of each built-in document type's data: what docs/examples/<type>.json shows a
- * newcomer (a test keeps the two equal), and what the issuance threads build and sign once at start
- * with a throwaway key, so that the first real request finds their code compiled.
+ * One example document per built-in type, with every optional field filled in: what
+ * `eproof template <type>` prints, and what the issuance threads build and sign once at start with a
+ * throwaway key, so that the first real request finds their code compiled. They live here (not read
+ * from docs/examples at run time) because the CLI and the service also run from the service image,
+ * which has no docs/. A unit test issues each of them through the type's validation and fails when a
+ * type has no example.
  */
-import type { JsonValue } from "./types.ts";
 
-export const DOCUMENT_EXAMPLES: Readonly<Record<string, Record<string, JsonValue>>> = {
-  certificate: {
-    documentNumber: "QF-2026-L4-55310",
-    title: { en: "Certificate of Competence", "zh-HK": "能力證書" },
-    holder: { name: { en: "WONG Ka Yan", "zh-HK": "黃家欣" }, idMasked: "Y512***(7)" },
-    certifies: {
-      en: "Food Hygiene Manager — competent to supervise food hygiene in licensed food premises",
-      "zh-HK": "衞生經理 — 具備督導持牌食物業處所食物衞生的能力",
-    },
-    awardingBody: { en: "Food and Environmental Hygiene Department", "zh-HK": "食物環境衞生署" },
-    level: "QF Level 4",
-    validFrom: "2026-03-15",
-    validUntil: "2031-03-14",
+/** The licence example: also the typical licence of the QR and PDF tests, which read its fields by name. */
+export const LICENCE_EXAMPLE = {
+  documentNumber: "FFL-2026-004217",
+  title: { en: "Food Factory Licence", "zh-HK": "食物製造廠牌照" },
+  holder: { name: { en: "CHAN Tai Man", "zh-HK": "陳大文" }, idMasked: "A123***(4)" },
+  premises: {
+    en: "Flat B, 12/F, Wing Fat Industrial Building, 12 Wang Tai Road, Kowloon Bay",
+    "zh-HK": "九龍灣宏泰道12號榮發工業大廈12樓B室",
   },
-  licence: {
-    documentNumber: "FFL-2026-004217",
-    title: { en: "Food Factory Licence", "zh-HK": "食物製造廠牌照" },
-    holder: { name: { en: "CHAN Tai Man", "zh-HK": "陳大文" }, idMasked: "A123***(4)" },
-    premises: { en: "Flat B, 12/F, Wing Fat Industrial Building, 12 Wang Tai Road, Kowloon Bay", "zh-HK": "九龍灣宏泰道12號榮發工業大廈12樓B室" },
-    conditions: ["Maximum 20 workers on the premises", "Display this licence at the entrance"],
-    validFrom: "2026-01-01",
-    validUntil: "2027-12-31",
-  },
+  conditions: ["Maximum 20 workers on the premises", "Display this licence at the entrance"],
+  validFrom: "2026-01-01",
+  validUntil: "2027-12-31",
+};
+
+export const DOCUMENT_EXAMPLES: Readonly<Record<string, Record<string, unknown>>> = {
+  licence: LICENCE_EXAMPLE,
   permit: {
     documentNumber: "TEMP-2026-000318",
     title: { en: "Temporary Place of Public Entertainment Licence", "zh-HK": "臨時公眾娛樂場所牌照" },
@@ -52,5 +47,18 @@ export const DOCUMENT_EXAMPLES: Readonly<Record<string, Record<string, JsonValue
     conditions: ["Project to be completed within 24 months", "Audited accounts within 4 months of completion"],
     validFrom: "2026-07-01",
     validUntil: "2028-06-30",
+  },
+  certificate: {
+    documentNumber: "QF-2026-L4-55310",
+    title: { en: "Certificate of Competence", "zh-HK": "能力證書" },
+    holder: { name: { en: "WONG Ka Yan", "zh-HK": "黃家欣" }, idMasked: "Y512***(7)" },
+    certifies: {
+      en: "Food Hygiene Manager — competent to supervise food hygiene in licensed food premises",
+      "zh-HK": "衞生經理 — 具備督導持牌食物業處所食物衞生的能力",
+    },
+    awardingBody: { en: "Food and Environmental Hygiene Department", "zh-HK": "食物環境衞生署" },
+    level: "QF Level 4",
+    validFrom: "2026-03-15",
+    validUntil: "2031-03-14",
   },
 };

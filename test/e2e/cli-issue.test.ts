@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEMPLATE_EXAMPLES } from "../../scripts/cli/template-examples.ts";
+import { DOCUMENT_EXAMPLES } from "../../services/domain/document-examples.ts";
 import { api, removeDataDir, runEproof, startTestService, type TestService } from "./test-service.ts";
 
 function readResults(file: string): any[] {
@@ -132,7 +132,7 @@ describe("npx eproof issue", () => {
         const issued = await runEproof(["issue", "--type", type, "--input", file], env);
         expect(issued.code, issued.stderr).toBe(0);
         const [result] = readResults(file);
-        expect(result).toMatchObject({ row: 1, line: format === "csv" ? 2 : 1, documentNumber: TEMPLATE_EXAMPLES[type]?.documentNumber });
+        expect(result).toMatchObject({ row: 1, line: format === "csv" ? 2 : 1, documentNumber: DOCUMENT_EXAMPLES[type]?.documentNumber });
         const looked = await api(service, "GET", `/api/v1/documents/${result.id}`);
         expect(looked.status).toBe(200);
         expect(looked.body.type).toBe(type);
@@ -162,7 +162,7 @@ describe("npx eproof issue", () => {
     expect(fromCsv.stderr).toContain("line 6: validUntil");
 
     const jsonl = join(service.dataDir, "gaps.jsonl");
-    const licence = TEMPLATE_EXAMPLES.licence as Record<string, unknown>;
+    const licence = DOCUMENT_EXAMPLES.licence as Record<string, unknown>;
     writeFileSync(jsonl, [JSON.stringify(licence), "", "", JSON.stringify({ ...licence, validUntil: "2025-01-01" }), ""].join("\n"));
     const fromJsonl = await runEproof(["issue", "--type", "licence", "--input", jsonl], env);
     expect(fromJsonl.code).toBe(1);

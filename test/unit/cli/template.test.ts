@@ -2,14 +2,14 @@ import { describe, expect, it } from "vitest";
 import { columnsOf, describeColumns } from "../../../scripts/cli/columns.ts";
 import { csvToRows } from "../../../scripts/cli/csv.ts";
 import { templateOf } from "../../../scripts/cli/template-command.ts";
-import { TEMPLATE_EXAMPLES } from "../../../scripts/cli/template-examples.ts";
+import { DOCUMENT_EXAMPLES } from "../../../services/domain/document-examples.ts";
 import { documentTypes, getDocumentType, validateDocumentData } from "../../../services/domain/document-types.ts";
 
 const TYPES = [...documentTypes.keys()];
 
 describe("eproof template", () => {
   it("has an example for every document type, and no example for a type that does not exist", () => {
-    expect(Object.keys(TEMPLATE_EXAMPLES).sort()).toEqual([...TYPES].sort());
+    expect(Object.keys(DOCUMENT_EXAMPLES).sort()).toEqual([...TYPES].sort());
   });
 
   it.each(TYPES)("%s: the CSV template reads back, through the issue command's reader, as a document the type accepts", (typeId) => {
@@ -20,7 +20,7 @@ describe("eproof template", () => {
     const rows = csvToRows(templateOf(typeId), columnsOf(type));
     expect(rows).toHaveLength(1);
     expect(rows[0]?.line).toBe(2);
-    expect(rows[0]?.data).toEqual(TEMPLATE_EXAMPLES[typeId]);
+    expect(rows[0]?.data).toEqual(DOCUMENT_EXAMPLES[typeId]);
     expect(validateDocumentData(typeId, rows[0]?.data)).toMatchObject({ ok: true });
     expect(row).not.toBe("");
   });

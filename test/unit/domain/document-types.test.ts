@@ -1,14 +1,14 @@
 import { keccak256, toUtf8Bytes } from "ethers";
 import { describe, expect, it, vi } from "vitest";
-import { TEMPLATE_EXAMPLES } from "../../../scripts/cli/template-examples.ts";
 import { canonicalJson } from "../../../services/domain/canonical-json.ts";
+import { DOCUMENT_EXAMPLES } from "../../../services/domain/document-examples.ts";
 import { documentTypes, getDocumentType, validateDocumentData } from "../../../services/domain/document-types.ts";
 import type { JsonValue } from "../../../services/domain/types.ts";
 import { isEProofError, type Problem } from "../../../services/errors.ts";
 import { typicalLicence } from "./fixtures.ts";
 
 /** One example per type, every optional field filled in: those of `eproof template <type>`. */
-const EXAMPLES = TEMPLATE_EXAMPLES;
+const EXAMPLES = DOCUMENT_EXAMPLES;
 /** The fields each type may leave out. */
 const OPTIONAL_FIELDS: Record<string, string[]> = {
   licence: ["premises", "conditions"],

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { encode } from "cbor-x";
-import { LICENCE_EXAMPLE } from "../../../scripts/cli/template-examples.ts";
+import { LICENCE_EXAMPLE } from "../../../services/domain/document-examples.ts";
 
 /** The licence example of `eproof template licence`. */
 export const TYPICAL_LICENCE_DATA = LICENCE_EXAMPLE;
