@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { checksumOf } from "../../services/adapters/store/migrations.ts";
 import { SQLITE_MIGRATIONS } from "../../services/adapters/store/sqlite-schema.ts";
 import { SqliteStore } from "../../services/adapters/store/sqlite-store.ts";
-import { buildMerkleTree, merkleTree } from "../../services/domain/merkle.ts";
-import { doc, storeContract } from "./store-contract.ts";
+import { buildMerkleTree } from "../../services/domain/merkle.ts";
+import { doc, expectProofsAcrossTheTreeMigration, storeContract } from "./store-contract.ts";
 
 let dir = "";
 const path = () => join(dir, "eproof.sqlite");
@@ -90,15 +90,7 @@ describe("SqliteStore migrations", () => {
     }
     db.close();
     const store = new SqliteStore(path());
-    try {
-      expect((await store.getDocument(doc(1).id))?.merkleProof).toEqual(old.proofs[0]);
-      expect((await store.getDocument(doc(2).id))?.merkleProof).toEqual(old.proofs[1]);
-      await store.insertDocuments([doc(3), doc(4), doc(5)]);
-      await store.sealBatch("DEMO", "licence", 10, merkleTree);
-      expect((await store.getDocument(doc(4).id))?.merkleProof).toEqual(buildMerkleTree([doc(3).leaf, doc(4).leaf, doc(5).leaf]).proofs[1]);
-    } finally {
-      await store.close();
-    }
+    await expectProofsAcrossTheTreeMigration(store, old.proofs);
   });
 
   it("never gives a document the seq of one that was deleted (seqs stay AUTOINCREMENT's)", async () => {

@@ -29,6 +29,23 @@ export function docs(count: number, from = 1): NewDocument[] {
   return Array.from({ length: count }, (_, i) => doc(from + i, { leaf: `0x${randomBytes(32).toString("hex")}` as Hex }));
 }
 
+/**
+ * The tree migration, as both dialects' tests end it: doc(1) and doc(2) were sealed before trees were
+ * kept (their proofs `oldProofs` stored as JSON) and keep serving them; doc(3)–doc(5), sealed now,
+ * serve theirs from the batch's tree.
+ */
+export async function expectProofsAcrossTheTreeMigration(store: SqlStore, oldProofs: Hex[][]): Promise<void> {
+  try {
+    expect((await store.getDocument(doc(1).id))?.merkleProof).toEqual(oldProofs[0]);
+    expect((await store.getDocument(doc(2).id))?.merkleProof).toEqual(oldProofs[1]);
+    await store.insertDocuments([doc(3), doc(4), doc(5)]);
+    await store.sealBatch("DEMO", "licence", 10, merkleTree);
+    expect((await store.getDocument(doc(4).id))?.merkleProof).toEqual(buildMerkleTree([doc(3).leaf, doc(4).leaf, doc(5).leaf]).proofs[1]);
+  } finally {
+    await store.close();
+  }
+}
+
 export interface StoreHarness {
   /** A store on a fresh, empty database. */
   create(): Promise<Store>;

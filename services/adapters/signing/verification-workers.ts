@@ -19,6 +19,11 @@ import type { VerificationTask } from "./verification-worker.ts";
 /** At most this many files per message. */
 const MAX_BATCH = 32;
 
+/** checkChainFree on this thread: before the threads are up, once they are closing, or for a batch whose thread failed. */
+function onEventLoop(input: unknown, now: number): Promise<ChainFreeVerdict> {
+  return checkChainFree(input, { signatures: es256, now: () => now });
+}
+
 interface Waiting {
   json: string;
   now: number;
@@ -67,7 +72,7 @@ export class VerificationWorkers {
 
   /** The VerifyDeps.chainFree of the service: checkChainFree of `input`, judged at `now`, on a worker thread. */
   check(input: unknown, now: number): Promise<ChainFreeVerdict> {
-    if (this.#closed || !this.#started) return checkChainFree(input, { signatures: es256, now: () => now });
+    if (this.#closed || !this.#started) return onEventLoop(input, now);
     return new Promise((resolve, reject) => {
       // What was submitted is JSON already (a request body, a stored file): the text is its exact copy.
       this.#waiting.push({ json: JSON.stringify(input) ?? "null", now, resolve, reject });
@@ -101,7 +106,7 @@ export class VerificationWorkers {
           },
           () => {
             for (const job of batch) {
-              checkChainFree(JSON.parse(job.json), { signatures: es256, now: () => job.now }).then(job.resolve, job.reject);
+              onEventLoop(JSON.parse(job.json), job.now).then(job.resolve, job.reject);
             }
           },
         )

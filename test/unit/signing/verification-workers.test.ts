@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { es256, verifyJws, verifyJwsSync } from "../../../services/adapters/signing/es256.ts";
 import { VerificationWorkers } from "../../../services/adapters/signing/verification-workers.ts";
-import type { EProofDocument } from "../../../services/domain/types.ts";
 import { checkChainFree } from "../../../services/use-cases/verify-document.ts";
 import { anchoredLicence, copy, makeSigningKey, NOW } from "../domain/fixtures.ts";
 
